@@ -1,0 +1,53 @@
+# Thin wrapper over CMake: `make run`, `make test`, `make bench`.
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+RUN_ARGS   ?=
+
+DEB_PACKAGES = cmake make gcc g++ pkg-config git openssl \
+	libgrpc-dev protobuf-c-compiler libprotobuf-c-dev protobuf-compiler \
+	libltdl-dev libyaml-dev libcmocka-dev libfalcosecurity0-dev libjsoncpp-dev \
+	zlib1g-dev libssl-dev python3 python3-grpcio python3-protobuf
+
+.PHONY: all deps build build-asan run test test-asan bench clean
+
+all: build
+
+# Installs only what is missing; needs root (or sudo) when something is.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(BUILD_ASAN)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DFAPI_SANITIZE=ON $(CMAKE_ARGS)
+
+build-asan: deps $(BUILD_ASAN)/CMakeCache.txt
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+run: build
+	$(BUILD)/bin/falco-apid $(RUN_ARGS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	cmake --build $(BUILD) --target bench-all
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,187 @@
+#include "config/daemon_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config_override.h"
+#include "config/default_config.h"
+
+int daemon_config_load(config_doc *doc, const char *file, const char *const *overrides, size_t noverrides,
+		       char *err, size_t errlen)
+{
+	if (config_doc_init(doc) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	config_node *n = NULL;
+	if (config_yaml_parse(doc, "<default>", default_config_yaml, strlen(default_config_yaml), &n, err,
+			      errlen) < 0)
+		return -1;
+	if (n && config_merge(doc->root, n) < 0)
+		goto nomem;
+	if (file) {
+		if (config_yaml_parse_file(doc, file, &n, err, errlen) < 0)
+			return -1;
+		if (n && n->kind != CONFIG_MAP) {
+			snprintf(err, errlen, "%s:%d:%d: the configuration must be a mapping", file, n->line, n->column);
+			config_node_free(n);
+			return -1;
+		}
+		if (n && config_merge(doc->root, n) < 0)
+			goto nomem;
+	}
+	for (size_t i = 0; i < noverrides; i++)
+		if (config_override_apply(doc, overrides[i], err, errlen) < 0)
+			return -1;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* A key that may be a single string or a list of strings. */
+static int daemon_config_strings(const config_node *root, const char *path, const char ***out, size_t *n,
+				 char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	const config_node *v = config_lookup(root, path);
+	if (!v)
+		return 0;
+	char where[300];
+	if (v->kind == CONFIG_MAP) {
+		snprintf(err, errlen, "%s: key '%s' must be a string or a list of strings",
+			 config_node_where(v, where, sizeof(where)), path);
+		return -1;
+	}
+	size_t count = v->kind == CONFIG_SEQ ? v->count : 1;
+	*out = calloc(count ? count : 1, sizeof(**out));
+	if (!*out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const config_node *it = v->kind == CONFIG_SEQ ? v->items[i] : v;
+		if (it->kind != CONFIG_SCALAR) {
+			snprintf(err, errlen, "%s: items of '%s' must be strings",
+				 config_node_where(it, where, sizeof(where)), path);
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+		(*out)[(*n)++] = it->scalar;
+	}
+	return 0;
+}
+
+int daemon_config_read(const config_node *root, daemon_config *c, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	int64_t v;
+	if (config_get_bool(root, "grpc.enabled", true, &c->grpc_enabled, err, errlen) < 0 ||
+	    config_get_int(root, "grpc.threadiness", 0, &v, err, errlen) < 0)
+		goto fail;
+	if (v < 0 || v > 256) {
+		snprintf(err, errlen, "grpc.threadiness must be between 0 and 256, got %lld", (long long)v);
+		goto fail;
+	}
+	if (v == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		v = cores > 0 ? cores : 1;
+	}
+	c->threadiness = (int)v;
+	if (config_get_int(root, "grpc.unix_socket_mode", 0660, &v, err, errlen) < 0)
+		goto fail;
+	if (v < 0 || v > 0777) {
+		snprintf(err, errlen, "grpc.unix_socket_mode must be a permission mode like 0660");
+		goto fail;
+	}
+	c->socket_mode = (unsigned)v;
+	if (config_get_string(root, "grpc.private_key", NULL, &c->private_key, err, errlen) < 0 ||
+	    config_get_string(root, "grpc.cert_chain", NULL, &c->cert_chain, err, errlen) < 0 ||
+	    config_get_string(root, "grpc.root_certs", NULL, &c->root_certs, err, errlen) < 0 ||
+	    config_get_bool(root, "grpc.insecure", false, &c->insecure, err, errlen) < 0 ||
+	    config_get_string(root, "log_level", "info", &c->log_level, err, errlen) < 0)
+		goto fail;
+	if (daemon_config_strings(root, "grpc.bind_address", &c->bind_addresses, &c->nbind, err, errlen) < 0 ||
+	    daemon_config_strings(root, "module_paths", &c->module_paths, &c->nmodule_paths, err, errlen) < 0)
+		goto fail;
+
+	const char **names = NULL;
+	size_t nnames = 0;
+	if (daemon_config_strings(root, "load_modules", &names, &nnames, err, errlen) < 0)
+		goto fail;
+	c->modules = calloc(nnames ? nnames : 1, sizeof(*c->modules));
+	if (!c->modules) {
+		free(names);
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	const config_node *mods = config_lookup(root, "modules");
+	char where[300];
+	if (mods && mods->kind != CONFIG_SEQ && !(mods->kind == CONFIG_SCALAR && !*mods->scalar)) {
+		snprintf(err, errlen, "%s: 'modules' must be a list of {name, library_path, config}",
+			 config_node_where(mods, where, sizeof(where)));
+		free(names);
+		goto fail;
+	}
+	for (size_t i = 0; mods && mods->kind == CONFIG_SEQ && i < mods->count; i++) {
+		const config_node *m = mods->items[i];
+		const config_node *name = config_map_get(m, "name");
+		if (m->kind != CONFIG_MAP || !name || name->kind != CONFIG_SCALAR || !*name->scalar) {
+			snprintf(err, errlen, "%s: every entry of 'modules' needs a 'name'",
+				 config_node_where(m, where, sizeof(where)));
+			free(names);
+			goto fail;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const config_node *other = config_map_get(mods->items[j], "name");
+			if (strcmp(other->scalar, name->scalar) == 0) {
+				snprintf(err, errlen, "%s: module '%s' is configured twice",
+					 config_node_where(m, where, sizeof(where)), name->scalar);
+				free(names);
+				goto fail;
+			}
+		}
+	}
+	for (size_t i = 0; i < nnames; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(names[i], names[j]) == 0) {
+				snprintf(err, errlen, "load_modules lists '%s' twice", names[i]);
+				free(names);
+				goto fail;
+			}
+		}
+		daemon_module_entry *e = &c->modules[c->nmodules++];
+		e->name = names[i];
+		for (size_t j = 0; mods && mods->kind == CONFIG_SEQ && j < mods->count; j++) {
+			const config_node *m = mods->items[j];
+			if (strcmp(config_map_get(m, "name")->scalar, names[i]) != 0)
+				continue;
+			const config_node *lp = config_map_get(m, "library_path");
+			if (lp && lp->kind != CONFIG_SCALAR) {
+				snprintf(err, errlen, "%s: library_path must be a string",
+					 config_node_where(lp, where, sizeof(where)));
+				free(names);
+				goto fail;
+			}
+			e->library_path = lp && *lp->scalar ? lp->scalar : NULL;
+			e->config = config_map_get(m, "config");
+		}
+	}
+	free(names);
+	return 0;
+fail:
+	daemon_config_free(c);
+	return -1;
+}
+
+void daemon_config_free(daemon_config *c)
+{
+	free(c->bind_addresses);
+	free(c->modules);
+	free(c->module_paths);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,47 @@
+#ifndef FAPI_DAEMON_CONFIG_H
+#define FAPI_DAEMON_CONFIG_H
+
+/* The daemon's typed settings, read once from the merged configuration. All
+ * strings point into the configuration tree: the config_doc must outlive the
+ * daemon_config. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/config_yaml.h"
+
+typedef struct daemon_module_entry {
+	const char *name;         /* from load_modules */
+	const char *library_path; /* modules[].library_path, or NULL to search module_paths */
+	const config_node *config; /* modules[].config, or NULL */
+} daemon_module_entry;
+
+typedef struct daemon_config {
+	bool grpc_enabled;
+	const char **bind_addresses; /* owned array; strings in the tree */
+	size_t nbind;
+	int threadiness;             /* resolved: 0 in the file means the number of cores */
+	const char *private_key;     /* paths, NULL when unset */
+	const char *cert_chain;
+	const char *root_certs;
+	bool insecure;               /* grpc.insecure: plaintext TCP allowed on loopback */
+	unsigned socket_mode;        /* grpc.unix_socket_mode */
+	daemon_module_entry *modules; /* owned array, in load_modules order */
+	size_t nmodules;
+	const char **module_paths;   /* owned array */
+	size_t nmodule_paths;
+	const char *log_level;
+} daemon_config;
+
+/* Builds the typed view. Returns 0, or -1 with "file:line:column: ..." in
+ * err (wrong types, a module listed twice, a modules[] entry without name). */
+int daemon_config_read(const config_node *root, daemon_config *out, char *err, size_t errlen);
+/* Frees the arrays (not the strings, which belong to the tree). */
+void daemon_config_free(daemon_config *c);
+
+/* Loads the embedded defaults, merges the file (if any) over them and
+ * applies the overrides in order. Returns 0 or -1 with the message in err. */
+int daemon_config_load(config_doc *doc, const char *file, const char *const *overrides, size_t noverrides,
+		       char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,42 @@
+/* falco-apid: a Falco-compatible rule engine exposed through a modular gRPC
+ * API. */
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli_args.h"
+#include "daemon/daemon.h"
+#include "engine/engine_version.h"
+
+int main(int argc, char **argv)
+{
+	cli_args args;
+	char err[512];
+	if (cli_args_parse(&args, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "falco-apid: %s\n%s", err, cli_args_usage());
+		return 1;
+	}
+	if (args.help) {
+		fputs(cli_args_usage(), stdout);
+		cli_args_free(&args);
+		return 0;
+	}
+	if (args.version) {
+		printf("falco-apid version: %s\nEngine version: %s\n", FAPI_VERSION_STRING, engine_version_string());
+		cli_args_free(&args);
+		return 0;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		snprintf(exe, sizeof(exe), "%s", argv[0]);
+	else
+		exe[n] = '\0';
+	int rc = daemon_run(&args, dirname(exe));
+	cli_args_free(&args);
+	return rc;
+}

@@ -1,0 +1,163 @@
+/* The host side of the module ABI: every service a module can reach. */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config/config_tree.h"
+#include "engine/engine_version.h"
+#include "log/log.h"
+#include "modules/loader.h"
+#include "server/server.h"
+
+static void host_log(fapi_module_ctx *ctx, fapi_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vmsg(level, ctx ? ctx->name : "module", fmt, ap);
+	va_end(ap);
+}
+
+/* fapi_config is the SDK's opaque name for a configuration node. */
+static const fapi_config *host_config(fapi_module_ctx *ctx)
+{
+	return (const fapi_config *)ctx->config;
+}
+
+static const fapi_config *host_config_get(const fapi_config *node, const char *path)
+{
+	return node ? (const fapi_config *)config_lookup((const config_node *)node, path) : NULL;
+}
+
+static int host_rc(int rc)
+{
+	return rc == 0 ? FAPI_OK : rc > 0 ? FAPI_ENOTFOUND : FAPI_EINVAL;
+}
+
+static int host_config_string(const fapi_config *node, const char *path, const char *def, const char **out,
+			      char *err, size_t errlen)
+{
+	if (!node) {
+		*out = def;
+		return FAPI_ENOTFOUND;
+	}
+	return host_rc(config_get_string((const config_node *)node, path, def, out, err, errlen));
+}
+
+static int host_config_int(const fapi_config *node, const char *path, int64_t def, int64_t *out, char *err,
+			   size_t errlen)
+{
+	if (!node) {
+		*out = def;
+		return FAPI_ENOTFOUND;
+	}
+	return host_rc(config_get_int((const config_node *)node, path, def, out, err, errlen));
+}
+
+static int host_config_bool(const fapi_config *node, const char *path, bool def, bool *out, char *err,
+			    size_t errlen)
+{
+	if (!node) {
+		*out = def;
+		return FAPI_ENOTFOUND;
+	}
+	return host_rc(config_get_bool((const config_node *)node, path, def, out, err, errlen));
+}
+
+static size_t host_config_count(const fapi_config *node)
+{
+	const config_node *n = (const config_node *)node;
+	return n && n->kind == CONFIG_SEQ ? n->count : 0;
+}
+
+static int host_register(fapi_module_ctx *ctx, service_kind kind, const void *method, char *err, size_t errlen)
+{
+	if (!ctx->registering) {
+		snprintf(err, errlen, "register_* is only allowed inside register_rpcs");
+		return FAPI_ECLOSED;
+	}
+	if (kind == SERVICE_UNARY)
+		return service_table_add_unary(ctx->table, ctx->name, method, err, errlen);
+	return service_table_add_stream(ctx->table, ctx->name, kind, method, err, errlen);
+}
+
+static int host_register_unary(fapi_module_ctx *ctx, const fapi_unary_method *m, char *err, size_t errlen)
+{
+	return host_register(ctx, SERVICE_UNARY, m, err, errlen);
+}
+
+static int host_register_server_stream(fapi_module_ctx *ctx, const fapi_stream_method *m, char *err,
+				       size_t errlen)
+{
+	return host_register(ctx, SERVICE_SERVER_STREAM, m, err, errlen);
+}
+
+static int host_register_bidi_stream(fapi_module_ctx *ctx, const fapi_stream_method *m, char *err, size_t errlen)
+{
+	return host_register(ctx, SERVICE_BIDI, m, err, errlen);
+}
+
+static void host_version_info(fapi_version_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->version = FAPI_VERSION_STRING;
+	sscanf(FAPI_VERSION_STRING, "%u.%u.%u", &out->major, &out->minor, &out->patch);
+	out->prerelease = "";
+	out->build = "";
+	out->git_commit = FAPI_GIT_COMMIT;
+	out->build_type = FAPI_BUILD_TYPE;
+	out->engine_version = engine_version_string();
+	out->engine_major = FAPI_ENGINE_VERSION_MAJOR;
+	out->engine_minor = FAPI_ENGINE_VERSION_MINOR;
+	out->engine_patch = FAPI_ENGINE_VERSION_PATCH;
+	out->engine_fields_checksum = "";
+	out->abi_major = FAPI_ABI_MAJOR;
+	out->abi_minor = FAPI_ABI_MINOR;
+}
+
+static size_t host_module_count(fapi_module_ctx *ctx)
+{
+	return ctx->set->count;
+}
+
+static int host_module_info(fapi_module_ctx *ctx, size_t i, fapi_module_info *out)
+{
+	if (i >= ctx->set->count)
+		return FAPI_ENOTFOUND;
+	const loaded_module *lm = &ctx->set->mods[i];
+	out->name = lm->desc->name;
+	out->version = lm->desc->version ? lm->desc->version : "";
+	out->description = lm->desc->description ? lm->desc->description : "";
+	out->library_path = lm->path;
+	out->abi_major = lm->desc->abi_major;
+	out->abi_minor = lm->desc->abi_minor;
+	return FAPI_OK;
+}
+
+static const fapi_host host_table = {
+	.size = sizeof(fapi_host),
+	.abi_major = FAPI_ABI_MAJOR,
+	.abi_minor = FAPI_ABI_MINOR,
+	.log = host_log,
+	.config = host_config,
+	.config_get = host_config_get,
+	.config_string = host_config_string,
+	.config_int = host_config_int,
+	.config_bool = host_config_bool,
+	.config_count = host_config_count,
+	.register_unary = host_register_unary,
+	.register_server_stream = host_register_server_stream,
+	.register_bidi_stream = host_register_bidi_stream,
+	.stream_write = server_stream_write,
+	.stream_finish = server_stream_finish,
+	.stream_queued = server_stream_queued,
+	.stream_set_user = server_stream_set_user,
+	.stream_user = server_stream_user,
+	.version_info = host_version_info,
+	.module_count = host_module_count,
+	.module_info = host_module_info,
+};
+
+const fapi_host *loader_host_table(void)
+{
+	return &host_table;
+}

@@ -1,0 +1,35 @@
+#ifndef FAPI_CQ_H
+#define FAPI_CQ_H
+
+/* A completion queue drained by its own pool of threads. Every tag posted
+ * to it is a cq_tag whose callback runs on one of the pool's threads. */
+
+#include <grpc/grpc.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+typedef struct cq_tag {
+	/* ok is gRPC's success bit for the operation batch. */
+	void (*fn)(struct cq_tag *tag, bool ok);
+} cq_tag;
+
+typedef struct cq_pool {
+	grpc_completion_queue *cq;
+	pthread_t *threads;
+	int nthreads;
+	int started;
+	int shut;
+	char name[16];
+} cq_pool;
+
+/* Creates the queue (not yet drained). 0 or -1. */
+int cq_pool_create(cq_pool *p, const char *name, int nthreads);
+/* Starts the threads. 0 or -1 with errno. */
+int cq_pool_start(cq_pool *p);
+/* Shuts the queue down and joins the threads once it is drained. Nothing may
+ * start a batch on this queue afterwards. */
+void cq_pool_shutdown(cq_pool *p);
+/* Destroys the queue; after cq_pool_shutdown. */
+void cq_pool_destroy(cq_pool *p);
+
+#endif

@@ -1,0 +1,46 @@
+#ifndef FAPI_SERVER_H
+#define FAPI_SERVER_H
+
+/* The gRPC server: three completion queues (unary, server streaming,
+ * bidirectional), each drained by its own thread pool, serving the methods
+ * of a service table. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fapi/rpc.h"
+#include "server/service_table.h"
+
+typedef struct server server;
+
+/* Creates the server and its queues. `threads` is per queue (>= 1). Returns
+ * 0, or -1 with err filled. */
+int server_create(server **out, service_table *table, int threads, char *err, size_t errlen);
+
+/* Adds a listener; see listeners.h for the policy. 0 or -1 with err. */
+int server_add_port(server *s, const char *address, void *grpc_creds, char *err, size_t errlen);
+
+/* Registers every method of the table, freezes it, starts the server and
+ * posts the first requests. 0 or -1 with err. */
+int server_start(server *s, char *err, size_t errlen);
+
+/* Ends every open stream with UNAVAILABLE once its queued messages are
+ * sent, then shuts the server down; calls still open after grace_ms are
+ * cancelled. Returns the number of calls that had to be cancelled. */
+int server_shutdown(server *s, int grace_ms);
+
+/* Frees everything; after server_shutdown (or instead of it when the server
+ * never started). Returns the number of call contexts never returned (0). */
+size_t server_destroy(server *s);
+
+/* Number of streams open now. */
+size_t server_open_streams(server *s);
+
+/* The host-table stream functions (see fapi/host.h). */
+int server_stream_write(fapi_stream *st, const ProtobufCMessage *message);
+int server_stream_finish(fapi_stream *st, fapi_status_code code, const char *message);
+size_t server_stream_queued(fapi_stream *st);
+void server_stream_set_user(fapi_stream *st, void *user);
+void *server_stream_user(fapi_stream *st);
+
+#endif

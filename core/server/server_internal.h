@@ -1,0 +1,55 @@
+#ifndef FAPI_SERVER_INTERNAL_H
+#define FAPI_SERVER_INTERNAL_H
+
+/* Shared between the server's files; nothing outside core/server includes
+ * it. */
+
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "server/call_pool.h"
+#include "server/cq.h"
+#include "server/server.h"
+
+#define SERVER_CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+struct server {
+	grpc_server *grpc;
+	cq_pool cqs[SERVICE_KIND_COUNT];
+	call_pool pools[SERVICE_KIND_COUNT];
+	service_table *table;
+	/* Held for reading while posting a request or starting a call, so
+	 * that once shutdown has taken it for writing no new work reaches a
+	 * queue that is about to be shut down. */
+	pthread_rwlock_t gate;
+	bool shutting_down; /* under gate */
+	pthread_mutex_t mu; /* streams list and shutdown handshake */
+	pthread_cond_t cv;
+	struct fapi_stream *streams;
+	size_t nstreams;
+	bool shutdown_notified;
+	cq_tag shutdown_tag;
+	int unary_outstanding;  /* requests kept posted per unary method */
+	int stream_outstanding; /* per streaming method */
+	bool started;
+};
+
+/* Posts a request for the next call of entry (NULL: unknown methods). */
+void unary_request(server *s, const service_entry *e);
+void stream_request(server *s, const service_entry *e);
+
+/* Sizes of the pooled call contexts, which only their files know. */
+size_t unary_call_size(void);
+size_t stream_call_size(void);
+
+/* Ends every open stream with UNAVAILABLE. */
+void stream_finish_all(server *s);
+
+/* Fills peer from the call: its address (gpr-allocated into *owned, to be
+ * freed with gpr_free) and the transport. */
+void server_peer_fill(grpc_call *call, fapi_peer *peer, char **owned);
+
+#endif
