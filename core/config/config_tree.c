@@ -241,7 +241,8 @@ int config_get_int(const config_node *root, const char *path, int64_t def, int64
 	*out = def;
 	if (!n)
 		return rc;
-	if (n->quoted || config_scalar_int(n->scalar, out) < 0) {
+	/* Quoted numbers are accepted, as Falco's YAML reader does. */
+	if (config_scalar_int(n->scalar, out) < 0) {
 		char where[300];
 		snprintf(err, errlen, "%s: key '%s' must be an integer, got '%s'",
 			 config_node_where(n, where, sizeof(where)), path, n->scalar);
@@ -258,7 +259,7 @@ int config_get_bool(const config_node *root, const char *path, bool def, bool *o
 	*out = def;
 	if (!n)
 		return rc;
-	if (n->quoted || config_scalar_bool(n->scalar, out) < 0) {
+	if (config_scalar_bool(n->scalar, out) < 0) {
 		char where[300];
 		snprintf(err, errlen, "%s: key '%s' must be true or false, got '%s'",
 			 config_node_where(n, where, sizeof(where)), path, n->scalar);

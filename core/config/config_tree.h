@@ -20,7 +20,7 @@ typedef struct config_pair {
 struct config_node {
 	config_kind kind;
 	char *scalar;          /* CONFIG_SCALAR: the text; owned */
-	bool quoted;           /* CONFIG_SCALAR: written with quotes (never a null/bool/int) */
+	bool quoted;           /* CONFIG_SCALAR: written with quotes (so never null) */
 	config_pair *pairs;    /* CONFIG_MAP: in document order; owned */
 	config_node **items;   /* CONFIG_SEQ: owned */
 	size_t count;          /* pairs or items */

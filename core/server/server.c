@@ -103,7 +103,10 @@ int server_start(server *s, char *err, size_t errlen)
 	return 0;
 }
 
-static bool server_wait_notified(server *s, int ms)
+/* Waits until the shutdown notification arrived or, with `drained`, until
+ * no stream of ours is open any more. Returns true when the condition held
+ * before the deadline. */
+static bool server_wait(server *s, int ms, bool drained)
 {
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -114,10 +117,10 @@ static bool server_wait_notified(server *s, int ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&s->mu);
-	while (!s->shutdown_notified)
+	while (!s->shutdown_notified && !(drained && s->nstreams == 0))
 		if (pthread_cond_timedwait(&s->cv, &s->mu, &until) != 0)
 			break;
-	bool done = s->shutdown_notified;
+	bool done = s->shutdown_notified || (drained && s->nstreams == 0);
 	pthread_mutex_unlock(&s->mu);
 	return done;
 }
@@ -131,18 +134,24 @@ int server_shutdown(server *s, int grace_ms)
 	s->shutting_down = true;
 	pthread_rwlock_unlock(&s->gate);
 	grpc_server_shutdown_and_notify(s->grpc, s->cqs[SERVICE_UNARY].cq, &s->shutdown_tag);
+	/* Streams get grace_ms to send what they queued and their status. Once
+	 * they are all closed, what may still hold the server up is only a
+	 * client that has not closed its side: cancel that at once. */
 	int cancelled = 0;
-	if (!server_wait_notified(s, grace_ms)) {
+	if (!server_wait(s, grace_ms, true)) {
 		pthread_mutex_lock(&s->mu);
 		cancelled = (int)s->nstreams;
 		pthread_mutex_unlock(&s->mu);
-		log_msg(FAPI_LOG_WARNING, "grpc", "%d call(s) still open after %d ms: cancelling them", cancelled,
+		log_msg(FAPI_LOG_WARNING, "grpc", "%d stream(s) still open after %d ms: cancelling them", cancelled,
 			grace_ms);
-		grpc_server_cancel_all_calls(s->grpc);
-		server_wait_notified(s, 60000);
 	}
+	log_msg(FAPI_LOG_DEBUG, "grpc", "streams drained, cancelling what is left");
+	grpc_server_cancel_all_calls(s->grpc);
+	server_wait(s, 60000, false);
+	log_msg(FAPI_LOG_DEBUG, "grpc", "server shut down, draining completion queues");
 	for (int k = 0; k < SERVICE_KIND_COUNT; k++)
 		cq_pool_shutdown(&s->cqs[k]);
+	log_msg(FAPI_LOG_DEBUG, "grpc", "completion queues drained");
 	s->started = false;
 	return cancelled;
 }

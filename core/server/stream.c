@@ -146,6 +146,9 @@ static void stream_on_write(cq_tag *t, bool ok)
 	fapi_stream *st = SERVER_CONTAINER_OF(t, fapi_stream, write_tag);
 	bool writable = false;
 	pthread_mutex_lock(&st->mu);
+	/* Only a sent message makes room: the headers-only write that opens
+	 * every stream may complete before on_open has even run. */
+	bool sent_message = st->writing != NULL;
 	if (st->writing)
 		grpc_byte_buffer_destroy(st->writing);
 	st->writing = NULL;
@@ -162,7 +165,7 @@ static void stream_on_write(cq_tag *t, bool ok)
 		stream_start_write(st, bb, false);
 	} else if (st->finishing && !st->status_started && !st->recv_closed) {
 		stream_start_status(st);
-	} else if (!st->finishing && st->entry->stream.on_writable) {
+	} else if (!st->finishing && sent_message && st->entry->stream.on_writable) {
 		writable = true;
 	}
 	pthread_mutex_unlock(&st->mu);
