@@ -1,6 +1,8 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <grpc/grpc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +12,9 @@
 
 #include "config/config_schema.h"
 #include "config/daemon_config.h"
+#include "daemon/engine_config.h"
+#include "engine/engine.h"
+#include "engine/sinsp_bridge.h"
 #include "log/log.h"
 #include "modules/loader.h"
 #include "server/health.h"
@@ -24,25 +29,55 @@ static void daemon_warn_key(void *user, const char *message)
 	log_msg(FAPI_LOG_WARNING, "config", "%s", message);
 }
 
-/* Waits for SIGINT/SIGTERM (blocked in every thread, so they queue here) or
- * for the -M deadline. */
-static void daemon_wait(long duration_s)
+/* What the engine thread reports to the main thread when its source ends. */
+typedef struct daemon_engine_end {
+	pthread_t main;
+	int rc;
+	char err[512];
+} daemon_engine_end;
+
+static void daemon_on_engine_end(void *user, int rc, const char *err)
+{
+	daemon_engine_end *end = user;
+	end->rc = rc;
+	snprintf(end->err, sizeof(end->err), "%s", err ? err : "");
+	pthread_kill(end->main, SIGUSR1);
+}
+
+static void daemon_block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+/* Waits for SIGINT/SIGTERM (blocked in every thread, so they queue here),
+ * for the -M deadline, or, when `until_source_end`, for the engine's source
+ * to end (SIGUSR1 from its thread). */
+static void daemon_wait(long duration_s, bool until_source_end)
 {
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += duration_s;
 	for (;;) {
 		int sig;
 		if (duration_s <= 0) {
-			if (sigwait(&set, &sig) == 0) {
-				log_msg(FAPI_LOG_INFO, "core", "received %s, shutting down", strsignal(sig));
-				return;
+			if (sigwait(&set, &sig) != 0)
+				continue;
+			if (sig == SIGUSR1) {
+				if (until_source_end)
+					return;
+				continue;
 			}
-			continue;
+			log_msg(FAPI_LOG_INFO, "core", "received %s, shutting down", strsignal(sig));
+			return;
 		}
 		struct timespec now, left;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -57,6 +92,11 @@ static void daemon_wait(long duration_s)
 			return;
 		}
 		sig = sigtimedwait(&set, NULL, &left);
+		if (sig == SIGUSR1) {
+			if (until_source_end)
+				return;
+			continue;
+		}
 		if (sig > 0) {
 			log_msg(FAPI_LOG_INFO, "core", "received %s, shutting down", strsignal(sig));
 			return;
@@ -64,26 +104,117 @@ static void daemon_wait(long duration_s)
 	}
 }
 
+static void daemon_print_warnings(const engine *e)
+{
+	for (size_t i = 0; i < engine_warning_count(e); i++)
+		fprintf(stderr, "%s\n", engine_warning(e, i));
+}
+
+/* --list: the fields conditions and outputs can use. */
+static int daemon_list_fields(void)
+{
+	const char *sources[] = {"syscall"};
+	for (size_t i = 0; i < sinsp_bridge_fieldclass_count(); i++) {
+		char *text = sinsp_bridge_fieldclass_as_string(i, false, sources, 1);
+		if (text) {
+			fputs(text, stdout);
+			free(text);
+		}
+	}
+	return 0;
+}
+
+/* -V: loads the files, in order, into one engine, as Falco does. */
+static int daemon_validate(const cli_args *args, engine_config *ec)
+{
+	engine_opts o = ec->opts;
+	o.rules_paths = args->validate;
+	o.nrules_paths = args->nvalidate;
+	engine *e = NULL;
+	char err[2048];
+	if (engine_create(&e, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	daemon_print_warnings(e);
+	for (size_t i = 0; i < args->nvalidate; i++)
+		printf("%s%sOk\n", args->nvalidate > 1 ? args->validate[i] : "", args->nvalidate > 1 ? ": " : "");
+	engine_free(e);
+	return 0;
+}
+
+/* -e without -M: replay, print the alerts and Falco's summary, exit. No
+ * server: nobody could use it past the end of the capture. */
+static int daemon_replay(engine *e, const engine_config *ec)
+{
+	char err[1024];
+	if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, err, sizeof(err)) < 0) {
+		fprintf(stderr, "Could not open trace filename %s for reading: %s\n", ec->capture, err);
+		return 1;
+	}
+	daemon_engine_end end = {.main = pthread_self()};
+	if (engine_start(e, daemon_on_engine_end, &end) < 0) {
+		fprintf(stderr, "cannot start the engine thread\n");
+		return 1;
+	}
+	daemon_wait(0, true);
+	engine_stop(e);
+	if (end.rc < 0) {
+		fprintf(stderr, "Runtime error: %s. Exiting.\n", end.err);
+		return 1;
+	}
+	engine_print_summary(e, ec->opts.out ? ec->opts.out : stdout);
+	return 0;
+}
+
+/* Opens the engine's source in daemon mode: the capture if one is given,
+ * else the live driver. Without either the daemon still serves the API. */
+static void daemon_open_source(engine *e, const engine_config *ec, bool *have_source)
+{
+	char err[1024];
+	*have_source = false;
+	if (ec->capture) {
+		if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, err, sizeof(err)) < 0) {
+			log_msg(FAPI_LOG_ERROR, "engine", "cannot replay %s: %s", ec->capture, err);
+			return;
+		}
+		log_msg(FAPI_LOG_INFO, "engine", "replaying %s %s%s", ec->capture,
+			ec->loops == 0 ? "in a loop" : ec->loops == 1 ? "once" : "several times",
+			ec->rate > 0 ? " (paced)" : "");
+	} else if (ec->live) {
+		if (engine_open_live(e, ec->probe, err, sizeof(err)) < 0) {
+			log_msg(FAPI_LOG_ERROR, "engine", "no live event source: %s", err);
+			return;
+		}
+		log_msg(FAPI_LOG_INFO, "engine", "capturing live events");
+	} else {
+		log_msg(FAPI_LOG_WARNING, "engine", "engine.live.enabled is false and no capture is given: no events");
+		return;
+	}
+	*have_source = true;
+}
+
 int daemon_run(const cli_args *args, const char *exe_dir)
 {
-	char err[1024] = "";
+	char err[2048] = "";
 	int rc = 1;
 	config_doc doc = {0};
 	daemon_config cfg = {0};
+	engine_config ec = {0};
+	engine *eng = NULL;
 	service_table table;
 	module_set mods = {0};
 	health *hl = NULL;
 	server *srv = NULL;
 	listeners ls = {0};
+	bool have_source = false;
+	daemon_engine_end end = {.main = pthread_self()};
 	service_table_init(&table);
 
 	/* Signals are taken synchronously by the main thread: block them before
 	 * any thread exists so every thread inherits the mask. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	daemon_block_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (daemon_config_load(&doc, args->config_file, args->overrides, args->noverrides, err, sizeof(err)) < 0) {
@@ -91,7 +222,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 	config_schema_check(doc.root, daemon_warn_key, NULL);
-	if (daemon_config_read(doc.root, &cfg, err, sizeof(err)) < 0) {
+	if (daemon_config_read(doc.root, &cfg, err, sizeof(err)) < 0 ||
+	    engine_config_read(doc.root, args, &ec, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
@@ -100,6 +232,36 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_set_level(args->verbose ? FAPI_LOG_DEBUG : lvl);
 	else
 		log_msg(FAPI_LOG_WARNING, "config", "unknown log_level '%s', using info", cfg.log_level);
+
+	if (args->list_fields) {
+		rc = daemon_list_fields();
+		goto out;
+	}
+	if (args->nvalidate) {
+		rc = daemon_validate(args, &ec);
+		goto out;
+	}
+	bool batch = args->capture && args->duration_s == 0;
+	if (ec.nrules || ec.capture || args->list_rules) {
+		/* Alerts are sent to gRPC subscribers only when a server runs. */
+		ec.opts.want_fields = !batch && cfg.grpc_enabled;
+		if (engine_create(&eng, &ec.opts, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			goto out;
+		}
+		daemon_print_warnings(eng);
+		log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled",
+			engine_ruleset(eng)->rules->n, ec.nrules, engine_ruleset(eng)->nenabled);
+	}
+	if (args->list_rules) {
+		engine_print_rules(eng, stdout);
+		rc = 0;
+		goto out;
+	}
+	if (batch) {
+		rc = daemon_replay(eng, &ec);
+		goto out;
+	}
 
 	grpc_init();
 	if (health_register(&hl, &table, err, sizeof(err)) < 0) {
@@ -139,10 +301,27 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_server;
 	}
+	if (eng) {
+		daemon_open_source(eng, &ec, &have_source);
+		if (have_source && engine_start(eng, daemon_on_engine_end, &end) < 0) {
+			log_msg(FAPI_LOG_ERROR, "engine", "cannot start the engine thread");
+			goto out_started;
+		}
+	}
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
-	daemon_wait(args->duration_s);
+	daemon_wait(args->duration_s, false);
 	rc = 0;
+	if (eng) {
+		engine_stop(eng);
+		if (end.rc < 0) {
+			log_msg(FAPI_LOG_ERROR, "engine", "%s", end.err);
+			rc = 1;
+		}
+		if (have_source)
+			engine_print_summary(eng, stdout);
+	}
 
+out_started:
 	health_set_serving(hl, false);
 	loader_stop_all(&mods);
 out_server:
@@ -161,10 +340,12 @@ out_grpc:
 	 * and what it would still wait for (up to 10 s) is a client connection
 	 * lingering in HTTP/2's graceful GOAWAY. The process exits next. */
 out:
+	engine_free(eng);
 	service_table_free(&table);
+	engine_config_free(&ec);
 	daemon_config_free(&cfg);
 	config_doc_free(&doc);
-	if (rc == 0)
+	if (rc == 0 && srv)
 		log_msg(FAPI_LOG_INFO, "core", "stopped");
 	return rc;
 }

@@ -1050,6 +1050,7 @@ static int apply_rule(ctx *c, const rules_yaml_node *item, const rules_yaml_node
 		.output = tout,
 		.desc = desc,
 		.priority = p,
+		.priority_text = prio,
 		.source = source ? source : "syscall",
 		.tags = tags,
 		.n_tags = n_tags,

@@ -115,6 +115,7 @@ typedef struct rules_rule {
 	const char *output;            /* trimmed of leading/trailing whitespace */
 	const char *desc;
 	rules_priority priority;
+	const char *priority_text;     /* as written ("WARNING", "INFO"): Falco's summary prints it */
 	const char *source;            /* "syscall" by default; e.g. "k8s_audit" */
 	const char *const *tags;
 	size_t n_tags;

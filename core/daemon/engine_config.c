@@ -1,0 +1,96 @@
+#include "daemon/engine_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/rules_priority.h"
+
+int engine_config_read(const config_node *root, const cli_args *a, engine_config *c, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	engine_opts *o = &c->opts;
+	const char *prio = NULL, *capture = NULL, *probe = NULL;
+	int64_t loops = 1;
+	int64_t rate = 0, max_burst = 1000, evrate = 0;
+	if (config_get_bool(root, "json_output", false, &o->json_output, err, errlen) < 0 ||
+	    config_get_bool(root, "json_include_output_property", true, &o->json_include_output, err, errlen) < 0 ||
+	    config_get_bool(root, "json_include_tags_property", true, &o->json_include_tags, err, errlen) < 0 ||
+	    config_get_bool(root, "time_format_iso_8601", false, &o->time_format_iso_8601, err, errlen) < 0 ||
+	    config_get_bool(root, "stdout_output.enabled", true, &o->stdout_output, err, errlen) < 0 ||
+	    config_get_bool(root, "buffered_outputs", false, &o->buffered_outputs, err, errlen) < 0 ||
+	    config_get_int(root, "outputs.rate", 0, &rate, err, errlen) < 0 ||
+	    config_get_int(root, "outputs.max_burst", 1000, &max_burst, err, errlen) < 0 ||
+	    config_get_string(root, "priority", "debug", &prio, err, errlen) < 0 ||
+	    config_get_string(root, "engine.capture.file", NULL, &capture, err, errlen) < 0 ||
+	    config_get_int(root, "engine.capture.loop", 1, &loops, err, errlen) < 0 ||
+	    config_get_int(root, "engine.capture.rate", 0, &evrate, err, errlen) < 0 ||
+	    config_get_bool(root, "engine.live.enabled", true, &c->live, err, errlen) < 0 ||
+	    config_get_string(root, "engine.live.probe", NULL, &probe, err, errlen) < 0)
+		return -1;
+	rules_priority p;
+	if (!rules_priority_from_string(prio, &p)) {
+		snprintf(err, errlen, "priority: unknown priority '%s'", prio);
+		return -1;
+	}
+	if (rate < 0 || max_burst < 0 || loops < 0 || evrate < 0) {
+		snprintf(err, errlen, "outputs.rate, outputs.max_burst, engine.capture.loop and engine.capture.rate "
+				      "must not be negative");
+		return -1;
+	}
+	o->min_priority = (int)p;
+	o->rate = (double)rate;
+	o->max_burst = (double)max_burst;
+	o->all_events = a->all_events;
+	o->selection = (ruleset_selection){
+		.disable_substr = a->disable_substr,
+		.ndisable_substr = a->ndisable_substr,
+		.disable_tags = a->disable_tags,
+		.ndisable_tags = a->ndisable_tags,
+		.only_tags = a->only_tags,
+		.nonly_tags = a->nonly_tags,
+	};
+	c->capture = a->capture ? a->capture : capture;
+	c->loops = a->capture ? 1 : (uint64_t)loops;
+	c->rate = a->capture ? 0 : (double)evrate;
+	c->probe = probe;
+
+	/* -r replaces rules_file, as in Falco. */
+	if (a->nrules) {
+		c->rules = malloc(a->nrules * sizeof(*c->rules));
+		if (!c->rules)
+			goto nomem;
+		memcpy(c->rules, a->rules, a->nrules * sizeof(*c->rules));
+		c->nrules = a->nrules;
+	} else {
+		const config_node *rf = config_lookup(root, "rules_file");
+		size_t n = !rf ? 0 : rf->kind == CONFIG_SEQ ? rf->count : 1;
+		c->rules = calloc(n ? n : 1, sizeof(*c->rules));
+		if (!c->rules)
+			goto nomem;
+		for (size_t i = 0; i < n; i++) {
+			const config_node *it = rf->kind == CONFIG_SEQ ? rf->items[i] : rf;
+			if (it->kind != CONFIG_SCALAR) {
+				char where[300];
+				snprintf(err, errlen, "%s: rules_file entries must be paths",
+					 config_node_where(it, where, sizeof(where)));
+				engine_config_free(c);
+				return -1;
+			}
+			if (*it->scalar)
+				c->rules[c->nrules++] = it->scalar;
+		}
+	}
+	o->rules_paths = c->rules;
+	o->nrules_paths = c->nrules;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+void engine_config_free(engine_config *c)
+{
+	free(c->rules);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,59 @@
+#ifndef FAPI_ENGINE_ALERT_H
+#define FAPI_ENGINE_ALERT_H
+
+/* An alert: what the engine emits when a rule matches an event. Immutable
+ * once built and reference-counted, so one alert is shared by every
+ * subscriber of the bus without copies. Everything it points to lives in
+ * the same allocation. */
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct alert_field {
+	const char *name;  /* "proc.cmdline"; inside the alert */
+	const char *value; /* its text (libsinsp's tostring; "<NA>" when missing); inside the alert */
+} alert_field;
+
+typedef struct engine_alert {
+	atomic_uint refs;
+	uint64_t seq;          /* engine-wide, from 1, in emission order */
+	uint64_t time_ns;      /* the event's timestamp */
+	uint64_t created_ns;   /* CLOCK_REALTIME when the alert was built */
+	int priority;          /* 0 emergency .. 7 debug (falco.schema.priority) */
+	const char *rule;
+	const char *source;    /* "syscall", "k8s_audit", ... */
+	const char *hostname;
+	const char *output;    /* the rule's output rendered, without time and priority */
+	const char *text;      /* Falco's text line: "16:17:57.881781397: Warning <output>" */
+	const char *json;      /* Falco's json_output line, or NULL when not built */
+	const char *fields_json; /* the output_fields object as JSON text, or NULL */
+	const char *const *tags;
+	size_t ntags;
+	const alert_field *fields; /* output fields in format order, text values */
+	size_t nfields;
+} engine_alert;
+
+/* Everything an alert is built from; all borrowed, copied by alert_new. */
+typedef struct alert_spec {
+	uint64_t seq, time_ns;
+	int priority;
+	const char *rule, *source, *hostname, *output, *text, *json, *fields_json;
+	const char *const *tags;
+	size_t ntags;
+	const alert_field *fields;
+	size_t nfields;
+} alert_spec;
+
+/* Builds an alert with one reference, copying everything in spec into one
+ * allocation. NULL on ENOMEM. */
+engine_alert *alert_new(const alert_spec *spec);
+/* Takes another reference; returns a. */
+engine_alert *alert_ref(engine_alert *a);
+/* Drops a reference; frees at zero. NULL is fine. */
+void alert_unref(engine_alert *a);
+
+/* Falco's canonical priority names: "Emergency" .. "Debug". */
+const char *alert_priority_name(int priority);
+
+#endif

@@ -1,0 +1,337 @@
+#include "engine/engine.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/alert_format.h"
+#include "engine/rules_compile.h"
+#include "engine/rules_doc.h"
+#include "engine/rules_files.h"
+#include "engine/sinsp_bridge.h"
+#include "engine/token_bucket.h"
+
+struct engine {
+	engine_opts o;
+	sinsp_bridge_inspector *insp;
+	rules_doc *doc;
+	ruleset *rs;
+	char hostname[256];
+	alert_format_opts fo;
+	token_bucket tb;
+	engine_sink_fn sink;
+	void *sink_user;
+	/* source */
+	char *capture;
+	uint64_t loops;
+	double rate;
+	bool live;
+	char *probe;
+	/* counters, written by the engine thread only */
+	_Atomic uint64_t events, alerts, rate_limited, errors;
+	_Atomic uint64_t by_priority[8];
+	_Atomic uint64_t *rule_matches;
+	uint64_t seq;
+	/* thread */
+	pthread_t thread;
+	bool thread_running;
+	atomic_bool stop;
+	void (*on_end)(void *, int, const char *);
+	void *on_end_user;
+};
+
+static uint64_t engine_now_ns(clockid_t clk)
+{
+	struct timespec ts;
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int engine_load_rules(engine *e, char *err, size_t errlen)
+{
+	rules_doc_options dopts;
+	rules_doc_options_init(&dopts);
+	dopts.min_priority = (rules_priority)e->o.min_priority;
+	e->doc = rules_doc_new(&dopts);
+	if (!e->doc) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	char **files = NULL;
+	size_t nfiles = 0;
+	if (rules_files_expand(e->o.rules_paths, e->o.nrules_paths, &files, &nfiles, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < nfiles; i++) {
+		if (rules_doc_load_file(e->doc, files[i], err, errlen) != RULES_OK) {
+			rules_files_free(files, nfiles);
+			return -1;
+		}
+	}
+	rules_files_free(files, nfiles);
+	rules_compile_opts copts = {.time_format_iso_8601 = e->o.time_format_iso_8601};
+	compiled_rules *cr = NULL;
+	if (rules_compile(e->doc, e->insp, &copts, &cr, err, errlen) < 0)
+		return -1;
+	e->rs = ruleset_new(cr, &e->o.selection);
+	e->rule_matches = calloc(cr->n ? cr->n : 1, sizeof(*e->rule_matches));
+	if (!e->rs || !e->rule_matches) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
+{
+	*out = NULL;
+	engine *e = calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	e->o = *o;
+	if (!e->o.out)
+		e->o.out = stdout;
+	sinsp_bridge_error be = {{0}};
+	e->insp = sinsp_bridge_inspector_create(o->all_events ? SINSP_BRIDGE_ALL_EVENTS : 0, &be);
+	if (!e->insp) {
+		snprintf(err, errlen, "cannot create the event inspector: %s", be.msg);
+		engine_free(e);
+		return -1;
+	}
+	if (sinsp_bridge_hostname(e->hostname, sizeof(e->hostname), &be) != SINSP_BRIDGE_OK)
+		snprintf(e->hostname, sizeof(e->hostname), "unknown");
+	if (engine_load_rules(e, err, errlen) < 0) {
+		engine_free(e);
+		return -1;
+	}
+	e->fo = (alert_format_opts){
+		.json = o->json_output,
+		.json_include_output = o->json_include_output,
+		.json_include_tags = o->json_include_tags,
+		.fields = o->want_fields,
+		.hostname = e->hostname,
+	};
+	token_bucket_init(&e->tb, o->rate, o->max_burst, engine_now_ns(CLOCK_MONOTONIC));
+	atomic_init(&e->stop, false);
+	*out = e;
+	return 0;
+}
+
+void engine_free(engine *e)
+{
+	if (!e)
+		return;
+	engine_stop(e);
+	/* Checks and formatters belong to the inspector: free them first. */
+	ruleset_free(e->rs);
+	rules_doc_free(e->doc);
+	sinsp_bridge_inspector_destroy(e->insp);
+	free(e->rule_matches);
+	free(e->capture);
+	free(e->probe);
+	free(e);
+}
+
+size_t engine_warning_count(const engine *e)
+{
+	return e->rs ? e->rs->rules->nwarnings : 0;
+}
+
+const char *engine_warning(const engine *e, size_t i)
+{
+	return i < engine_warning_count(e) ? e->rs->rules->warnings[i] : NULL;
+}
+
+const ruleset *engine_ruleset(const engine *e)
+{
+	return e->rs;
+}
+
+void engine_set_sink(engine *e, engine_sink_fn fn, void *user)
+{
+	e->sink = fn;
+	e->sink_user = user;
+}
+
+int engine_open_capture(engine *e, const char *path, uint64_t loops, double rate, char *err, size_t errlen)
+{
+	sinsp_bridge_error be = {{0}};
+	if (sinsp_bridge_open_file(e->insp, path, &be) != SINSP_BRIDGE_OK) {
+		snprintf(err, errlen, "%s", be.msg);
+		return -1;
+	}
+	free(e->capture);
+	e->capture = strdup(path);
+	e->loops = loops;
+	e->rate = rate;
+	e->live = false;
+	return e->capture ? 0 : -1;
+}
+
+int engine_open_live(engine *e, const char *probe, char *err, size_t errlen)
+{
+	sinsp_bridge_error be = {{0}};
+	if (sinsp_bridge_open_live(e->insp, probe, 100, &be) != SINSP_BRIDGE_OK) {
+		snprintf(err, errlen, "%s", be.msg);
+		return -1;
+	}
+	e->live = true;
+	return 0;
+}
+
+static void engine_emit(engine *e, const compiled_rule *r, sinsp_bridge_evt *evt)
+{
+	atomic_fetch_add_explicit(&e->alerts, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&e->by_priority[r->priority & 7], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&e->rule_matches[r - e->rs->rules->rules], 1, memory_order_relaxed);
+	if (!token_bucket_claim(&e->tb, engine_now_ns(CLOCK_MONOTONIC))) {
+		atomic_fetch_add_explicit(&e->rate_limited, 1, memory_order_relaxed);
+		return;
+	}
+	char err[512];
+	engine_alert *a = alert_format(r, evt, ++e->seq, &e->fo, err, sizeof(err));
+	if (!a) {
+		atomic_fetch_add_explicit(&e->errors, 1, memory_order_relaxed);
+		return;
+	}
+	if (e->o.stdout_output) {
+		fputs(e->o.json_output ? a->json : a->text, e->o.out);
+		putc('\n', e->o.out);
+		if (!e->o.buffered_outputs)
+			fflush(e->o.out);
+	}
+	if (e->sink)
+		e->sink(e->sink_user, a);
+	alert_unref(a);
+}
+
+/* Sleeps as needed so that `n` events since `start_ns` do not exceed rate. */
+static void engine_pace(double rate, uint64_t n, uint64_t start_ns)
+{
+	uint64_t due = start_ns + (uint64_t)((double)n * 1e9 / rate);
+	uint64_t now = engine_now_ns(CLOCK_MONOTONIC);
+	if (due > now) {
+		struct timespec ts = {.tv_sec = (time_t)((due - now) / 1000000000ull),
+				      .tv_nsec = (long)((due - now) % 1000000000ull)};
+		nanosleep(&ts, NULL);
+	}
+}
+
+int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
+{
+	uint64_t iteration = 0;
+	uint64_t paced = 0, start_ns = engine_now_ns(CLOCK_MONOTONIC);
+	for (;;) {
+		for (;;) {
+			if (atomic_load_explicit(stop, memory_order_relaxed))
+				return 0;
+			sinsp_bridge_evt *evt = NULL;
+			sinsp_bridge_error be = {{0}};
+			int rc = sinsp_bridge_next(e->insp, &evt, &be);
+			if (rc == SINSP_BRIDGE_TIMEOUT)
+				continue;
+			if (rc == SINSP_BRIDGE_EOF)
+				break;
+			if (rc != SINSP_BRIDGE_OK) {
+				snprintf(err, errlen, "reading events: %s", be.msg);
+				return -1;
+			}
+			atomic_fetch_add_explicit(&e->events, 1, memory_order_relaxed);
+			if (e->rate > 0 && (++paced & 63) == 0)
+				engine_pace(e->rate, paced, start_ns);
+			const compiled_rule *r = ruleset_match(e->rs, evt);
+			if (r)
+				engine_emit(e, r, evt);
+		}
+		sinsp_bridge_close(e->insp);
+		if (e->live || !e->capture)
+			return 0;
+		if (e->loops && ++iteration >= e->loops)
+			return 0;
+		sinsp_bridge_error be = {{0}};
+		if (sinsp_bridge_open_file(e->insp, e->capture, &be) != SINSP_BRIDGE_OK) {
+			snprintf(err, errlen, "reopening %s: %s", e->capture, be.msg);
+			return -1;
+		}
+	}
+}
+
+static void *engine_thread(void *arg)
+{
+	engine *e = arg;
+	char err[512] = "";
+	pthread_setname_np(pthread_self(), "engine");
+	int rc = engine_run(e, &e->stop, err, sizeof(err));
+	if (e->on_end)
+		e->on_end(e->on_end_user, rc, err);
+	return NULL;
+}
+
+int engine_start(engine *e, void (*on_end)(void *user, int rc, const char *err), void *user)
+{
+	e->on_end = on_end;
+	e->on_end_user = user;
+	atomic_store(&e->stop, false);
+	if (pthread_create(&e->thread, NULL, engine_thread, e) != 0)
+		return -1;
+	e->thread_running = true;
+	return 0;
+}
+
+void engine_stop(engine *e)
+{
+	if (!e->thread_running)
+		return;
+	atomic_store(&e->stop, true);
+	pthread_join(e->thread, NULL);
+	e->thread_running = false;
+}
+
+void engine_get_stats(const engine *e, engine_stats *out)
+{
+	out->events = atomic_load(&e->events);
+	out->alerts = atomic_load(&e->alerts);
+	out->rate_limited = atomic_load(&e->rate_limited);
+	out->errors = atomic_load(&e->errors);
+	for (int i = 0; i < 8; i++)
+		out->by_priority[i] = atomic_load(&e->by_priority[i]);
+}
+
+uint64_t engine_rule_matches(const engine *e, size_t i)
+{
+	return i < e->rs->rules->n ? atomic_load(&e->rule_matches[i]) : 0;
+}
+
+void engine_print_summary(const engine *e, FILE *out)
+{
+	const compiled_rules *cr = e->rs->rules;
+	fprintf(out, "Events detected: %llu\n", (unsigned long long)atomic_load(&e->alerts));
+	fprintf(out, "Rule counts by severity:\n");
+	/* Falco prints each severity as the rules spelled it. */
+	for (int p = 0; p < 8; p++) {
+		uint64_t n = atomic_load(&e->by_priority[p]);
+		if (!n)
+			continue;
+		const char *spelling = NULL;
+		for (size_t i = 0; i < cr->n && !spelling; i++)
+			if (cr->rules[i].priority == p && atomic_load(&e->rule_matches[i]))
+				spelling = cr->rules[i].priority_text;
+		fprintf(out, "   %s: %llu\n", spelling ? spelling : "?", (unsigned long long)n);
+	}
+	fprintf(out, "Triggered rules by rule name:\n");
+	for (size_t i = 0; i < cr->n; i++) {
+		uint64_t n = atomic_load(&e->rule_matches[i]);
+		if (n)
+			fprintf(out, "   %s: %llu\n", cr->rules[i].name, (unsigned long long)n);
+	}
+}
+
+void engine_print_rules(const engine *e, FILE *out)
+{
+	const compiled_rules *cr = e->rs->rules;
+	fprintf(out, "%-50s %s\n%-50s %s\n", "Rule", "Description", "----", "-----------");
+	for (size_t i = 0; i < cr->n; i++)
+		fprintf(out, "%-50s %s\n", cr->rules[i].name, cr->rules[i].desc);
+}

@@ -1,0 +1,94 @@
+#ifndef FAPI_ENGINE_ENGINE_H
+#define FAPI_ENGINE_ENGINE_H
+
+/* The engine: Falco rules over libsinsp events. It owns the inspector, the
+ * rules and the ruleset; it reads events from a capture (optionally looped
+ * and paced) or the live driver, on the calling thread (engine_run) or its
+ * own (engine_start), and hands every alert to stdout and to a sink (the
+ * alert bus). All of its work happens on one thread; the counters may be
+ * read from others. */
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine/alert.h"
+#include "engine/ruleset.h"
+
+typedef struct engine engine;
+
+typedef struct engine_opts {
+	const char *const *rules_paths; /* files or directories, loaded in order; borrowed */
+	size_t nrules_paths;
+	bool all_events;                /* -A */
+	int min_priority;               /* `priority`: rules less severe are not loaded */
+	ruleset_selection selection;    /* -D, -T, -t; borrowed */
+	bool json_output;
+	bool json_include_output;
+	bool json_include_tags;
+	bool time_format_iso_8601;
+	bool stdout_output;             /* print alerts on stdout */
+	bool buffered_outputs;          /* do not flush stdout after every alert */
+	double rate, max_burst;         /* outputs.rate / outputs.max_burst */
+	bool want_fields;               /* build text output_fields for every alert (gRPC) */
+	FILE *out;                      /* where alerts and the summary go; stdout when NULL */
+} engine_opts;
+
+/* Called with every alert that passed the rate limiter; the sink takes its
+ * own reference if it keeps the alert. Runs on the engine thread. */
+typedef void (*engine_sink_fn)(void *user, engine_alert *a);
+
+typedef struct engine_stats {
+	uint64_t events;       /* events read */
+	uint64_t alerts;       /* rule matches (Falco's "Events detected") */
+	uint64_t rate_limited; /* matches not output because of outputs.rate */
+	uint64_t errors;       /* alerts that could not be formatted */
+	uint64_t by_priority[8];
+} engine_stats;
+
+/* Creates the inspector, loads the rules files in order and compiles them.
+ * Returns 0, or -1 with the first error ("FILE:LINE:COL: ITEM: message") in
+ * err; nothing is left allocated then. */
+int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen);
+void engine_free(engine *e);
+
+/* Load warnings in Falco's form ("Rule X: warning (no-evttype): ..."). The
+ * strings belong to the engine. */
+size_t engine_warning_count(const engine *e);
+const char *engine_warning(const engine *e, size_t i);
+/* The compiled rules and which are enabled; owned by the engine. */
+const ruleset *engine_ruleset(const engine *e);
+
+void engine_set_sink(engine *e, engine_sink_fn fn, void *user);
+
+/* Selects the capture file to replay: `loops` times (0 = forever), at
+ * `rate` events per second (0 = as fast as possible). Opens it now so that
+ * an unreadable file is reported here. 0 or -1 with err. */
+int engine_open_capture(engine *e, const char *path, uint64_t loops, double rate, char *err, size_t errlen);
+/* Opens the live source: the kernel module, or the eBPF probe at `probe`
+ * (NULL: the module). The error names what is missing. 0 or -1 with err. */
+int engine_open_live(engine *e, const char *probe, char *err, size_t errlen);
+
+/* Runs the opened source on this thread until it ends or `stop` becomes
+ * true. Returns 0 at the end of the source or on stop, -1 with err on a
+ * read error. */
+int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen);
+
+/* Runs the source on a thread of its own; on_end(user, rc) is called on that
+ * thread when the source ends (rc as engine_run's). 0 or -1. */
+int engine_start(engine *e, void (*on_end)(void *user, int rc, const char *err), void *user);
+/* Stops the thread started by engine_start and waits for it. */
+void engine_stop(engine *e);
+
+void engine_get_stats(const engine *e, engine_stats *out);
+/* Matches of rule i of engine_ruleset(e)->rules. */
+uint64_t engine_rule_matches(const engine *e, size_t i);
+/* Falco's end-of-run summary: "Events detected: N", counts by severity and
+ * by rule name. */
+void engine_print_summary(const engine *e, FILE *out);
+/* Falco's -L listing of the loaded rules. */
+void engine_print_rules(const engine *e, FILE *out);
+
+#endif
