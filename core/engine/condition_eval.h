@@ -5,12 +5,16 @@
  * left to right, leaves answered by their libsinsp check. */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "engine/condition_ast.h"
 #include "engine/sinsp_bridge.h"
 
-/* True when the event satisfies the tree. Every CMP leaf must be bound
- * (cmp.bound is a sinsp_bridge_check); an unbound leaf is false. */
-bool condition_eval(const struct condition_node *n, sinsp_bridge_evt *evt);
+/* True when the event satisfies the tree. Every CMP leaf must be bound to a
+ * shared leaf (leaf_table.h); an unbound leaf is false. `gen` identifies the
+ * event: leaves shared by several rules are evaluated once per generation;
+ * `code` is the event's type code.
+ * Not thread-safe: one evaluating thread per compiled rule set. */
+bool condition_eval(const struct condition_node *n, sinsp_bridge_evt *evt, uint64_t gen, unsigned code);
 
 #endif

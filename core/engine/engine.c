@@ -33,6 +33,7 @@ struct engine {
 	_Atomic uint64_t by_priority[8];
 	_Atomic uint64_t *rule_matches;
 	uint64_t seq;
+	uint64_t gen;
 	/* thread */
 	pthread_t thread;
 	bool thread_running;
@@ -241,7 +242,8 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 			atomic_fetch_add_explicit(&e->events, 1, memory_order_relaxed);
 			if (e->rate > 0 && (++paced & 63) == 0)
 				engine_pace(e->rate, paced, start_ns);
-			const compiled_rule *r = ruleset_match(e->rs, evt);
+			/* Leaf results are remembered per generation; 0 is never used. */
+			const compiled_rule *r = ruleset_match(e->rs, evt, ++e->gen);
 			if (r)
 				engine_emit(e, r, evt);
 		}

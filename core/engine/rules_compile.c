@@ -6,6 +6,7 @@
 
 #include "engine/condition_expand.h"
 #include "engine/condition_parse.h"
+#include "engine/leaf_table.h"
 #include "engine/rules_priority.h"
 
 /* Falco 0.31 warns about rules matching no event type or more than this. */
@@ -18,6 +19,7 @@ typedef struct compile_ctx {
 	size_t nmacros;
 	size_t macro_limit;             /* macros with order < limit are visible */
 	compiled_rules *out;
+	leaf_table *leaves;
 	char *err;
 	size_t errlen;
 } compile_ctx;
@@ -124,39 +126,18 @@ typedef struct bind_ctx {
 	const char *unknown_field;
 } bind_ctx;
 
-static void rules_compile_check_free(void *chk)
-{
-	sinsp_bridge_check_free(chk);
-}
-
 static int rules_compile_bind_leaf(void *user, struct condition_node *n)
 {
 	bind_ctx *b = user;
-	const struct condition_cmp *cmp = &n->cmp;
-	const char *stack_values[16];
-	const char **values = cmp->n_values <= 16 ? stack_values : malloc(cmp->n_values * sizeof(*values));
-	if (!values) {
-		b->status = SINSP_BRIDGE_ERROR;
-		snprintf(b->msg, sizeof(b->msg), "out of memory");
-		return 1;
-	}
-	for (size_t i = 0; i < cmp->n_values; i++)
-		values[i] = cmp->values[i].text;
-	sinsp_bridge_check *chk = NULL;
 	sinsp_bridge_error e = {{0}};
-	int rc = sinsp_bridge_check_compile(b->c->insp, cmp->field, cmp->arg, condition_op_to_string(cmp->op), values,
-					    cmp->n_values, &chk, &e);
-	if (values != stack_values)
-		free(values);
+	int rc = leaf_table_bind(b->c->leaves, b->c->insp, n, &e);
 	if (rc != SINSP_BRIDGE_OK) {
 		b->status = rc;
-		b->unknown_field = cmp->field;
+		b->unknown_field = n->cmp.field;
 		snprintf(b->msg, sizeof(b->msg), "%s (at " CONDITION_POS_FMT " of the condition)", e.msg,
 			 CONDITION_POS_ARGS(n->pos));
 		return 1;
 	}
-	n->cmp.bound = chk;
-	n->cmp.bound_free = rules_compile_check_free;
 	return 0;
 }
 
@@ -184,7 +165,8 @@ static void rules_compile_evttypes(const struct condition_node *n, evttype_set *
 		return;
 	case CONDITION_NODE_CMP: {
 		uint16_t codes[EVTTYPE_SET_BITS];
-		size_t cnt = n->cmp.bound ? sinsp_bridge_check_evttypes(n->cmp.bound, codes, EVTTYPE_SET_BITS) : 0;
+		const leaf *l = n->cmp.bound;
+		size_t cnt = l ? sinsp_bridge_check_evttypes(l->chk, codes, EVTTYPE_SET_BITS) : 0;
 		evttype_set_clear(out);
 		if (!n->cmp.bound) {
 			*out = *all;
@@ -198,6 +180,92 @@ static void rules_compile_evttypes(const struct condition_node *n, evttype_set *
 		break;
 	}
 	*out = *all;
+}
+
+/* Relative cost of extracting a field, from what libsinsp must do: event
+ * header fields are free, event parameters cheap, thread-table fields
+ * moderate, fd-table fields (path sanitising on failed opens) dear. */
+static unsigned rules_compile_field_cost(const char *field)
+{
+	static const struct {
+		const char *prefix;
+		unsigned cost;
+	} costs[] = {
+		{"evt.type", 1}, {"evt.dir", 1}, {"evt.num", 1}, {"evt.is_", 2}, {"evt.", 3},
+		{"proc.", 4},    {"thread.", 4}, {"user.", 4},   {"group.", 4},  {"container.", 5},
+		{"fd.", 6},      {"fdlist.", 6}, {"k8s.", 8},
+	};
+	for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++)
+		if (strncmp(field, costs[i].prefix, strlen(costs[i].prefix)) == 0)
+			return costs[i].cost;
+	return 5;
+}
+
+/* The cost class of the first leaf evaluated in an already reordered
+ * subtree. */
+static unsigned rules_compile_reorder_entry(const struct condition_node *n)
+{
+	while (n->kind != CONDITION_NODE_CMP) {
+		if (n->kind == CONDITION_NODE_MACRO_REF || n->n_children == 0)
+			return 0;
+		n = n->children[0];
+	}
+	return rules_compile_field_cost(n->cmp.field);
+}
+
+typedef struct cost_item {
+	struct condition_node *node;
+	unsigned cost;
+	size_t pos;
+} cost_item;
+
+static int rules_compile_cost_cmp(const void *a, const void *b)
+{
+	const cost_item *x = a, *y = b;
+	if (x->cost != y->cost)
+		return x->cost < y->cost ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Leaves have no side effects, so the children of and/or may be evaluated
+ * in any order with the same result. Rule authors put the selective tests
+ * first, so the written order is kept, except that subtrees whose first
+ * test is nearly free (event header and parameter flags: evt.type, evt.dir,
+ * evt.is_open_write, ...) move to the front: open_write short-circuits on a
+ * read-only open before fd.directory has to be extracted. Returns the cost
+ * of the subtree's first leaf. */
+#define RULES_COMPILE_CHEAP 2
+static unsigned rules_compile_reorder(struct condition_node *n)
+{
+	switch (n->kind) {
+	case CONDITION_NODE_CMP:
+		return rules_compile_field_cost(n->cmp.field);
+	case CONDITION_NODE_NOT:
+		return rules_compile_reorder(n->children[0]);
+	case CONDITION_NODE_AND:
+	case CONDITION_NODE_OR: {
+		cost_item stack[32];
+		cost_item *items = n->n_children <= 32 ? stack : malloc(n->n_children * sizeof(*items));
+		for (size_t i = 0; i < n->n_children; i++) {
+			unsigned c = rules_compile_reorder(n->children[i]);
+			if (items)
+				items[i] = (cost_item){.node = n->children[i], .cost = c <= RULES_COMPILE_CHEAP ? 0 : 1,
+						       .pos = i};
+		}
+		if (!items)
+			return rules_compile_field_cost(""); /* out of memory: keep the written order */
+		qsort(items, n->n_children, sizeof(*items), rules_compile_cost_cmp);
+		for (size_t i = 0; i < n->n_children; i++)
+			n->children[i] = items[i].node;
+		if (items != stack)
+			free(items);
+		return n->children[0]->kind == CONDITION_NODE_CMP ? rules_compile_field_cost(n->children[0]->cmp.field)
+								    : rules_compile_reorder_entry(n->children[0]);
+	}
+	case CONDITION_NODE_MACRO_REF:
+		break;
+	}
+	return 0;
 }
 
 static int rules_compile_cmp_tags(const void *a, const void *b)
@@ -311,6 +379,7 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 		return -1;
 	}
 	rules_compile_evttypes(cr->cond, &cr->evttypes);
+	rules_compile_reorder(cr->cond);
 	size_t n = evttype_set_count(&cr->evttypes);
 	if (r->warn_evttypes && (n == 0 || n > RULES_COMPILE_EVTTYPE_WARN)) {
 		if (rules_compile_warn(c,
@@ -356,11 +425,11 @@ int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rule
 {
 	*out = NULL;
 	compiled_rules *res = calloc(1, sizeof(*res));
-	compile_ctx c = {.doc = doc, .insp = insp, .out = res, .err = err, .errlen = errlen};
+	compile_ctx c = {.doc = doc, .insp = insp, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new()};
 	c.nmacros = rules_doc_macro_count(doc);
 	c.macros = calloc(c.nmacros ? c.nmacros : 1, sizeof(*c.macros));
 	size_t nrules = rules_doc_rule_count(doc);
-	if (!res || !c.macros || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
+	if (!res || !c.macros || !c.leaves || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -385,12 +454,14 @@ int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rule
 	for (size_t i = 0; i < c.nmacros; i++)
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
+	leaf_table_free(c.leaves);
 	*out = res;
 	return 0;
 fail:
 	for (size_t i = 0; c.macros && i < c.nmacros; i++)
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
+	leaf_table_free(c.leaves);
 	compiled_rules_free(res);
 	return -1;
 }

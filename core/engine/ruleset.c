@@ -87,13 +87,13 @@ void ruleset_free(ruleset *rs)
 	free(rs);
 }
 
-const compiled_rule *ruleset_match(const ruleset *rs, sinsp_bridge_evt *evt)
+const compiled_rule *ruleset_match(const ruleset *rs, sinsp_bridge_evt *evt, uint64_t gen)
 {
 	unsigned c = sinsp_bridge_evt_type(evt);
 	if (c >= EVTTYPE_SET_BITS)
 		return NULL;
 	for (uint32_t i = rs->offsets[c]; i < rs->offsets[c + 1]; i++)
-		if (condition_eval(rs->items[i]->cond, evt))
+		if (condition_eval(rs->items[i]->cond, evt, gen, c))
 			return rs->items[i];
 	return NULL;
 }

@@ -39,8 +39,9 @@ ruleset *ruleset_new(compiled_rules *rules, const ruleset_selection *sel);
 void ruleset_free(ruleset *rs);
 
 /* The first enabled rule, in declaration order, whose condition the event
- * satisfies, or NULL (Falco reports one rule per event). */
-const compiled_rule *ruleset_match(const ruleset *rs, sinsp_bridge_evt *evt);
+ * satisfies, or NULL (Falco reports one rule per event). `gen` must differ
+ * for every event evaluated on this ruleset (see condition_eval). */
+const compiled_rule *ruleset_match(const ruleset *rs, sinsp_bridge_evt *evt, uint64_t gen);
 
 /* True when rule i takes part in evaluation. */
 bool ruleset_is_enabled(const ruleset *rs, size_t i);
