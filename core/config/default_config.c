@@ -23,5 +23,5 @@ const char default_config_yaml[] =
 	"  insecure: false\n"
 	"grpc_output:\n"
 	"  enabled: true\n"
-	"load_modules: [version]\n"
+	"load_modules: [version, outputs]\n"
 	"modules: []\n";

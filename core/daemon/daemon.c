@@ -13,6 +13,7 @@
 #include "config/config_schema.h"
 #include "config/daemon_config.h"
 #include "daemon/engine_config.h"
+#include "engine/bus.h"
 #include "engine/engine.h"
 #include "engine/sinsp_bridge.h"
 #include "log/log.h"
@@ -102,6 +103,21 @@ static void daemon_wait(long duration_s, bool until_source_end)
 			return;
 		}
 	}
+}
+
+/* The engine's sink: every alert goes on the bus, to every subscriber. */
+static void daemon_publish(void *user, engine_alert *a)
+{
+	bus_publish(user, a);
+}
+
+static void daemon_log_subscriber(const char *name, const bus_sub_stats *st, void *user)
+{
+	(void)user;
+	log_msg(FAPI_LOG_INFO, "bus",
+		"subscriber %s: delivered %llu, dropped %llu, filtered out %llu, queued %zu/%zu (high water %zu)", name,
+		(unsigned long long)st->delivered, (unsigned long long)st->dropped, (unsigned long long)st->filtered_out,
+		st->depth, st->capacity, st->high_water);
 }
 
 static void daemon_print_warnings(const engine *e)
@@ -208,6 +224,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	server *srv = NULL;
 	listeners ls = {0};
 	bool have_source = false;
+	bus *alerts = NULL;
 	daemon_engine_end end = {.main = pthread_self()};
 	service_table_init(&table);
 
@@ -263,6 +280,13 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 
+	if (eng) {
+		if (!(alerts = bus_new())) {
+			log_msg(FAPI_LOG_ERROR, "core", "out of memory");
+			goto out;
+		}
+		engine_set_sink(eng, daemon_publish, alerts);
+	}
 	grpc_init();
 	if (health_register(&hl, &table, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "core", "%s", err);
@@ -275,6 +299,9 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_grpc;
 	}
+	/* What modules reach through the host table besides their own config. */
+	mods.bus = alerts;
+	mods.config_root = doc.root;
 	if (loader_init_all(&mods, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_modules;
@@ -323,6 +350,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 
 out_started:
 	health_set_serving(hl, false);
+	if (alerts)
+		bus_foreach_subscriber(alerts, daemon_log_subscriber, NULL);
 	loader_stop_all(&mods);
 out_server:
 	if (srv) {
@@ -341,6 +370,7 @@ out_grpc:
 	 * lingering in HTTP/2's graceful GOAWAY. The process exits next. */
 out:
 	engine_free(eng);
+	bus_free(alerts);
 	service_table_free(&table);
 	engine_config_free(&ec);
 	daemon_config_free(&cfg);

@@ -72,12 +72,9 @@ engine_alert *alert_format(const compiled_rule *r, sinsp_bridge_evt *evt, uint64
 	if (o->fields && sinsp_bridge_format_fields(r->fmt, evt, SINSP_BRIDGE_VALUES_TEXT, &fv, &nfv, &e) !=
 				 SINSP_BRIDGE_OK)
 		goto fail;
-	/* The rule's own output is what follows "<time>: <Priority> ". */
-	const char *prio = rules_priority_name(r->priority);
-	const char *output = text;
-	const char *sep = strstr(text, ": ");
-	if (sep && strncmp(sep + 2, prio, strlen(prio)) == 0 && sep[2 + strlen(prio)] == ' ')
-		output = sep + 3 + strlen(prio);
+	/* Falco's message for outputs (gRPC included): the JSON line with
+	 * json_output, else the text line. */
+	const char *output = json ? json : text;
 	alert_field stack_fields[32];
 	alert_field *fields = nfv <= 32 ? stack_fields : malloc(nfv * sizeof(*fields));
 	if (!fields) {

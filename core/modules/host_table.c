@@ -6,6 +6,7 @@
 #include "config/config_tree.h"
 #include "engine/engine_version.h"
 #include "log/log.h"
+#include "modules/host_alerts.h"
 #include "modules/loader.h"
 #include "server/server.h"
 
@@ -133,6 +134,11 @@ static int host_module_info(fapi_module_ctx *ctx, size_t i, fapi_module_info *ou
 	return FAPI_OK;
 }
 
+static const fapi_config *host_config_root(fapi_module_ctx *ctx)
+{
+	return (const fapi_config *)ctx->set->config_root;
+}
+
 static const fapi_host host_table = {
 	.size = sizeof(fapi_host),
 	.abi_major = FAPI_ABI_MAJOR,
@@ -155,6 +161,14 @@ static const fapi_host host_table = {
 	.version_info = host_version_info,
 	.module_count = host_module_count,
 	.module_info = host_module_info,
+	.alert_subscribe = host_alert_subscribe,
+	.alert_unsubscribe = host_alert_unsubscribe,
+	.alert_pop = host_alert_pop,
+	.alert_release = host_alert_release,
+	.alert_view = host_alert_view,
+	.alert_sub_stats = host_alert_sub_stats,
+	.config_root = host_config_root,
+	.stream_wake = server_stream_wake,
 };
 
 const fapi_host *loader_host_table(void)

@@ -36,6 +36,8 @@ typedef struct module_set {
 	size_t count;
 	service_table *table;
 	bool ltdl_ready;
+	struct bus *bus;                /* the engine's alert bus, or NULL; borrowed */
+	const config_node *config_root; /* the whole configuration; borrowed */
 } module_set;
 
 /* Checks a module descriptor found in `file`, in the documented order:

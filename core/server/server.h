@@ -40,6 +40,7 @@ size_t server_open_streams(server *s);
 int server_stream_write(fapi_stream *st, const ProtobufCMessage *message);
 int server_stream_finish(fapi_stream *st, fapi_status_code code, const char *message);
 size_t server_stream_queued(fapi_stream *st);
+int server_stream_wake(fapi_stream *st);
 void server_stream_set_user(fapi_stream *st, void *user);
 void *server_stream_user(fapi_stream *st);
 

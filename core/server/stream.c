@@ -21,7 +21,7 @@
 #define STREAM_DEFAULT_MAX_QUEUED 1024
 
 struct fapi_stream {
-	cq_tag request_tag, close_tag, write_tag, read_tag, status_tag;
+	cq_tag request_tag, close_tag, write_tag, read_tag, status_tag, wake_tag;
 	server *srv;
 	const service_entry *entry;
 	grpc_call *call;
@@ -42,6 +42,7 @@ struct fapi_stream {
 	fapi_status_code finish_code;
 	grpc_slice status_slice;
 	bool in_writable, writable_again;
+	bool wake_pending;
 	void *user;
 	struct fapi_stream *prev, *next;
 	char *peer_owned;
@@ -172,6 +173,21 @@ static void stream_on_write(cq_tag *t, bool ok)
 	/* This completion's reference is kept across on_writable so that the
 	 * stream cannot close under the module's feet. */
 	if (writable)
+		stream_call_writable(st);
+	stream_unref(st);
+}
+
+/* An empty batch completes at once on the call's queue: the way to get
+ * on_writable called on a gRPC thread from any other thread. */
+static void stream_on_wake(cq_tag *t, bool ok)
+{
+	(void)ok;
+	fapi_stream *st = SERVER_CONTAINER_OF(t, fapi_stream, wake_tag);
+	pthread_mutex_lock(&st->mu);
+	st->wake_pending = false;
+	bool call = !st->finishing && !st->recv_closed && st->entry->stream.on_writable;
+	pthread_mutex_unlock(&st->mu);
+	if (call)
 		stream_call_writable(st);
 	stream_unref(st);
 }
@@ -371,6 +387,7 @@ void stream_request(server *s, const service_entry *e)
 	st->write_tag.fn = stream_on_write;
 	st->read_tag.fn = stream_on_read;
 	st->status_tag.fn = stream_on_status;
+	st->wake_tag.fn = stream_on_wake;
 	st->status_slice = grpc_empty_slice();
 	st->qmax = e->stream.max_queued ? e->stream.max_queued : STREAM_DEFAULT_MAX_QUEUED;
 	grpc_metadata_array_init(&st->md);
@@ -447,6 +464,18 @@ int server_stream_finish(fapi_stream *st, fapi_status_code code, const char *mes
 		stream_start_status(st);
 	pthread_mutex_unlock(&st->mu);
 	return FAPI_OK;
+}
+
+int server_stream_wake(fapi_stream *st)
+{
+	int rc = FAPI_OK;
+	pthread_mutex_lock(&st->mu);
+	if (st->finishing || st->recv_closed)
+		rc = FAPI_ECLOSED;
+	else if (!st->wake_pending)
+		st->wake_pending = stream_start(st, NULL, 0, &st->wake_tag);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
 }
 
 size_t server_stream_queued(fapi_stream *st)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fapi/engine.h"
 #include "fapi/rpc.h"
 #include "fapi/status.h"
 
@@ -114,6 +115,35 @@ typedef struct fapi_host {
 	 * or FAPI_ENOTFOUND when i is out of range. */
 	size_t (*module_count)(fapi_module_ctx *ctx);
 	int (*module_info)(fapi_module_ctx *ctx, size_t i, fapi_module_info *out);
+
+	/* ---- ABI 1.1: engine access (see fapi/engine.h) ---- */
+
+	/* Subscribes to alerts. Returns FAPI_OK and *out, FAPI_EINVAL (bad
+	 * options) or FAPI_EUNSUPPORTED when the daemon runs no engine. Allowed
+	 * from start on (not in init). */
+	int (*alert_subscribe)(fapi_module_ctx *ctx, const fapi_alert_sub_opts *opts, fapi_alert_sub **out,
+			       char *err, size_t errlen);
+	/* Ends a subscription: once it returns, filter and notify are never
+	 * called again for it and its queued alerts are released. Not from
+	 * inside filter or notify. */
+	void (*alert_unsubscribe)(fapi_alert_sub *sub);
+	/* Takes the oldest queued alert (the caller owns a reference, released
+	 * with alert_release), or NULL when none. *lost receives the number of
+	 * alerts this subscriber lost (queue full) since its previous pop.
+	 * Non-blocking; calls on one subscription must not overlap. */
+	fapi_alert *(*alert_pop)(fapi_alert_sub *sub, uint64_t *lost);
+	void (*alert_release)(fapi_alert *alert);
+	/* Fills *out with the alert's contents (pointers owned by the alert). */
+	void (*alert_view)(const fapi_alert *alert, fapi_alert_view *out);
+	void (*alert_sub_stats)(fapi_alert_sub *sub, fapi_alert_sub_stats *out);
+	/* A setting of falco.yaml outside the module's own subtree ("json_output",
+	 * "grpc_output.enabled"), or NULL when absent. */
+	const fapi_config *(*config_root)(fapi_module_ctx *ctx);
+	/* Asks for the stream's on_writable to run soon on a gRPC thread
+	 * (coalesced while one is pending), so that a thread that must not
+	 * block, such as the engine's, can hand writing over. Returns FAPI_OK
+	 * or FAPI_ECLOSED. Thread-safe. */
+	int (*stream_wake)(fapi_stream *stream);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

@@ -11,13 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fapi/engine.h"
 #include "fapi/host.h"
 #include "fapi/rpc.h"
 #include "fapi/status.h"
 
 #define FAPI_MODULE_MAGIC 0x46415049u /* "FAPI" */
 #define FAPI_ABI_MAJOR 1
-#define FAPI_ABI_MINOR 0
+#define FAPI_ABI_MINOR 1
 #define FAPI_MODULE_SYMBOL fapi_module_v1
 #define FAPI_MODULE_SYMBOL_NAME "fapi_module_v1"
 

@@ -246,7 +246,11 @@ class SdkTest(unittest.TestCase):
                     "${FalcoApidSDK_ABI_MINOR} proto=${FalcoApidSDK_PROTO_DIR}\")\n")
         out = run([CMAKE, "-S", src, "-B", os.path.join(self.tmp, "fv-ok"), "-DCMAKE_PREFIX_PATH=" + self.prefix,
                    "-DWANT=" + self.version], "find_package(FalcoApidSDK %s)" % self.version)
-        self.assertIn("sdk=%s abi=1.0 proto=%s" % (self.version, os.path.join(self.prefix, "share/falco-apid/proto")),
+        with open(os.path.join(SOURCE_DIR, "include", "fapi", "module.h")) as f:
+            text = f.read()
+        abi_now = "%s.%s" % (re.search(r"FAPI_ABI_MAJOR (\d+)", text).group(1),
+                             re.search(r"FAPI_ABI_MINOR (\d+)", text).group(1))
+        self.assertIn("sdk=%s abi=%s proto=%s" % (self.version, abi_now, os.path.join(self.prefix, "share/falco-apid/proto")),
                       out)
         major = int(self.version.split(".")[0]) + 1
         out = run([CMAKE, "-S", src, "-B", os.path.join(self.tmp, "fv-bad"), "-DCMAKE_PREFIX_PATH=" + self.prefix,

@@ -1,0 +1,123 @@
+/* The host side of engine access (fapi/engine.h): module subscriptions are
+ * bus subscribers, alerts are the engine's, read through views. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/alert.h"
+#include "engine/bus.h"
+#include "modules/host_alerts.h"
+
+struct fapi_alert_sub {
+	bus_subscriber *bs;
+	fapi_alert_sub_opts opts;
+};
+
+void host_alert_view(const fapi_alert *alert, fapi_alert_view *v)
+{
+	const engine_alert *a = (const engine_alert *)alert;
+	*v = (fapi_alert_view){
+		.seq = a->seq,
+		.time_ns = a->time_ns,
+		.created_ns = a->created_ns,
+		.priority = (uint32_t)a->priority,
+		.rule = a->rule,
+		.source = a->source,
+		.hostname = a->hostname,
+		.output = a->output,
+		.text = a->text,
+		.fields_json = a->fields_json,
+		.tags = a->tags,
+		.ntags = a->ntags,
+		/* alert_field and fapi_alert_field are both {name, value} */
+		.fields = (const fapi_alert_field *)(const void *)a->fields,
+		.nfields = a->nfields,
+	};
+}
+
+static bool host_alerts_filter(const engine_alert *a, void *user)
+{
+	fapi_alert_sub *s = user;
+	fapi_alert_view v;
+	host_alert_view((const fapi_alert *)a, &v);
+	return s->opts.filter(&v, s->opts.user);
+}
+
+static void host_alerts_notify(bus_subscriber *bs, void *user)
+{
+	(void)bs;
+	fapi_alert_sub *s = user;
+	s->opts.notify(s, s->opts.user);
+}
+
+int host_alert_subscribe(fapi_module_ctx *ctx, const fapi_alert_sub_opts *opts, fapi_alert_sub **out, char *err,
+			 size_t errlen)
+{
+	*out = NULL;
+	if (!ctx->set->bus) {
+		snprintf(err, errlen, "no engine: the daemon runs without rules or event source");
+		return FAPI_EUNSUPPORTED;
+	}
+	if (!opts || opts->capacity == 0) {
+		snprintf(err, errlen, "capacity must be at least 1");
+		return FAPI_EINVAL;
+	}
+	fapi_alert_sub *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return FAPI_ENOMEM;
+	}
+	s->opts = *opts;
+	s->opts.name = NULL; /* copied by the bus */
+	bus_sub_opts bo = {
+		.capacity = opts->capacity,
+		.filter = opts->filter ? host_alerts_filter : NULL,
+		.notify = opts->notify ? host_alerts_notify : NULL,
+		.user = s,
+		.name = opts->name,
+	};
+	if (!(s->bs = bus_subscribe(ctx->set->bus, &bo, err, errlen))) {
+		free(s);
+		return FAPI_EINVAL;
+	}
+	*out = s;
+	return FAPI_OK;
+}
+
+void host_alert_unsubscribe(fapi_alert_sub *s)
+{
+	if (!s)
+		return;
+	bus_unsubscribe(s->bs);
+	free(s);
+}
+
+fapi_alert *host_alert_pop(fapi_alert_sub *s, uint64_t *lost)
+{
+	uint64_t l = 0;
+	engine_alert *a = bus_pop(s->bs, &l);
+	if (lost)
+		*lost = l;
+	return (fapi_alert *)a;
+}
+
+void host_alert_release(fapi_alert *a)
+{
+	alert_unref((engine_alert *)a);
+}
+
+void host_alert_sub_stats(fapi_alert_sub *s, fapi_alert_sub_stats *out)
+{
+	bus_sub_stats st;
+	bus_subscriber_stats(s->bs, &st);
+	*out = (fapi_alert_sub_stats){
+		.accepted = st.accepted,
+		.filtered_out = st.filtered_out,
+		.delivered = st.delivered,
+		.dropped = st.dropped,
+		.depth = st.depth,
+		.capacity = st.capacity,
+		.high_water = st.high_water,
+	};
+}

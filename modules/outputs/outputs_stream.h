@@ -1,0 +1,38 @@
+#ifndef OUTPUTS_STREAM_H
+#define OUTPUTS_STREAM_H
+
+/* One subscriber's stream: its alert subscription (or the shared queue of
+ * Falco's `get`), and the pump that moves alerts from the subscription to
+ * gRPC. The engine's thread only wakes the stream; popping, encoding and
+ * writing happen on gRPC threads, one pump at a time per stream, and stop
+ * when gRPC's queue for the stream is full, so the subscription's bounded
+ * queue is the only buffer that grows and the only one that drops. */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fapi/fapi.h"
+#include "outputs_filter.h"
+
+typedef struct outputs_module outputs_module;
+
+typedef struct outputs_stream {
+	outputs_module *m;
+	fapi_stream *stream;
+	fapi_alert_sub *sub;     /* own subscription; NULL for Falco's get */
+	bool falco_get;          /* drain the shared Falco queue, then finish */
+	outputs_filter filter;
+	pthread_mutex_t mu;      /* guards the flags below, never held while working */
+	bool pumping, again;
+	bool done;               /* finished or failed: pump no more */
+	fapi_alert *held;        /* popped but not yet accepted by gRPC */
+	uint64_t held_lost;
+	uint64_t seq;            /* messages written */
+	struct outputs_stream *next; /* module's list */
+} outputs_stream;
+
+/* Moves alerts to gRPC until none is queued or gRPC's queue is full. */
+void outputs_stream_pump(outputs_stream *st);
+
+#endif
