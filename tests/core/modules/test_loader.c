@@ -46,7 +46,7 @@ static void test_wrong_magic(void **s)
 static void test_wrong_major(void **s)
 {
 	(void)s;
-	expect_open_error("mod_badmajor.so", "built for module ABI 2.0, this falco-apid speaks 1.1 (major differs)");
+	expect_open_error("mod_badmajor.so", "built for module ABI 2.1, this falco-apid speaks 1.1 (major differs)");
 }
 
 static void test_newer_minor(void **s)
