@@ -37,8 +37,13 @@ $(BUILD_ASAN)/CMakeCache.txt:
 build-asan: deps $(BUILD_ASAN)/CMakeCache.txt
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
+# Without a kernel driver (no /dev/scap0), `make run` replays the generated
+# capture in a loop, paced, so that alerts flow to subscribers.
+RUN_RULES  ?= examples/rules/demo_rules.yaml
+RUN_SOURCE ?= $(shell [ -e /dev/scap0 ] || echo "-o engine.capture.file=$(BUILD)/captures/basic.scap -o engine.capture.loop=0 -o engine.capture.rate=2000")
+
 run: build
-	$(BUILD)/bin/falco-apid $(RUN_ARGS)
+	$(BUILD)/bin/falco-apid -r $(RUN_RULES) $(RUN_SOURCE) $(RUN_ARGS)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
