@@ -11,7 +11,7 @@ DEB_PACKAGES = cmake make gcc g++ pkg-config git openssl \
 	zlib1g-dev libssl-dev libtbb-dev libcurl4-openssl-dev libb64-dev libjq-dev \
 	python3 python3-grpcio python3-protobuf
 
-.PHONY: all deps build build-asan run test test-asan bench clean
+.PHONY: all deps build build-asan run test test-asan bench install clean
 
 all: build
 
@@ -54,6 +54,9 @@ test-asan: build-asan
 
 bench: build
 	cmake --build $(BUILD) --target bench-all
+
+install: build
+	cmake --install $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
