@@ -51,8 +51,9 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 		.nonly_tags = a->nonly_tags,
 	};
 	c->capture = a->capture ? a->capture : capture;
-	c->loops = a->capture ? 1 : (uint64_t)loops;
-	c->rate = a->capture ? 0 : (double)evrate;
+	/* engine.capture.loop and .rate apply to -e too: replay N times, paced. */
+	c->loops = (uint64_t)loops;
+	c->rate = (double)evrate;
 	c->probe = probe;
 
 	/* -r replaces rules_file, as in Falco. */

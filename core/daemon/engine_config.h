@@ -19,7 +19,7 @@ typedef struct engine_config {
 	const char **rules;     /* owned array; strings from argv or the tree */
 	size_t nrules;
 	const char *capture;    /* -e, else engine.capture.file, else NULL */
-	uint64_t loops;         /* engine.capture.loop: 0 = forever; -e replays once */
+	uint64_t loops;         /* engine.capture.loop: times to replay, 0 = forever (default 1) */
 	double rate;            /* engine.capture.rate, events/s, 0 = unpaced */
 	bool live;              /* engine.live.enabled (default true) */
 	const char *probe;      /* engine.live.probe: eBPF probe path, NULL = kernel module */

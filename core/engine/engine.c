@@ -240,7 +240,7 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 				return -1;
 			}
 			atomic_fetch_add_explicit(&e->events, 1, memory_order_relaxed);
-			if (e->rate > 0 && (++paced & 63) == 0)
+			if (e->rate > 0 && (++paced & 15) == 0)
 				engine_pace(e->rate, paced, start_ns);
 			/* Leaf results are remembered per generation; 0 is never used. */
 			const compiled_rule *r = ruleset_match(e->rs, evt, ++e->gen);

@@ -268,6 +268,26 @@ static unsigned rules_compile_reorder(struct condition_node *n)
 	return 0;
 }
 
+/* A rule whose condition requires evt.dir (an evt.dir test among the
+ * conjuncts of its top-level "and") cannot match events of the other
+ * direction: leave them out of its index. Falco's own set (evttypes) stays
+ * as libsinsp computes it, for the load warnings. */
+static void rules_compile_fold_dir(const struct condition_node *n, evttype_set *index)
+{
+	if (n->kind == CONDITION_NODE_AND) {
+		for (size_t i = 0; i < n->n_children; i++)
+			rules_compile_fold_dir(n->children[i], index);
+		return;
+	}
+	const leaf *l = n->kind == CONDITION_NODE_CMP ? n->cmp.bound : NULL;
+	if (!l || l->kind != LEAF_EVTDIR)
+		return;
+	/* PPM codes: enter events are even, exit events odd. */
+	for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++)
+		if ((c & 1) != l->exit && evttype_set_has(index, c))
+			index->w[c / 64] &= ~(1ull << (c % 64));
+}
+
 static int rules_compile_cmp_tags(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -362,6 +382,7 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 		/* Parsed and expanded (so errors surface), not bound: the JSON
 		 * field backend for this source is not part of this engine yet. */
 		cr->evttypes = *rules_compile_all_evttypes();
+		cr->index = cr->evttypes;
 		return 1;
 	}
 
@@ -379,8 +400,10 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 		return -1;
 	}
 	rules_compile_evttypes(cr->cond, &cr->evttypes);
-	rules_compile_reorder(cr->cond);
 	size_t n = evttype_set_count(&cr->evttypes);
+	cr->index = cr->evttypes;
+	rules_compile_fold_dir(cr->cond, &cr->index);
+	rules_compile_reorder(cr->cond);
 	if (r->warn_evttypes && (n == 0 || n > RULES_COMPILE_EVTTYPE_WARN)) {
 		if (rules_compile_warn(c,
 				       "Rule %s: warning (no-evttype):\n         matches too many evt.type values.\n"

@@ -28,7 +28,8 @@ typedef struct compiled_rule {
 	bool enabled;
 	bool evaluable;               /* false for sources this engine does not evaluate yet */
 	struct condition_node *cond;  /* bound tree; owned */
-	evttype_set evttypes;         /* codes the rule is indexed under */
+	evttype_set evttypes;         /* codes as libsinsp/Falco computes them (load warnings) */
+	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir */
 	sinsp_bridge_formatter *fmt;  /* "*%evt.time: <Priority> <output>"; owned */
 	rules_loc loc;
 	size_t order;                 /* declaration order */

@@ -48,7 +48,7 @@ ruleset *ruleset_new(compiled_rules *rules, const ruleset_selection *sel)
 		if (!rs->enabled[i] || !r->evaluable)
 			continue;
 		for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++) {
-			if (evttype_set_has(&r->evttypes, c)) {
+			if (evttype_set_has(&r->index, c)) {
 				counts[c]++;
 				total++;
 			}
@@ -68,7 +68,7 @@ ruleset *ruleset_new(compiled_rules *rules, const ruleset_selection *sel)
 		if (!rs->enabled[i] || !r->evaluable)
 			continue;
 		for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++)
-			if (evttype_set_has(&r->evttypes, c))
+			if (evttype_set_has(&r->index, c))
 				rs->items[fill[c]++] = r;
 	}
 	return rs;
