@@ -117,6 +117,10 @@ struct condition_node {
 	char *name;
 	/* CMP */
 	struct condition_cmp cmp;
+	/* AND, OR, NOT: a result slot shared by identical subtrees of a
+	 * compiled rule set (see subtree_memo.h), or NULL. Owned by that set,
+	 * not by the node; clones start without one. */
+	struct subtree_memo *memo;
 };
 
 /* Returns a zeroed node of the given kind at pos, or NULL when out of

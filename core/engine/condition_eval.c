@@ -1,8 +1,10 @@
 #include "engine/condition_eval.h"
 
 #include "engine/leaf_table.h"
+#include "engine/subtree_memo.h"
 
-bool condition_eval(const struct condition_node *n, sinsp_bridge_evt *evt, uint64_t gen, unsigned code)
+static bool condition_eval_node(const struct condition_node *n, sinsp_bridge_evt *evt, uint64_t gen,
+				unsigned code)
 {
 	switch (n->kind) {
 	case CONDITION_NODE_AND:
@@ -23,4 +25,16 @@ bool condition_eval(const struct condition_node *n, sinsp_bridge_evt *evt, uint6
 		break;
 	}
 	return false;
+}
+
+bool condition_eval(const struct condition_node *n, sinsp_bridge_evt *evt, uint64_t gen, unsigned code)
+{
+	subtree_memo *m = n->memo;
+	if (!m)
+		return condition_eval_node(n, evt, gen, code);
+	if (m->gen != gen) {
+		m->result = condition_eval_node(n, evt, gen, code);
+		m->gen = gen;
+	}
+	return m->result;
 }

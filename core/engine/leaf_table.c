@@ -32,12 +32,17 @@ leaf_table *leaf_table_new(void)
 	return t;
 }
 
+static void leaf_unref(void *p);
+
 void leaf_table_free(leaf_table *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->cap; i++)
+	for (size_t i = 0; i < t->cap; i++) {
 		free(t->slots[i].key);
+		if (t->slots[i].l)
+			leaf_unref(t->slots[i].l);
+	}
 	free(t->slots);
 	free(t);
 }
@@ -155,7 +160,9 @@ int leaf_table_bind(leaf_table *t, sinsp_bridge_inspector *insp, struct conditio
 		t->slots[j].key = key;
 		t->slots[j].l = l;
 		t->count++;
-		/* The table holds no reference: a leaf lives while nodes use it. */
+		/* The table's own reference: a rule dropped after binding (skipped
+		 * for an unknown field) must not free a leaf others will share. */
+		l->refs = 1;
 	} else {
 		free(key);
 	}

@@ -38,7 +38,8 @@ typedef struct leaf_table leaf_table;
 
 /* A table for one compilation. NULL on ENOMEM. */
 leaf_table *leaf_table_new(void);
-/* Frees the table; the leaves live on as long as AST nodes reference them. */
+/* Frees the table and its references; the leaves live on as long as AST
+ * nodes reference them. */
 void leaf_table_free(leaf_table *t);
 
 /* Binds the CMP node to the shared leaf for its check, compiling the check

@@ -7,6 +7,7 @@
 #include "engine/condition_expand.h"
 #include "engine/condition_parse.h"
 #include "engine/leaf_table.h"
+#include "engine/subtree_memo.h"
 #include "engine/rules_priority.h"
 
 /* Falco 0.31 warns about rules matching no event type or more than this. */
@@ -399,6 +400,8 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 		compiled_rule_clear(cr);
 		return -1;
 	}
+	if (subtree_flatten(cr->cond) < 0)
+		goto nomem;
 	rules_compile_evttypes(cr->cond, &cr->evttypes);
 	size_t n = evttype_set_count(&cr->evttypes);
 	cr->index = cr->evttypes;
@@ -440,6 +443,9 @@ void compiled_rules_free(compiled_rules *r)
 	for (size_t i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
 	free(r->warnings);
+	for (size_t i = 0; i < r->nmemos; i++)
+		free(r->memos[i]);
+	free(r->memos);
 	free(r);
 }
 
@@ -474,6 +480,16 @@ int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rule
 			goto fail;
 		res->n += (size_t)rc;
 	}
+	/* Shared subtrees, once every rule is in: only then are the counts of
+	 * uses final. */
+	subtree_table *st = subtree_table_new();
+	for (size_t i = 0; st && i < res->n; i++)
+		if (res->rules[i].evaluable && subtree_table_add(st, res->rules[i].cond) < 0)
+			break;
+	for (size_t i = 0; st && i < res->n; i++)
+		if (res->rules[i].evaluable)
+			subtree_table_assign(st, res->rules[i].cond);
+	subtree_table_free(st, &res->memos, &res->nmemos);
 	for (size_t i = 0; i < c.nmacros; i++)
 		condition_ast_free(c.macros[i]);
 	free(c.macros);

@@ -1,0 +1,324 @@
+"""The rules language over the generated basic.scap: macro and list
+expansion, appends, overwrites, enabled, exceptions,
+skip-if-unknown-filter, and every documented load error (exit 1 and a
+message naming file, line and item).
+
+Fixtures: tests/fixtures/rules/engine_*.yaml; error cases are written inline
+so that their line numbers are next to the assertion.
+"""
+
+import unittest
+
+from engine_testlib import EngineTest, evt_time_text, fixture
+
+
+def alert(num, prio, text):
+    return "%s: %s %s" % (evt_time_text(num), prio, text)
+
+
+class ExpansionTest(EngineTest):
+
+    def test_lists_and_macros_nested(self):
+        # fapi_tools = [sh, "my proc", tee] through two levels of lists; the
+        # macro chain selects execve exits; cron's children are excluded.
+        r = self.run_ok(fixture("engine_lists_macros.yaml"))
+        self.assertEqual(r.alerts, [
+            alert(31, "Warning", "tool sh pid=1220"),
+            alert(83, "Warning", "tool my proc pid=1240"),
+        ], r.describe())
+        self.assertEqual(r.summary(), (2, {"WARNING": 2}, {"tool_spawned": 2}))
+        self.assertEqual(r.messages, [], r.describe())
+
+    def test_append_list_macro_rule(self):
+        # list append adds cat (7, 21, 157); macro append keeps alice's
+        # processes only (drops 157, root in a container); rule append drops 21.
+        r = self.run_ok([fixture("engine_lists_macros.yaml"), fixture("engine_lists_macros_append.yaml")])
+        self.assertEqual(r.alerts, [
+            alert(7, "Warning", "tool cat pid=1210"),
+            alert(31, "Warning", "tool sh pid=1220"),
+            alert(83, "Warning", "tool my proc pid=1240"),
+        ], r.describe())
+        self.assertEqual(r.summary(), (3, {"WARNING": 3}, {"tool_spawned": 3}))
+
+    def test_append_in_same_file_after_use(self):
+        path = self.rules_file(
+            "- list: l_inner\n  items: [tee]\n"
+            "- list: l_outer\n  items: [l_inner]\n"
+            "- macro: m_inner\n  condition: evt.type = execve\n"
+            "- macro: m_outer\n  condition: m_inner and evt.dir = <\n"
+            "- rule: r\n  desc: d\n  condition: m_outer and proc.name in (l_outer)\n"
+            "  output: \"r %proc.name %proc.pid\"\n  priority: INFO\n"
+            "- list: l_inner\n  items: [curl]\n  append: true\n"
+            "- macro: m_inner\n  condition: and container.id != host\n  append: true\n")
+        r = self.run_ok(path)
+        self.assertEqual(r.alerts, [alert(171, "Informational", "r curl 3020")], r.describe())
+
+    def test_append_is_textual_and_exceptions_wrap_condition(self):
+        # Falco appends " " + condition: "A or B and cat" is "A or (B and cat)";
+        # exceptions wrap the whole condition: "(A or B) and not exc".
+        path = self.rules_file(
+            "- rule: r_or\n  desc: d\n"
+            "  condition: evt.type = execve and evt.dir = < and proc.name = tee or"
+            " evt.type = execve and evt.dir = < and proc.name = cat\n"
+            "  output: \"or %proc.name %proc.pid\"\n  priority: INFO\n"
+            "  exceptions:\n    - name: no_tee\n      fields: [proc.name]\n      values:\n        - [tee]\n"
+            "- rule: r_app\n  desc: d\n"
+            "  condition: evt.type = openat and evt.dir = < and fd.name = /etc/hosts or"
+            " evt.type = openat and evt.dir = < and fd.name startswith /etc/s\n"
+            "  output: \"app %proc.name %fd.name\"\n  priority: INFO\n"
+            "- rule: r_app\n  condition: and proc.name = cat\n  append: true\n")
+        r = self.run_ok(path)
+        self.assertEqual(r.alerts, [
+            alert(7, "Informational", "or cat 1210"),
+            alert(21, "Informational", "or cat 1211"),
+            alert(23, "Informational", "app cat /etc/shadow"),
+            alert(135, "Informational", "app sh /etc/hosts"),
+            alert(157, "Informational", "or cat 3010"),
+            alert(159, "Informational", "app cat /etc/shadow"),
+        ], r.describe())
+
+    def test_redefinition_resets_enabled(self):
+        path = self.rules_file(
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and evt.dir = < and proc.name = gcc\n"
+            "  output: \"first %proc.name\"\n  priority: INFO\n  enabled: false\n"
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and evt.dir = < and proc.name = make\n"
+            "  output: \"second %proc.name\"\n  priority: INFO\n")
+        r = self.run_ok(path)
+        self.assertEqual(r.alerts, [alert(50, "Informational", "second make")], r.describe())
+
+    def test_first_matching_rule_wins(self):
+        # as in Falco, one event yields at most one alert: the first rule in load order
+        path = self.rules_file(
+            "- rule: first\n  desc: d\n  condition: evt.type = execve and evt.dir = < and proc.name = cat\n"
+            "  output: \"first %proc.pid\"\n  priority: INFO\n"
+            "- rule: second\n  desc: d\n  condition: evt.type = execve and evt.dir = < and proc.name in (cat, tee)\n"
+            "  output: \"second %proc.pid\"\n  priority: ERROR\n")
+        r = self.run_ok(path)
+        self.assertEqual(r.alerts, [alert(7, "Informational", "first 1210"), alert(21, "Informational", "first 1211"),
+                                    alert(145, "Error", "second 1301"), alert(157, "Informational", "first 3010")],
+                         r.describe())
+        self.assertEqual(r.summary(), (4, {"INFO": 3, "ERROR": 1}, {"first": 3, "second": 1}))
+
+    def test_overwrite_enabled_and_toggles(self):
+        r = self.run_ok(fixture("engine_overwrite.yaml"))
+        self.assertEqual(r.alerts, [
+            alert(50, "Informational", "ow_macro make"),        # list and macro redefined
+            alert(57, "Warning", "toggled_on gcc"),             # enabled: true item
+            alert(113, "Informational", "ow_macro python3.11"),
+            alert(171, "Notice", "overwritten curl"),            # overwritten, then appended
+        ], r.describe())
+        ev, sev, rules = r.summary()
+        self.assertEqual(rules, {"ow_macro": 2, "toggled_on": 1, "ow_rule": 1})
+        self.assertEqual(sev, {"INFO": 2, "WARNING": 1, "NOTICE": 1})
+
+    def test_overwritten_rule_desc_in_list(self):
+        r = self.run_engine(fixture("engine_overwrite.yaml"), cap=False, args=["-L"])
+        self.assertEqual(r.rc, 0, r.describe())
+        rows = {l.split()[0]: l.split(None, 1)[1] for l in r.lines[2:] if l.strip()}
+        self.assertEqual(rows["ow_rule"], "overwritten", r.describe())
+
+
+class ExceptionsTest(EngineTest):
+
+    def test_exceptions(self):
+        # by_proc (list) drops 147, by_proc_file drops 39, by_container_dir
+        # drops 159, by_file (list in a tuple) drops 9.
+        r = self.run_ok(fixture("engine_exceptions.yaml"))
+        self.assertEqual(r.alerts, [
+            alert(23, "Error", "etc cat /etc/shadow"),
+            alert(135, "Error", "etc sh /etc/hosts"),
+        ], r.describe())
+        self.assertEqual(r.summary(), (2, {"ERROR": 2}, {"etc_opened": 2}))
+
+    def test_exception_values_appended(self):
+        r = self.run_ok([fixture("engine_exceptions.yaml"), fixture("engine_exceptions_append.yaml")])
+        self.assertEqual(r.alerts, [alert(135, "Error", "etc sh /etc/hosts")], r.describe())
+
+    def test_without_exceptions_all_six(self):
+        # control: the same condition without exceptions
+        path = self.rules_file(
+            "- rule: etc_opened\n  desc: d\n"
+            "  condition: evt.type in (open, openat) and evt.dir = < and fd.name startswith /etc\n"
+            "  output: \"etc %proc.name %fd.name\"\n  priority: ERROR\n")
+        r = self.run_ok(path)
+        self.assertEqual([l.split(": ", 1)[0] for l in r.alerts],
+                         [evt_time_text(n) for n in (9, 23, 39, 135, 147, 159)], r.describe())
+
+    def test_new_exception_appended(self):
+        path = self.rules_file(
+            "- rule: etc_opened\n  append: true\n  exceptions:\n"
+            "    - name: by_user\n      fields: [user.name]\n      values:\n        - [root]\n")
+        r = self.run_ok([fixture("engine_exceptions.yaml"), path])
+        self.assertEqual(r.alerts, [alert(23, "Error", "etc cat /etc/shadow")], r.describe())
+
+
+class SkipUnknownTest(EngineTest):
+
+    def test_skip_if_unknown_filter(self):
+        path = fixture("engine_skip_unknown.yaml")
+        r = self.run_ok(path)
+        self.assertTrue(any(m.startswith("Rule uses_unknown_field: warning (unknown-field):") for m in r.messages),
+                        r.describe())
+        # the skipped rule never fires, the rest of the file is loaded
+        ev, sev, rules = r.summary()
+        self.assertNotIn("uses_unknown_field", rules, r.describe())
+        self.assertNotIn("CRITICAL", sev, r.describe())
+        self.assertIn(alert(145, "Notice", "still tee"), r.alerts, r.describe())
+        self.assertTrue(all(b == "still tee" for b in r.bodies()), r.describe())
+        listed = self.run_engine(path, cap=False, args=["-L"])
+        self.assertEqual(listed.rc, 0, listed.describe())
+        self.assertEqual([l.split()[0] for l in listed.lines[2:] if l.strip()], ["still_loaded"], listed.describe())
+
+    def test_skip_if_unknown_filter_no_shared_leaf(self):
+        # the skipped rule shares no comparison with the next rule
+        path = self.rules_file(
+            "- rule: skipped\n  desc: d\n  condition: evt.type = open and fapi.no_such_field = x\n"
+            "  output: o\n  priority: CRITICAL\n  skip-if-unknown-filter: true\n"
+            "- rule: still_loaded\n  desc: d\n  condition: evt.type = execve and evt.dir = < and proc.name = tee\n"
+            "  output: \"still %proc.name\"\n  priority: NOTICE\n")
+        r = self.run_ok(path)
+        self.assertEqual(r.alerts, [alert(145, "Notice", "still tee")], r.describe())
+        self.assertEqual(r.messages, ["Rule skipped: warning (unknown-field):"], r.describe())
+
+    def test_skip_if_unknown_filter_shared_leaf(self):
+        r = self.run_ok(fixture("engine_skip_unknown.yaml"))
+        self.assertEqual(r.alerts, [alert(145, "Notice", "still tee")], r.describe())
+        self.assertEqual(r.summary(), (1, {"NOTICE": 1}, {"still_loaded": 1}))
+        self.assertEqual(r.messages, ["Rule uses_unknown_field: warning (unknown-field):"], r.describe())
+
+    def test_unknown_field_without_skip_is_an_error(self):
+        for skip in ("", "  skip-if-unknown-filter: false\n"):
+            with self.subTest(skip=skip):
+                path = self.rules_file(
+                    "- rule: uses_unknown_field\n  desc: d\n"
+                    "  condition: evt.type = execve and fapi.no_such_field = x\n"
+                    "  output: o\n  priority: INFO\n" + skip)
+                r = self.run_fail(path)
+                self.assert_error(r, path, 3, "rule 'uses_unknown_field'", r"unknown field fapi\.no_such_field")
+
+    def test_no_evttype_warning(self):
+        path = self.rules_file(
+            "- rule: any_type\n  desc: d\n  condition: proc.name = tee and evt.dir = <\n"
+            "  output: \"t %evt.type\"\n  priority: INFO\n"
+            "- rule: quiet\n  desc: d\n  condition: proc.name = curl and evt.dir = <\n"
+            "  output: \"c %evt.type\"\n  priority: INFO\n  warn_evttypes: false\n")
+        r = self.run_ok(path)
+        self.assertIn("Rule any_type: warning (no-evttype):", r.messages, r.describe())
+        self.assertFalse(any(m.startswith("Rule quiet:") for m in r.messages), r.describe())
+        # any_type sees every tee exit event the capture keeps without -A
+        self.assertEqual(r.bodies()[:2], ["t execve", "t openat"], r.describe())
+
+
+class LoadErrorsTest(EngineTest):
+    """Each case: exit 1, nothing on stdout, and one error on stderr
+    "FILE:LINE:COL: ITEM: message"."""
+
+    RULE = "- rule: r\n  desc: d\n  condition: evt.type = openat\n  output: o\n  priority: INFO\n"
+
+    CASES = [
+        # name, rules text, line, item, message (regex)
+        ("undefined_macro",
+         "- rule: r1\n  desc: d\n  condition: evt.type = open and no_such_macro\n  output: o\n  priority: INFO\n",
+         3, "rule 'r1'", r"undefined macro 'no_such_macro'"),
+        ("macro_before_definition",
+         "- macro: a\n  condition: b and evt.dir = <\n- macro: b\n  condition: evt.type = open\n"
+         "- rule: r1\n  desc: d\n  condition: a\n  output: o\n  priority: INFO\n",
+         2, "macro 'a'", r"undefined macro 'b'"),
+        ("list_before_definition",
+         "- list: l1\n  items: [l2, x]\n- list: l2\n  items: [y]\n"
+         "- rule: r1\n  desc: d\n  condition: evt.type = open and proc.name in (l1)\n  output: o\n  priority: INFO\n",
+         1, "list 'l1'", r"uses list 'l2' before its definition"),
+        ("dangling_list_append",
+         "- list: l\n  items: [x]\n  append: true\n",
+         1, "list 'l'", r"List l has 'append' key but no list by that name already exists"),
+        ("dangling_macro_append",
+         "- macro: m\n  condition: and proc.name = x\n  append: true\n",
+         1, "macro 'm'", r"Macro m has 'append' key but no macro by that name already exists"),
+        ("dangling_rule_append",
+         RULE + "- rule: other\n  condition: and proc.name = x\n  append: true\n",
+         6, "rule 'other'", r"Rule other has 'append' key but no rule by that name already exists"),
+        ("dangling_enabled_toggle",
+         "- rule: nothing_here\n  enabled: false\n",
+         1, "rule 'nothing_here'", r"no rule by that name already exists"),
+        ("tags_not_a_list",
+         RULE + "  tags: not_a_list\n",
+         6, "rule 'r'", r"tags must be a list of strings"),
+        ("tag_not_a_string",
+         RULE + "  tags: [a, [b]]\n",
+         6, "rule 'r'", r"tags must be a list of strings"),
+        ("unknown_priority",
+         "- rule: r\n  desc: d\n  condition: evt.type = openat\n  output: o\n  priority: SEVERE\n",
+         5, "rule 'r'", r"Invalid priority level: SEVERE"),
+        ("condition_not_a_string",
+         "- rule: r\n  desc: d\n  condition: [evt.type = openat]\n  output: o\n  priority: INFO\n",
+         3, "rule 'r'", r"condition must be a string"),
+        ("enabled_not_a_bool",
+         RULE + "  enabled: maybe\n",
+         6, "rule 'r'", r"enabled must be a boolean"),
+        ("missing_output",
+         "- rule: r\n  desc: d\n  condition: evt.type = openat\n  priority: INFO\n",
+         1, "rule 'r'", r"Rule must have property output"),
+        ("missing_condition",
+         "- rule: r\n  desc: d\n  output: o\n  priority: INFO\n",
+         1, "rule 'r'", r"Rule must have property condition"),
+        ("engine_version_too_high",
+         "- required_engine_version: 1000\n" + RULE,
+         1, "required_engine_version", r"Rules require engine version 1000, but engine version is \d+"),
+        ("condition_parse_error",
+         "- rule: r1\n  desc: d\n  condition: evt.type = open and (proc.name = x\n  output: o\n  priority: INFO\n",
+         3, "rule 'r1'", r"unexpected end of input at 1:35 \(offset 34\): expected '\)'"),
+        ("condition_bad_operator",
+         "- rule: r1\n  desc: d\n  condition: evt.type = open and proc.name ==== x\n  output: o\n  priority: INFO\n",
+         3, "rule 'r1'", r"unexpected '==' at 1:33 \(offset 32\)"),
+        ("unknown_event_type",
+         "- rule: r1\n  desc: d\n  condition: evt.type = nosuch and proc.name = x\n  output: o\n  priority: INFO\n",
+         3, "rule 'r1'", r"unknown event type nosuch"),
+        ("unknown_field",
+         "- rule: r1\n  desc: d\n  condition: evt.type = open and foo.bar = x\n  output: o\n  priority: INFO\n",
+         3, "rule 'r1'", r"unknown field foo\.bar"),
+        ("bad_output_field",
+         "- rule: r1\n  desc: d\n  condition: evt.type = open\n  output: \"x %foo.bar y\"\n  priority: INFO\n",
+         4, "rule 'r1'", r"invalid output format.*foo\.bar"),
+        ("exception_fields_comps_mismatch",
+         RULE + "  exceptions:\n    - name: e\n      fields: [proc.name, fd.name]\n      comps: [=]\n"
+                "      values:\n        - [a, b]\n",
+         9, "rule 'r'", r"Rule exception item e: fields and comps lists must have equal length"),
+    ]
+
+    def test_load_errors(self):
+        for name, text, line, item, msg in self.CASES:
+            with self.subTest(case=name):
+                path = self.rules_file(text, name + ".yaml")
+                r = self.run_fail(path)
+                self.assertEqual(r.stdout, "", r.describe())
+                self.assert_error(r, path, line, item, msg)
+
+    def test_malformed_yaml(self):
+        path = self.rules_file("- list: ok\n  items: [a, b]\n- rule: broken\n  desc: \"unterminated\n  condition: x\n")
+        r = self.run_fail(path)
+        self.assertTrue(any(m.startswith(path + ":") and "YAML" in m for m in r.messages), r.describe())
+
+    def test_not_a_sequence(self):
+        path = self.rules_file("just a string\n")
+        r = self.run_fail(path)
+        self.assertTrue(any(m.startswith(path + ":1:") for m in r.messages), r.describe())
+
+    def test_error_in_second_file_names_it(self):
+        good = self.rules_file(self.RULE)
+        bad = self.rules_file("- rule: r\n  condition: and proc.name = x\n  append: true\n"
+                              "- rule: q\n  condition: and proc.name = x\n  append: true\n")
+        r = self.run_fail([good, bad])
+        self.assert_error(r, bad, 4, "rule 'q'", r"no rule by that name already exists")
+
+    def test_overwrite_then_append_is_ok(self):
+        path = self.rules_file(
+            self.RULE +
+            "- rule: r\n  desc: d2\n  condition: evt.type = execve and evt.dir = <\n"
+            "  output: \"o2 %proc.name\"\n  priority: INFO\n"
+            "- rule: r\n  condition: and proc.name = tee\n  append: true\n")
+        r = self.run_ok(path)
+        self.assertEqual(r.alerts, [alert(145, "Informational", "o2 tee")], r.describe())
+
+
+if __name__ == "__main__":
+    unittest.main()
