@@ -70,6 +70,9 @@ struct sinsp_bridge_check {
 	check_mode mode = MODE_SINSP;
 	bool is_string = false;     /* extracted value is NUL-terminated text */
 	std::vector<uint8_t> bytes; /* decoded needle for bcontains/bstartswith */
+	/* evt.buffer renders non-printable bytes as '.', so the byte
+	 * operators read its event parameter ("data") raw instead. */
+	bool raw_data = false;
 	bool by_code[PPM_EVENT_MAX] = {}; /* MODE_EVTTYPE: result per event code */
 	uint64_t errors = 0;
 	std::string lasterr;
@@ -1139,6 +1142,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 				return SINSP_BRIDGE_EBAD_VALUE;
 			}
 			c->mode = od->kind == OPK_BCONTAINS ? MODE_BCONTAINS : MODE_BSTARTSWITH;
+			c->raw_data = fullname == "evt.buffer";
 		}
 	}
 
@@ -1187,7 +1191,20 @@ bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
 			return c->chk->compare(ev);
 		}
 		uint32_t len = 0;
-		const uint8_t *v = c->chk->extract(ev, &len, false);
+		const uint8_t *v = nullptr;
+		if(c->raw_data)
+		{
+			const sinsp_evt_param *p = ev->get_param_value_raw("data");
+			if(p != nullptr)
+			{
+				v = reinterpret_cast<const uint8_t *>(p->m_val);
+				len = p->m_len;
+			}
+		}
+		else
+		{
+			v = c->chk->extract(ev, &len, false);
+		}
 		if(v == nullptr)
 		{
 			return false;

@@ -78,10 +78,6 @@ class CliTest(EngineTest):
         self.expect(["-D", "sh_", "-D", "untagged"], CAT + CURL)
         self.expect(["-D", "nomatch"], CAT + SH + TEE + CURL)
 
-    # ENGINE BUG: Falco refuses -t together with -D/-T ("You can not specify
-    # both disabled (-D/-T) and enabled (-t) rules", exit 1); falco-apid
-    # accepts the combination and applies both.
-    @unittest.expectedFailure
     def test_enable_and_disable_tags_conflict(self):
         for args in (["-t", "red", "-T", "shell"], ["-t", "red", "-D", "cat"]):
             with self.subTest(args=args):

@@ -202,12 +202,6 @@ class OperatorTest(EngineTest):
         # without -A the write (137) is skipped, sendto/recvfrom are not
         self.check(IO + " and evt.buffer bcontains 6578616d706c65", [193, 195])
 
-    # ENGINE BUG: evt.buffer bcontains/bstartswith compare against sinsp's
-    # printable rendering of the buffer (non-printable bytes become '.'), not
-    # the raw bytes: binary needles never match evt.buffer (while the same
-    # needles match evt.rawarg.data), and "bstartswith 2e" matches the DNS
-    # query. Falco documents "evt.buffer bcontains CAFEBABE" as a raw byte match.
-    @unittest.expectedFailure
     def test_bcontains_binary_evt_buffer(self):
         self.cases([
             (IO + " and evt.buffer bcontains deadbeef", [177]),
