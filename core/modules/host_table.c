@@ -101,7 +101,9 @@ static void host_version_info(fapi_version_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->version = FAPI_VERSION_STRING;
-	sscanf(FAPI_VERSION_STRING, "%u.%u.%u", &out->major, &out->minor, &out->patch);
+	out->major = FAPI_VERSION_MAJOR;
+	out->minor = FAPI_VERSION_MINOR;
+	out->patch = FAPI_VERSION_PATCH;
 	out->prerelease = "";
 	out->build = "";
 	out->git_commit = FAPI_GIT_COMMIT;
