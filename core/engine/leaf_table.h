@@ -50,6 +50,13 @@ int leaf_table_bind(leaf_table *t, sinsp_bridge_inspector *insp, struct conditio
 /* Number of distinct leaves bound (for statistics). */
 size_t leaf_table_count(const leaf_table *t);
 
+/* For LEAF_EVTTYPE and LEAF_EVTDIR leaves: the value for event code `code`
+ * (>= 2). */
+static inline bool leaf_value_for_code(const leaf *l, unsigned code)
+{
+	return l->kind == LEAF_EVTDIR ? (code & 1) == l->exit : evttype_set_has(&l->types, code);
+}
+
 /* The leaf's result for the event of generation gen, whose type code is
  * `code`. Generic events (codes 0 and 1) carry their syscall's name, so
  * their evt.type goes to libsinsp. */

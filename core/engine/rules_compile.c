@@ -443,9 +443,6 @@ void compiled_rules_free(compiled_rules *r)
 	for (size_t i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
 	free(r->warnings);
-	for (size_t i = 0; i < r->nmemos; i++)
-		free(r->memos[i]);
-	free(r->memos);
 	free(r);
 }
 
@@ -480,16 +477,6 @@ int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rule
 			goto fail;
 		res->n += (size_t)rc;
 	}
-	/* Shared subtrees, once every rule is in: only then are the counts of
-	 * uses final. */
-	subtree_table *st = subtree_table_new();
-	for (size_t i = 0; st && i < res->n; i++)
-		if (res->rules[i].evaluable && subtree_table_add(st, res->rules[i].cond) < 0)
-			break;
-	for (size_t i = 0; st && i < res->n; i++)
-		if (res->rules[i].evaluable)
-			subtree_table_assign(st, res->rules[i].cond);
-	subtree_table_free(st, &res->memos, &res->nmemos);
 	for (size_t i = 0; i < c.nmacros; i++)
 		condition_ast_free(c.macros[i]);
 	free(c.macros);

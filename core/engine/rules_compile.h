@@ -41,8 +41,6 @@ typedef struct compiled_rules {
 	char **warnings;      /* "Rule X: warning (code):\n ..." ; owned */
 	size_t nwarnings;
 	sinsp_bridge_inspector *insp; /* borrowed: must outlive this */
-	struct subtree_memo **memos;  /* result slots of shared subtrees; owned */
-	size_t nmemos;
 } compiled_rules;
 
 typedef struct rules_compile_opts {

@@ -4,12 +4,14 @@
 /* The rules the engine evaluates, indexed by event type. A ruleset is
  * immutable once built, so a new one (other rules, other enabled set) can be
  * built off to the side and swapped in while events keep being evaluated on
- * the old one. */
+ * the old one. Evaluating it is not thread-safe (results are remembered per
+ * event inside it): one evaluating thread per ruleset. */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/ruleset_fold.h"
 #include "engine/rules_compile.h"
 #include "engine/sinsp_bridge.h"
 
@@ -23,14 +25,25 @@ typedef struct ruleset_selection {
 	size_t nonly_tags;
 } ruleset_selection;
 
+/* One rule to try for an event code, with its condition folded for that
+ * code (NULL: it matches every event of the code). */
+typedef struct ruleset_item {
+	const compiled_rule *rule;
+	const struct condition_node *cond;
+} ruleset_item;
+
 typedef struct ruleset {
 	compiled_rules *rules;   /* owned */
 	bool *enabled;           /* per rule, after the selection */
 	size_t nenabled;
-	/* Index: for code c, the enabled evaluable rules to try, in
-	 * declaration order, are items[offsets[c] .. offsets[c+1]). */
+	/* Index: for code c, the enabled rules to try, in declaration order,
+	 * are items[offsets[c] .. offsets[c+1]). */
 	uint32_t offsets[EVTTYPE_SET_BITS + 1];
-	const compiled_rule **items;
+	ruleset_item *items;
+	fold_shells shells;      /* nodes of the folded conditions; owned */
+	struct subtree_memo **memos; /* result slots of shared subtrees; owned */
+	size_t nmemos;
+	size_t nclasses;         /* distinct foldings (statistics) */
 } ruleset;
 
 /* Builds a ruleset taking ownership of rules (freed by ruleset_free, also on
