@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli_args.h"
@@ -30,6 +31,12 @@ int main(int argc, char **argv)
 		cli_args_free(&args);
 		return 0;
 	}
+	/* libsinsp formats %evt.time in local time; with TZ unset, glibc reads
+	 * /etc/localtime again for every alert. Naming the file once makes the
+	 * zone load once (same zone, same output). */
+	if (!getenv("TZ"))
+		setenv("TZ", ":/etc/localtime", 1);
+	tzset();
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)

@@ -61,10 +61,10 @@ engine_alert *alert_format(const compiled_rule *r, sinsp_bridge_evt *evt, uint64
 	uint64_t ts = sinsp_bridge_evt_ts(evt);
 	if (sinsp_bridge_format(r->fmt, evt, &text, NULL, &e) != SINSP_BRIDGE_OK)
 		goto fail;
-	if (o->json || o->fields) {
-		if (sinsp_bridge_format_json(r->fmt, evt, &fields_json, &e) != SINSP_BRIDGE_OK)
-			goto fail;
-	}
+	/* output_fields as JSON only for json_output: subscribers get the text
+	 * values below, and formatting an event costs as much as reading it. */
+	if (o->json && sinsp_bridge_format_json(r->fmt, evt, &fields_json, &e) != SINSP_BRIDGE_OK)
+		goto fail;
 	if (o->json && !(json = alert_format_json(r, ts, text, fields_json, o))) {
 		snprintf(e.msg, sizeof(e.msg), "out of memory");
 		goto fail;

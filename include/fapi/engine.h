@@ -36,7 +36,7 @@ typedef struct fapi_alert_view {
 	const char *hostname;
 	const char *output;    /* Falco's message: the text line, or the JSON line with json_output */
 	const char *text;      /* the text line "HH:MM:SS.nnnnnnnnn: Priority ..." */
-	const char *fields_json; /* output_fields as a JSON object, or NULL */
+	const char *fields_json; /* output_fields as a JSON object with json_output, else NULL */
 	const char *const *tags; /* sorted */
 	size_t ntags;
 	const fapi_alert_field *fields; /* output fields in format order */

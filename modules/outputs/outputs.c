@@ -30,8 +30,10 @@ static void outputs_notify_cb(fapi_alert_sub *sub, void *user)
 {
 	(void)sub;
 	outputs_stream *st = user;
-	/* The engine's thread: hand the writing to a gRPC thread. */
-	st->m->host->stream_wake(st->stream);
+	/* The engine's thread: hand the writing to a gRPC thread. With a write
+	 * in flight there is nothing to do: its completion pumps anyway. */
+	if (st->m->host->stream_queued(st->stream) == 0)
+		st->m->host->stream_wake(st->stream);
 }
 
 static outputs_stream *outputs_stream_new(outputs_module *m, fapi_stream *stream)
@@ -64,10 +66,20 @@ static fapi_status_code outputs_stream_subscribe(outputs_stream *st, const fapi_
 		.user = st,
 		.name = name,
 	};
-	int rc = m->host->alert_subscribe(m->ctx, &o, &st->sub, msg, msglen);
+	/* The engine may notify (and a gRPC thread pump) before alert_subscribe
+	 * returns: the stream only pumps once `sub` is stored. */
+	fapi_alert_sub *sub = NULL;
+	int rc = m->host->alert_subscribe(m->ctx, &o, &sub, msg, msglen);
 	if (rc == FAPI_EUNSUPPORTED)
 		return FAPI_STATUS_FAILED_PRECONDITION;
-	return rc == FAPI_OK ? FAPI_STATUS_OK : FAPI_STATUS_INTERNAL;
+	if (rc != FAPI_OK)
+		return FAPI_STATUS_INTERNAL;
+	pthread_mutex_lock(&st->mu);
+	st->sub = sub;
+	st->ready = true;
+	pthread_mutex_unlock(&st->mu);
+	m->host->stream_wake(st->stream);
+	return FAPI_STATUS_OK;
 }
 
 static void outputs_stream_free(outputs_stream *st)
@@ -145,6 +157,7 @@ static fapi_status_code outputs_falco_get_open(fapi_stream *stream, const Protob
 		return FAPI_STATUS_RESOURCE_EXHAUSTED;
 	}
 	st->falco_get = true;
+	st->ready = true;
 	m->host->stream_set_user(stream, st);
 	pthread_mutex_lock(&m->mu);
 	st->next = m->streams;

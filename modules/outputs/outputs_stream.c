@@ -52,6 +52,11 @@ static void outputs_stream_work(outputs_stream *st)
 void outputs_stream_pump(outputs_stream *st)
 {
 	pthread_mutex_lock(&st->mu);
+	if (!st->ready) {
+		/* Subscribed but not yet told: the subscriber will wake us. */
+		pthread_mutex_unlock(&st->mu);
+		return;
+	}
 	if (st->pumping) {
 		st->again = true;
 		pthread_mutex_unlock(&st->mu);

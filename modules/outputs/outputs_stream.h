@@ -26,6 +26,7 @@ typedef struct outputs_stream {
 	pthread_mutex_t mu;      /* guards the flags below, never held while working */
 	bool pumping, again;
 	bool done;               /* finished or failed: pump no more */
+	bool ready;              /* `sub` is set: the engine may wake the stream before it is */
 	fapi_alert *held;        /* popped but not yet accepted by gRPC */
 	uint64_t held_lost;
 	uint64_t seq;            /* messages written */
