@@ -53,77 +53,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_hist.h"
 #include "outputs.pb-c.h"
 
-/* Log-linear histogram of nanoseconds (the same as bench/unary's): values
- * below 2*SUB are exact, above that each power of two is split into SUB
- * buckets, so a percentile is within 1/SUB (1.6%) of the true value, with
- * fixed memory and O(1) recording. */
-#define HIST_SUB_BITS 6
-#define HIST_SUB (1u << HIST_SUB_BITS)
-#define HIST_BUCKETS ((64 - HIST_SUB_BITS) * HIST_SUB + HIST_SUB)
-
-typedef struct outputs_bench_hist {
-	uint64_t counts[HIST_BUCKETS];
-	uint64_t total;
-	uint64_t max;
-} outputs_bench_hist;
-
-static size_t outputs_bench_hist_index(uint64_t v)
-{
-	if (v < 2 * HIST_SUB)
-		return (size_t)v;
-	unsigned shift = (unsigned)(63 - __builtin_clzll(v)) - HIST_SUB_BITS;
-	return (size_t)shift * HIST_SUB + (size_t)(v >> shift);
-}
-
-/* The middle of a bucket halves the worst-case error of its lower bound. */
-static double outputs_bench_hist_value(size_t idx)
-{
-	if (idx < 2 * HIST_SUB)
-		return (double)idx;
-	unsigned shift = (unsigned)(idx / HIST_SUB) - 1;
-	uint64_t low = (uint64_t)(idx - (size_t)shift * HIST_SUB) << shift;
-	return (double)low + (double)((uint64_t)1 << shift) / 2.0;
-}
-
-static void outputs_bench_hist_record(outputs_bench_hist *h, uint64_t v)
-{
-	h->counts[outputs_bench_hist_index(v)]++;
-	h->total++;
-	if (v > h->max)
-		h->max = v;
-}
-
-static void outputs_bench_hist_merge(outputs_bench_hist *into, const outputs_bench_hist *from)
-{
-	for (size_t i = 0; i < HIST_BUCKETS; i++)
-		into->counts[i] += from->counts[i];
-	into->total += from->total;
-	if (from->max > into->max)
-		into->max = from->max;
-}
-
-/* Nearest-rank quantile q (0..1), never above the exact max. */
-static double outputs_bench_hist_quantile(const outputs_bench_hist *h, double q)
-{
-	if (!h->total)
-		return 0;
-	uint64_t rank = (uint64_t)(q * (double)h->total + 0.5);
-	if (rank < 1)
-		rank = 1;
-	if (rank > h->total)
-		rank = h->total;
-	uint64_t seen = 0;
-	for (size_t i = 0; i < HIST_BUCKETS; i++) {
-		seen += h->counts[i];
-		if (seen >= rank) {
-			double v = outputs_bench_hist_value(i);
-			return v > (double)h->max ? (double)h->max : v;
-		}
-	}
-	return (double)h->max;
-}
 
 enum outputs_bench_phase { PHASE_WARMUP, PHASE_MEASURE, PHASE_DRAIN };
 enum outputs_bench_op { OP_START, OP_RECV, OP_STATUS };
@@ -182,7 +114,7 @@ typedef struct outputs_bench_worker {
 	outputs_bench_sub **subs;
 	int nsubs;
 	int pending;
-	outputs_bench_hist delay; /* receipt - created_ns, measuring window */
+	bench_hist delay; /* receipt - created_ns, measuring window */
 	uint64_t negative_delays; /* created_ns after receipt: clocks disagree */
 	uint64_t stream_errors;   /* streams that ended before the drain */
 	char first_error[256];
@@ -456,7 +388,7 @@ static void outputs_bench_on_message(outputs_bench *b, outputs_bench_sub *s, int
 		s->lost_window += lost;
 		if (created) {
 			if (now_real >= created)
-				outputs_bench_hist_record(&w->delay, now_real - created);
+				bench_hist_record(&w->delay, now_real - created);
 			else
 				w->negative_delays++;
 		}
@@ -737,7 +669,7 @@ static int outputs_bench_cmp_double(const void *a, const void *b)
 static int outputs_bench_report(outputs_bench *b, double measured, double cpu)
 {
 	const outputs_bench_options *o = &b->opt;
-	outputs_bench_hist *h = calloc(1, sizeof(*h));
+	bench_hist *h = calloc(1, sizeof(*h));
 	double *rates = calloc((size_t)o->subscribers, sizeof(*rates));
 	if (!h || !rates) {
 		free(h);
@@ -750,7 +682,7 @@ static int outputs_bench_report(outputs_bench *b, double measured, double cpu)
 	const char *rule = "?", *first_error = NULL;
 	for (int t = 0; t < o->threads; t++) {
 		outputs_bench_worker *w = &b->workers[t];
-		outputs_bench_hist_merge(h, &w->delay);
+		bench_hist_merge(h, &w->delay);
 		errors += w->stream_errors;
 		negative += w->negative_delays;
 		if (!first_error && w->first_error[0])
@@ -781,7 +713,7 @@ static int outputs_bench_report(outputs_bench *b, double measured, double cpu)
 		snprintf(delay, sizeof(delay), "delay=unavailable(created_ns_unset)");
 	else
 		snprintf(delay, sizeof(delay), "delay_p50_us=%.1f delay_p99_us=%.1f delay_max_us=%.1f delays=%llu",
-			 outputs_bench_hist_quantile(h, 0.50) / 1e3, outputs_bench_hist_quantile(h, 0.99) / 1e3,
+			 bench_hist_quantile(h, 0.50) / 1e3, bench_hist_quantile(h, 0.99) / 1e3,
 			 (double)h->max / 1e3, (unsigned long long)h->total);
 	printf("outputs label=%s target=%s K=%d channels=%d threads=%d duration_s=%.2f msgs=%llu total/s=%.0f "
 	       "per_sub/s=%.0f per_sub_min=%.0f per_sub_max=%.0f accepted/s=%.0f lost=%llu %s seq_breaks=%llu "

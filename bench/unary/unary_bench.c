@@ -32,78 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Log-linear histogram of nanoseconds: values below 2*SUB are exact, above
- * that each power of two is split into SUB buckets, so a reported
- * percentile is within 1/SUB (1.6%) of the true value, with fixed memory
- * and O(1) recording whatever the duration. */
-#define HIST_SUB_BITS 6
-#define HIST_SUB (1u << HIST_SUB_BITS)
-#define HIST_BUCKETS ((64 - HIST_SUB_BITS) * HIST_SUB + HIST_SUB)
+#include "bench_hist.h"
 
 #define BENCH_CODES 17 /* gRPC status codes 0..16 */
-
-typedef struct bench_hist {
-	uint64_t counts[HIST_BUCKETS];
-	uint64_t total;
-	uint64_t max;
-} bench_hist;
-
-static size_t bench_hist_index(uint64_t v)
-{
-	if (v < 2 * HIST_SUB)
-		return (size_t)v;
-	unsigned shift = (unsigned)(63 - __builtin_clzll(v)) - HIST_SUB_BITS;
-	return (size_t)shift * HIST_SUB + (size_t)(v >> shift);
-}
-
-/* The middle of a bucket, which halves the worst-case error of reporting
- * its lower bound. */
-static double bench_hist_value(size_t idx)
-{
-	if (idx < 2 * HIST_SUB)
-		return (double)idx;
-	unsigned shift = (unsigned)(idx / HIST_SUB) - 1;
-	uint64_t low = (uint64_t)(idx - (size_t)shift * HIST_SUB) << shift;
-	return (double)low + (double)((uint64_t)1 << shift) / 2.0;
-}
-
-static void bench_hist_record(bench_hist *h, uint64_t v)
-{
-	h->counts[bench_hist_index(v)]++;
-	h->total++;
-	if (v > h->max)
-		h->max = v;
-}
-
-static void bench_hist_merge(bench_hist *into, const bench_hist *from)
-{
-	for (size_t i = 0; i < HIST_BUCKETS; i++)
-		into->counts[i] += from->counts[i];
-	into->total += from->total;
-	if (from->max > into->max)
-		into->max = from->max;
-}
-
-/* The value at quantile q (0..1), nearest-rank; never above the exact max. */
-static double bench_hist_quantile(const bench_hist *h, double q)
-{
-	if (!h->total)
-		return 0;
-	uint64_t rank = (uint64_t)(q * (double)h->total + 0.5);
-	if (rank < 1)
-		rank = 1;
-	if (rank > h->total)
-		rank = h->total;
-	uint64_t seen = 0;
-	for (size_t i = 0; i < HIST_BUCKETS; i++) {
-		seen += h->counts[i];
-		if (seen >= rank) {
-			double v = bench_hist_value(i);
-			return v > (double)h->max ? (double)h->max : v;
-		}
-	}
-	return (double)h->max;
-}
 
 enum bench_phase { BENCH_WARMUP, BENCH_MEASURE, BENCH_DRAIN };
 
