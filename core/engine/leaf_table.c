@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "ppm_events_public.h"
 
 typedef struct leaf_slot {
 	char *key; /* owned */
@@ -90,6 +93,20 @@ static void leaf_table_classify(leaf *l, const struct condition_cmp *c)
 		for (size_t i = 0; i < n && i < EVTTYPE_SET_BITS; i++)
 			evttype_set_add(&l->types, codes[i]);
 		l->kind = LEAF_EVTTYPE;
+	} else if ((strcmp(c->field, "evt.is_open_read") == 0 || strcmp(c->field, "evt.is_open_write") == 0 ||
+		    strcmp(c->field, "evt.is_open_exec") == 0) &&
+		   c->n_values == 1 && (c->op == CONDITION_OP_EQ || c->op == CONDITION_OP_NE) &&
+		   (strcasecmp(c->values[0].text, "true") == 0 || strcasecmp(c->values[0].text, "false") == 0)) {
+		/* libsinsp (March 2022) sets these from the open flags of exactly
+		 * these four events and to 0 (false) for every other one. */
+		static const unsigned varies[] = {PPME_SYSCALL_OPEN_X, PPME_SYSCALL_OPENAT_E, PPME_SYSCALL_OPENAT_2_X,
+						  PPME_SYSCALL_OPENAT2_X};
+		for (size_t i = 0; i < sizeof(varies) / sizeof(varies[0]); i++)
+			evttype_set_add(&l->types, varies[i]);
+		bool want_true = strcasecmp(c->values[0].text, "true") == 0;
+		/* outside: the field is false; "= true" is false, "= false" true */
+		l->outside = c->op == CONDITION_OP_EQ ? !want_true : want_true;
+		l->kind = LEAF_PARTIAL;
 	} else if (strcmp(c->field, "evt.dir") == 0 && c->n_values == 1 &&
 		   (c->op == CONDITION_OP_EQ || c->op == CONDITION_OP_NE) &&
 		   (strcmp(c->values[0].text, "<") == 0 || strcmp(c->values[0].text, ">") == 0)) {

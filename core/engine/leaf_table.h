@@ -22,13 +22,25 @@ typedef enum leaf_kind {
 	LEAF_SINSP = 0,
 	LEAF_EVTTYPE, /* true when the code is in `types` (codes >= 2 only) */
 	LEAF_EVTDIR,  /* true when the code's direction bit equals `exit` */
+	LEAF_PARTIAL, /* libsinsp, except that for codes outside `types` the
+		       * answer is `outside` (evt.is_open_read is 0 for every
+		       * event but four open variants) */
 } leaf_kind;
+
+/* What a leaf is for a given event code: a constant, or only known per
+ * event. */
+typedef enum leaf_const {
+	LEAF_CONST_FALSE = 0,
+	LEAF_CONST_TRUE = 1,
+	LEAF_CONST_NONE = 2,
+} leaf_const;
 
 typedef struct leaf {
 	sinsp_bridge_check *chk; /* owned */
 	leaf_kind kind;
 	bool exit;               /* LEAF_EVTDIR: matches exit events */
-	evttype_set types;       /* LEAF_EVTTYPE */
+	bool outside;            /* LEAF_PARTIAL: the answer outside `types` */
+	evttype_set types;       /* LEAF_EVTTYPE: the codes it is true for; LEAF_PARTIAL: the codes it varies on */
 	uint64_t gen;            /* the event generation `result` belongs to */
 	bool result;
 	unsigned refs;           /* AST nodes pointing here */
@@ -50,11 +62,20 @@ int leaf_table_bind(leaf_table *t, sinsp_bridge_inspector *insp, struct conditio
 /* Number of distinct leaves bound (for statistics). */
 size_t leaf_table_count(const leaf_table *t);
 
-/* For LEAF_EVTTYPE and LEAF_EVTDIR leaves: the value for event code `code`
- * (>= 2). */
-static inline bool leaf_value_for_code(const leaf *l, unsigned code)
+/* What the leaf is for every event of code `code` (>= 2). */
+static inline leaf_const leaf_value_for_code(const leaf *l, unsigned code)
 {
-	return l->kind == LEAF_EVTDIR ? (code & 1) == l->exit : evttype_set_has(&l->types, code);
+	switch (l->kind) {
+	case LEAF_EVTDIR:
+		return (leaf_const)((code & 1) == l->exit);
+	case LEAF_EVTTYPE:
+		return (leaf_const)evttype_set_has(&l->types, code);
+	case LEAF_PARTIAL:
+		return evttype_set_has(&l->types, code) ? LEAF_CONST_NONE : (leaf_const)l->outside;
+	case LEAF_SINSP:
+		break;
+	}
+	return LEAF_CONST_NONE;
 }
 
 /* The leaf's result for the event of generation gen, whose type code is
@@ -66,6 +87,8 @@ static inline bool leaf_eval(leaf *l, sinsp_bridge_evt *evt, uint64_t gen, unsig
 		return (code & 1) == l->exit;
 	if (l->kind == LEAF_EVTTYPE && code >= 2)
 		return evttype_set_has(&l->types, code);
+	if (l->kind == LEAF_PARTIAL && !evttype_set_has(&l->types, code))
+		return l->outside;
 	if (l->gen != gen) {
 		l->result = sinsp_bridge_check_eval(l->chk, evt);
 		l->gen = gen;

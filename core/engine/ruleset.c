@@ -37,7 +37,7 @@ static bool ruleset_selected(const compiled_rule *r, const ruleset_selection *se
 static int ruleset_collect_consts(const struct condition_node *n, rule_consts *rc)
 {
 	const leaf *l = n->kind == CONDITION_NODE_CMP ? n->cmp.bound : NULL;
-	if (l && (l->kind == LEAF_EVTTYPE || l->kind == LEAF_EVTDIR)) {
+	if (l && l->kind != LEAF_SINSP) {
 		if (rc->n == rc->cap) {
 			size_t cap = rc->cap ? rc->cap * 2 : 8;
 			const leaf **v = realloc(rc->v, cap * sizeof(*v));
@@ -97,7 +97,7 @@ static fold_class *ruleset_class_of(build_ctx *b, unsigned c)
 			const rule_consts *rc = &b->consts[idx];
 			for (size_t j = 0; j < rc->n; j++, len++)
 				if (len < b->sigcap)
-					b->sig[len] = leaf_value_for_code(rc->v[j], c);
+					b->sig[len] = (unsigned char)leaf_value_for_code(rc->v[j], c);
 		}
 		if (len <= b->sigcap)
 			break;

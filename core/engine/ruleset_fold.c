@@ -8,7 +8,7 @@
 static const leaf *ruleset_fold_const_leaf(const struct condition_node *n)
 {
 	const leaf *l = n->kind == CONDITION_NODE_CMP ? n->cmp.bound : NULL;
-	return l && (l->kind == LEAF_EVTTYPE || l->kind == LEAF_EVTDIR) ? l : NULL;
+	return l && l->kind != LEAF_SINSP ? l : NULL;
 }
 
 static struct condition_node *ruleset_fold_shell(fold_shells *s, enum condition_node_kind kind,
@@ -36,8 +36,12 @@ int ruleset_fold(const struct condition_node *n, unsigned code, fold_shells *she
 {
 	*out = n;
 	const leaf *l = ruleset_fold_const_leaf(n);
-	if (l)
-		return leaf_value_for_code(l, code) ? FOLD_TRUE : FOLD_FALSE;
+	if (l) {
+		leaf_const v = leaf_value_for_code(l, code);
+		if (v != LEAF_CONST_NONE)
+			return v == LEAF_CONST_TRUE ? FOLD_TRUE : FOLD_FALSE;
+		return FOLD_NODE;
+	}
 	switch (n->kind) {
 	case CONDITION_NODE_CMP:
 	case CONDITION_NODE_MACRO_REF:
