@@ -61,6 +61,7 @@ enum check_mode {
 	MODE_BCONTAINS = 1,   /* bridge: memmem on the raw extracted bytes */
 	MODE_BSTARTSWITH = 2, /* bridge: memcmp prefix on the raw extracted bytes */
 	MODE_EVTTYPE = 3,     /* bridge: evt.type =/!=/in as a per-code table */
+	MODE_ARGFLAGS = 4,    /* bridge: evt.arg.NAME contains X on a flags parameter */
 };
 
 } // namespace
@@ -73,6 +74,12 @@ struct sinsp_bridge_check {
 	/* evt.buffer renders non-printable bytes as '.', so the byte
 	 * operators read its event parameter ("data") raw instead. */
 	bool raw_data = false;
+	/* MODE_ARGFLAGS: the parameter name and the needle; per event code, the
+	 * parameter's index when it is a flags parameter, -1 when libsinsp must
+	 * answer, -2 not looked up yet. */
+	std::string argname;
+	std::string needle;
+	int8_t flags_param[PPM_EVENT_MAX];
 	bool by_code[PPM_EVENT_MAX] = {}; /* MODE_EVTTYPE: result per event code */
 	uint64_t errors = 0;
 	std::string lasterr;
@@ -1164,9 +1171,151 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 		c->mode = MODE_EVTTYPE;
 	}
 
+	/* evt.arg.NAME contains X: libsinsp renders a flags parameter to text
+	 * with snprintf on every event before searching it. The same text comes
+	 * from a loop over the flag table, done here without formatting; other
+	 * parameter types still go to libsinsp. */
+	if(c->mode == MODE_SINSP && od->co == CO_CONTAINS && nvalues == 1 && arg == nullptr &&
+	   fullname.compare(0, 8, "evt.arg.") == 0 && fullname.size() > 8)
+	{
+		c->argname = fullname.substr(8);
+		c->needle = values[0];
+		memset(c->flags_param, -2, sizeof(c->flags_param));
+		c->mode = MODE_ARGFLAGS;
+	}
+
 	guard.c = nullptr;
 	*out = c.release();
 	return SINSP_BRIDGE_OK;
+}
+
+/* The index of the flags parameter `name` of events of type `code`, or -1
+ * when the event has no such parameter or it is not a flags one. */
+static int8_t bridge_flags_param(uint16_t code, const std::string &name)
+{
+	const ppm_event_info *info = &scap_get_event_info_table()[code];
+	for(uint32_t i = 0; i < info->nparams && i < 127; i++)
+	{
+		if(name == info->params[i].name)
+		{
+			const ppm_param_type t = info->params[i].type;
+			return (t == PT_FLAGS8 || t == PT_FLAGS16 || t == PT_FLAGS32) && info->params[i].info ? (int8_t)i
+														   : -1;
+		}
+	}
+	return -1;
+}
+
+/* libsinsp's text of a flags value (event.cpp, get_param_as_str): the
+ * names of the flags set, joined with '|', removing each printed flag's
+ * bits; a flag equal to the whole value stops the walk and is printed;
+ * with no name printed, the decimal value. Returns false when buf is too
+ * small (the caller asks libsinsp then). */
+/* Appends sep and name at buf+*n; false when it does not fit. */
+static bool bridge_flags_append(char *buf, size_t cap, size_t *n, const char *sep, const char *name)
+{
+	const size_t ls = strlen(sep), ln = strlen(name);
+	if(*n + ls + ln + 1 > cap)
+	{
+		return false;
+	}
+	memcpy(buf + *n, sep, ls);
+	memcpy(buf + *n + ls, name, ln);
+	*n += ls + ln;
+	buf[*n] = '\0';
+	return true;
+}
+
+static bool bridge_flags_text(const ppm_name_value *flags, uint32_t val, char *buf, size_t cap)
+{
+	size_t n = 0;
+	const char *sep = "";
+	const uint32_t initial = val;
+	buf[0] = '\0';
+	while(flags != nullptr && flags->name != nullptr && flags->value != initial)
+	{
+		if((flags->value == 0 && initial == 0) || (flags->value != 0 && (val & flags->value) == flags->value && val != 0))
+		{
+			if(!bridge_flags_append(buf, cap, &n, sep, flags->name))
+			{
+				return false;
+			}
+			sep = "|";
+			val &= ~flags->value;
+		}
+		flags++;
+	}
+	if(flags != nullptr && flags->name != nullptr && !bridge_flags_append(buf, cap, &n, sep, flags->name))
+	{
+		return false;
+	}
+	if(n == 0)
+	{
+		snprintf(buf, cap, "%" PRIu32, initial);
+	}
+	return true;
+}
+
+/* MODE_ARGFLAGS: the answer, or -1 to ask libsinsp. */
+static int bridge_argflags_eval(sinsp_bridge_check *c, sinsp_evt *ev)
+{
+	const uint16_t t = ev->get_type();
+	if(t >= PPM_EVENT_MAX)
+	{
+		return -1;
+	}
+	if(c->flags_param[t] == -2)
+	{
+		c->flags_param[t] = bridge_flags_param(t, c->argname);
+	}
+	const int8_t idx = c->flags_param[t];
+	if(idx < 0 || (uint32_t)idx >= ev->get_num_params())
+	{
+		return -1;
+	}
+	const sinsp_evt_param *p = ev->get_param((uint32_t)idx);
+	const ppm_param_info *pi = &scap_get_event_info_table()[t].params[idx];
+	uint32_t val;
+	if(pi->type == PT_FLAGS8 && p->m_len >= 1)
+	{
+		val = *(const uint8_t *)p->m_val;
+	}
+	else if(pi->type == PT_FLAGS16 && p->m_len >= 2)
+	{
+		uint16_t v16;
+		memcpy(&v16, p->m_val, sizeof(v16));
+		val = v16;
+	}
+	else if(pi->type == PT_FLAGS32 && p->m_len >= 4)
+	{
+		memcpy(&val, p->m_val, sizeof(val));
+	}
+	else
+	{
+		return -1;
+	}
+	char text[1024];
+	if(!bridge_flags_text((const ppm_name_value *)pi->info, val, text, sizeof(text)))
+	{
+		return -1;
+	}
+	return strstr(text, c->needle.c_str()) != nullptr;
+}
+
+bool sinsp_bridge_check_eval_reference(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
+{
+	if(c->mode == MODE_BCONTAINS || c->mode == MODE_BSTARTSWITH)
+	{
+		return sinsp_bridge_check_eval(c, evt);
+	}
+	try
+	{
+		return c->chk->compare(reinterpret_cast<sinsp_evt *>(evt));
+	}
+	catch(...)
+	{
+		return false;
+	}
 }
 
 bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
@@ -1189,6 +1338,11 @@ bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
 		if(__builtin_expect(c->mode == MODE_SINSP, 1))
 		{
 			return c->chk->compare(ev);
+		}
+		if(c->mode == MODE_ARGFLAGS)
+		{
+			const int r = bridge_argflags_eval(c, ev);
+			return r < 0 ? c->chk->compare(ev) : r != 0;
 		}
 		uint32_t len = 0;
 		const uint8_t *v = nullptr;

@@ -352,6 +352,15 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 bool sinsp_bridge_check_eval(sinsp_bridge_check *chk, sinsp_bridge_evt *evt);
 
 /**
+ * The same check answered by libsinsp's own compare(), bypassing the
+ * bridge's shortcuts (evt.type tables, flags text without formatting). For
+ * tests that prove the shortcuts give libsinsp's answers; bcontains and
+ * bstartswith, which libsinsp lacks, have no reference and return
+ * sinsp_bridge_check_eval's answer.
+ */
+bool sinsp_bridge_check_eval_reference(sinsp_bridge_check *chk, sinsp_bridge_evt *evt);
+
+/**
  * The event codes libsinsp associates with this leaf (its evttypes()), to
  * build a rule's event-type set like Falco 0.31: for evt.type with =, != or
  * in, the codes selected (!= gives the complement); for every other leaf,
