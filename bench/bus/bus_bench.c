@@ -141,7 +141,6 @@ static int bench_run(size_t nsubs, size_t nthreads, bool stalled, uint64_t n, be
 		.rule = "Terminal shell in container",
 		.source = "syscall",
 		.hostname = "bench",
-		.output = "A shell was spawned in a container (user=root shell=bash)",
 		.text = "16:17:57.881781397: Notice A shell was spawned in a container (user=root shell=bash)",
 		.fields = fields,
 		.nfields = 2,

@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_args.h"
 #include "bench_hist.h"
 #include "outputs.pb-c.h"
 
@@ -479,32 +480,6 @@ static void outputs_bench_usage(FILE *f, const char *argv0)
 		argv0);
 }
 
-static int outputs_bench_parse_int(const char *s, const char *name, int min, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > 100000) {
-		fprintf(stderr, "outputs_bench: %s must be an integer >= %d, not '%s'\n", name, min, s);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
-static int outputs_bench_parse_seconds(const char *s, const char *name, double min, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= min) || v > 86400) {
-		fprintf(stderr, "outputs_bench: %s must be a number of seconds >= %g, not '%s'\n", name, min, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int outputs_bench_parse(int argc, char **argv, outputs_bench_options *o)
 {
 	static const struct option longopts[] = {
@@ -525,14 +500,14 @@ static int outputs_bench_parse(int argc, char **argv, outputs_bench_options *o)
 		case 't': o->target = optarg; break;
 		case 'l': o->label = optarg; break;
 		case 's': o->stall = true; break;
-		case 'k': rc = outputs_bench_parse_int(optarg, "--subscribers", 1, &o->subscribers); break;
-		case 'c': rc = outputs_bench_parse_int(optarg, "--channels", 1, &o->channels); break;
-		case 'T': rc = outputs_bench_parse_int(optarg, "--threads", 1, &o->threads); break;
+		case 'k': rc = bench_parse_int("outputs_bench", optarg, "--subscribers", 1, 100000, &o->subscribers); break;
+		case 'c': rc = bench_parse_int("outputs_bench", optarg, "--channels", 1, 100000, &o->channels); break;
+		case 'T': rc = bench_parse_int("outputs_bench", optarg, "--threads", 1, 100000, &o->threads); break;
 		case 'd':
-			rc = outputs_bench_parse_seconds(optarg, "--duration", 0.001, &o->duration);
+			rc = bench_parse_seconds("outputs_bench", optarg, "--duration", 0.001, &o->duration);
 			have_duration = 1;
 			break;
-		case 'w': rc = outputs_bench_parse_seconds(optarg, "--warmup", 0, &o->warmup); break;
+		case 'w': rc = bench_parse_seconds("outputs_bench", optarg, "--warmup", 0, &o->warmup); break;
 		case 'h': outputs_bench_usage(stdout, argv[0]); exit(0);
 		default: outputs_bench_usage(stderr, argv[0]); return -1;
 		}

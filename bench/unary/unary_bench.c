@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_args.h"
 #include "bench_hist.h"
 
 #define BENCH_CODES 17 /* gRPC status codes 0..16 */
@@ -327,32 +328,6 @@ static void bench_usage(FILE *f, const char *argv0)
 		argv0);
 }
 
-static int bench_parse_int(const char *s, const char *name, int min, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > 1000000) {
-		fprintf(stderr, "unary_bench: %s must be an integer >= %d, not '%s'\n", name, min, s);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
-static int bench_parse_seconds(const char *s, const char *name, double min, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= min) || v > 86400) {
-		fprintf(stderr, "unary_bench: %s must be a number of seconds >= %g, not '%s'\n", name, min, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int bench_parse(int argc, char **argv, bench_options *o)
 {
 	static const struct option longopts[] = {
@@ -374,15 +349,15 @@ static int bench_parse(int argc, char **argv, bench_options *o)
 		switch (c) {
 		case 't': o->target = optarg; break;
 		case 'm': o->method = optarg; break;
-		case 'k': rc = bench_parse_int(optarg, "--concurrency", 1, &o->concurrency); break;
-		case 'c': rc = bench_parse_int(optarg, "--channels", 1, &o->channels); break;
-		case 'T': rc = bench_parse_int(optarg, "--threads", 1, &o->threads); break;
-		case 'o': rc = bench_parse_int(optarg, "--timeout-ms", 1, &o->timeout_ms); break;
+		case 'k': rc = bench_parse_int("unary_bench", optarg, "--concurrency", 1, 1000000, &o->concurrency); break;
+		case 'c': rc = bench_parse_int("unary_bench", optarg, "--channels", 1, 1000000, &o->channels); break;
+		case 'T': rc = bench_parse_int("unary_bench", optarg, "--threads", 1, 1000000, &o->threads); break;
+		case 'o': rc = bench_parse_int("unary_bench", optarg, "--timeout-ms", 1, 1000000, &o->timeout_ms); break;
 		case 'd':
-			rc = bench_parse_seconds(optarg, "--duration", 0.001, &o->duration);
+			rc = bench_parse_seconds("unary_bench", optarg, "--duration", 0.001, &o->duration);
 			have_duration = 1;
 			break;
-		case 'w': rc = bench_parse_seconds(optarg, "--warmup", 0, &o->warmup); break;
+		case 'w': rc = bench_parse_seconds("unary_bench", optarg, "--warmup", 0, &o->warmup); break;
 		case 'h': bench_usage(stdout, argv[0]); exit(0);
 		default: bench_usage(stderr, argv[0]); return -1;
 		}

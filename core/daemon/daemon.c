@@ -179,7 +179,7 @@ static int daemon_replay(engine *e, const engine_config *ec)
 		fprintf(stderr, "Runtime error: %s. Exiting.\n", end.err);
 		return 1;
 	}
-	engine_print_summary(e, ec->opts.out ? ec->opts.out : stdout);
+	engine_print_summary(e, stdout);
 	return 0;
 }
 

@@ -26,7 +26,7 @@ static const char *alert_put(char **p, const char *s)
 engine_alert *alert_new(const alert_spec *spec)
 {
 	size_t strings = alert_strlen(spec->rule) + alert_strlen(spec->source) + alert_strlen(spec->hostname) +
-			 alert_strlen(spec->output) + alert_strlen(spec->text) + alert_strlen(spec->json) +
+			 alert_strlen(spec->text) + alert_strlen(spec->json) +
 			 alert_strlen(spec->fields_json);
 	for (size_t i = 0; i < spec->ntags; i++)
 		strings += alert_strlen(spec->tags[i]);
@@ -50,9 +50,9 @@ engine_alert *alert_new(const alert_spec *spec)
 	a->rule = alert_put(&p, spec->rule);
 	a->source = alert_put(&p, spec->source);
 	a->hostname = alert_put(&p, spec->hostname);
-	a->output = alert_put(&p, spec->output);
 	a->text = alert_put(&p, spec->text);
 	a->json = alert_put(&p, spec->json);
+	a->output = a->json ? a->json : a->text;
 	a->fields_json = alert_put(&p, spec->fields_json);
 	for (size_t i = 0; i < spec->ntags; i++)
 		tags[i] = alert_put(&p, spec->tags[i]);

@@ -24,7 +24,7 @@ typedef struct engine_alert {
 	const char *rule;
 	const char *source;    /* "syscall", "k8s_audit", ... */
 	const char *hostname;
-	const char *output;    /* Falco's message: `json` when built, else `text` */
+	const char *output;    /* Falco's message: `json` when built, else `text` (the same string) */
 	const char *text;      /* Falco's text line: "16:17:57.881781397: Warning <output>" */
 	const char *json;      /* Falco's json_output line, or NULL when not built */
 	const char *fields_json; /* the output_fields object as JSON text, or NULL */
@@ -38,7 +38,7 @@ typedef struct engine_alert {
 typedef struct alert_spec {
 	uint64_t seq, time_ns;
 	int priority;
-	const char *rule, *source, *hostname, *output, *text, *json, *fields_json;
+	const char *rule, *source, *hostname, *text, *json, *fields_json;
 	const char *const *tags;
 	size_t ntags;
 	const alert_field *fields;

@@ -72,9 +72,6 @@ engine_alert *alert_format(const compiled_rule *r, sinsp_bridge_evt *evt, uint64
 	if (o->fields && sinsp_bridge_format_fields(r->fmt, evt, SINSP_BRIDGE_VALUES_TEXT, &fv, &nfv, &e) !=
 				 SINSP_BRIDGE_OK)
 		goto fail;
-	/* Falco's message for outputs (gRPC included): the JSON line with
-	 * json_output, else the text line. */
-	const char *output = json ? json : text;
 	alert_field stack_fields[32];
 	alert_field *fields = nfv <= 32 ? stack_fields : malloc(nfv * sizeof(*fields));
 	if (!fields) {
@@ -92,7 +89,6 @@ engine_alert *alert_format(const compiled_rule *r, sinsp_bridge_evt *evt, uint64
 		.rule = r->name,
 		.source = r->source,
 		.hostname = o->hostname,
-		.output = output,
 		.text = text,
 		.json = json,
 		.fields_json = fields_json,

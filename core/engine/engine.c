@@ -92,8 +92,6 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 		return -1;
 	}
 	e->o = *o;
-	if (!e->o.out)
-		e->o.out = stdout;
 	sinsp_bridge_error be = {{0}};
 	e->insp = sinsp_bridge_inspector_create(o->all_events ? SINSP_BRIDGE_ALL_EVENTS : 0, &be);
 	if (!e->insp) {
@@ -187,7 +185,8 @@ static void engine_emit(engine *e, const compiled_rule *r, sinsp_bridge_evt *evt
 	atomic_fetch_add_explicit(&e->alerts, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->by_priority[r->priority & 7], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->rule_matches[r - e->rs->rules->rules], 1, memory_order_relaxed);
-	if (!token_bucket_claim(&e->tb, engine_now_ns(CLOCK_MONOTONIC))) {
+	/* Without a rate limit there is no clock to read per alert. */
+	if (e->tb.rate > 0 && !token_bucket_claim(&e->tb, engine_now_ns(CLOCK_MONOTONIC))) {
 		atomic_fetch_add_explicit(&e->rate_limited, 1, memory_order_relaxed);
 		return;
 	}
@@ -198,10 +197,10 @@ static void engine_emit(engine *e, const compiled_rule *r, sinsp_bridge_evt *evt
 		return;
 	}
 	if (e->o.stdout_output) {
-		fputs(e->o.json_output ? a->json : a->text, e->o.out);
-		putc('\n', e->o.out);
+		fputs(a->output, stdout);
+		putc('\n', stdout);
 		if (!e->o.buffered_outputs)
-			fflush(e->o.out);
+			fflush(stdout);
 	}
 	if (e->sink)
 		e->sink(e->sink_user, a);

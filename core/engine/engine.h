@@ -33,7 +33,6 @@ typedef struct engine_opts {
 	bool buffered_outputs;          /* do not flush stdout after every alert */
 	double rate, max_burst;         /* outputs.rate / outputs.max_burst */
 	bool want_fields;               /* build text output_fields for every alert (gRPC) */
-	FILE *out;                      /* where alerts and the summary go; stdout when NULL */
 } engine_opts;
 
 /* Called with every alert that passed the rate limiter; the sink takes its

@@ -124,7 +124,6 @@ typedef struct bind_ctx {
 	compile_ctx *c;
 	int status;      /* worst bridge status seen */
 	char msg[768];
-	const char *unknown_field;
 } bind_ctx;
 
 static int rules_compile_bind_leaf(void *user, struct condition_node *n)
@@ -134,7 +133,6 @@ static int rules_compile_bind_leaf(void *user, struct condition_node *n)
 	int rc = leaf_table_bind(b->c->leaves, b->c->insp, n, &e);
 	if (rc != SINSP_BRIDGE_OK) {
 		b->status = rc;
-		b->unknown_field = n->cmp.field;
 		snprintf(b->msg, sizeof(b->msg), "%s (at " CONDITION_POS_FMT " of the condition)", e.msg,
 			 CONDITION_POS_ARGS(n->pos));
 		return 1;

@@ -33,7 +33,6 @@ static engine_alert *mk(uint64_t seq)
 		.rule = "Terminal shell in container",
 		.source = "syscall",
 		.hostname = "host",
-		.output = "A shell was spawned",
 		.text = "00:00:00.000000000: Warning A shell was spawned",
 		.tags = tags,
 		.ntags = 2,
