@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/alert.h"
-#include "engine/bus.h"
+#include "engine/output/alert.h"
+#include "engine/output/bus.h"
 
 #define BENCH_CAPACITY 4096
 #define BENCH_MAX_SUBS 128

@@ -16,10 +16,10 @@
 #include <time.h>
 
 #include "engine/engine.h"
-#include "engine/rules_compile.h"
-#include "engine/rules_doc.h"
-#include "engine/ruleset.h"
-#include "engine/sinsp_bridge.h"
+#include "engine/compile/rules_compile.h"
+#include "engine/rules/rules_doc.h"
+#include "engine/ruleset/ruleset.h"
+#include "engine/backends/syscall/sinsp_bridge.h"
 
 static double bench_now(void)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/rules_priority.h"
+#include "engine/rules/rules_priority.h"
 
 int engine_config_read(const config_node *root, const cli_args *a, engine_config *c, char *err, size_t errlen)
 {

@@ -5,12 +5,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/alert_format.h"
-#include "engine/rules_compile.h"
-#include "engine/rules_doc.h"
-#include "engine/rules_files.h"
-#include "engine/sinsp_bridge.h"
-#include "engine/token_bucket.h"
+#include "engine/output/alert_format.h"
+#include "engine/compile/rules_compile.h"
+#include "engine/rules/rules_doc.h"
+#include "engine/rules/rules_files.h"
+#include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/output/token_bucket.h"
 
 struct engine {
 	engine_opts o;

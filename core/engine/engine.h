@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "engine/alert.h"
-#include "engine/ruleset.h"
+#include "engine/output/alert.h"
+#include "engine/ruleset/ruleset.h"
 
 typedef struct engine engine;
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/alert.h"
-#include "engine/bus.h"
+#include "engine/output/alert.h"
+#include "engine/output/bus.h"
 #include "modules/host_alerts.h"
 
 struct fapi_alert_sub {

@@ -1,0 +1,1876 @@
+/*
+ * sinsp_bridge.cpp - the only C++ in falco-apid: binds the C engine to
+ * libsinsp/libscap (falcosecurity libs of March 2022). See sinsp_bridge.h for
+ * the contract. Every extern "C" entry point catches all C++ exceptions and
+ * turns them into a status code and a message.
+ */
+
+/* libsinsp crashes in its constructor unless its headers see HAS_CAPTURE
+ * (the object layout changes); the build defines it, manual builds may not. */
+#ifndef HAS_CAPTURE
+#define HAS_CAPTURE 1
+#endif
+
+#include "engine/backends/syscall/sinsp_bridge.h"
+
+#include <sinsp.h>
+#include <filter.h>
+#include <filterchecks.h>
+#include <eventformatter.h>
+#include <scap_open_exception.h>
+#include <driver/driver_config.h>
+#include <json/json.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------------ */
+/* Internal types                                                            */
+/* ------------------------------------------------------------------------ */
+
+struct sinsp_bridge_inspector {
+	sinsp *s = nullptr;
+	unsigned flags = 0;
+	bool open = false;
+	bool live = false;
+	bool bpf_set = false; /* sinsp::set_bpf_probe() was called: it is sticky */
+	uint64_t returned = 0;
+	uint64_t skipped = 0;
+};
+
+namespace {
+
+/* How a check is evaluated. */
+enum check_mode {
+	MODE_SINSP = 0,       /* libsinsp compare() */
+	MODE_BCONTAINS = 1,   /* bridge: memmem on the raw extracted bytes */
+	MODE_BSTARTSWITH = 2, /* bridge: memcmp prefix on the raw extracted bytes */
+	MODE_EVTTYPE = 3,     /* bridge: evt.type =/!=/in as a per-code table */
+	MODE_ARGFLAGS = 4,    /* bridge: evt.arg.NAME contains X on a flags parameter */
+};
+
+} // namespace
+
+struct sinsp_bridge_check {
+	sinsp_filter_check *chk = nullptr;
+	check_mode mode = MODE_SINSP;
+	bool is_string = false;     /* extracted value is NUL-terminated text */
+	std::vector<uint8_t> bytes; /* decoded needle for bcontains/bstartswith */
+	/* evt.buffer renders non-printable bytes as '.', so the byte
+	 * operators read its event parameter ("data") raw instead. */
+	bool raw_data = false;
+	/* MODE_ARGFLAGS: the parameter name and the needle; per event code, the
+	 * parameter's index when it is a flags parameter, -1 when libsinsp must
+	 * answer, -2 not looked up yet. */
+	std::string argname;
+	std::string needle;
+	int8_t flags_param[PPM_EVENT_MAX];
+	bool by_code[PPM_EVENT_MAX] = {}; /* MODE_EVTTYPE: result per event code */
+	uint64_t errors = 0;
+	std::string lasterr;
+	std::set<uint16_t> evttypes_cache;
+	bool evttypes_cached = false;
+};
+
+struct sinsp_bridge_formatter {
+	sinsp_evt_formatter *f = nullptr;
+};
+
+namespace {
+
+void set_err(sinsp_bridge_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+void set_err(sinsp_bridge_error *err, const char *fmt, ...)
+{
+	if(err == nullptr)
+	{
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* Maps an in-flight exception to ERROR + message. Use inside catch(...). */
+int exception_to_err(sinsp_bridge_error *err, const char *what_doing)
+{
+	try
+	{
+		throw;
+	}
+	catch(const std::bad_alloc &)
+	{
+		set_err(err, "%s: out of memory", what_doing);
+	}
+	catch(const std::exception &e)
+	{
+		set_err(err, "%s: %s", what_doing, e.what());
+	}
+	catch(...)
+	{
+		set_err(err, "%s: unknown C++ exception", what_doing);
+	}
+	return SINSP_BRIDGE_ERROR;
+}
+
+char *dup_string(const std::string &s)
+{
+	char *p = static_cast<char *>(malloc(s.size() + 1));
+	if(p != nullptr)
+	{
+		memcpy(p, s.c_str(), s.size() + 1);
+	}
+	return p;
+}
+
+/* Compiled into libscap, not in its headers (libscap/CMakeLists.txt):
+ * Debian builds it with the defaults below; Falco's own builds use
+ * FALCO_BPF_PROBE and .falco/falco-bpf.o. */
+#define BRIDGE_SCAP_BPF_ENV "BPF_PROBE"
+const char k_scap_bpf_env[] = BRIDGE_SCAP_BPF_ENV;
+const char k_scap_bpf_default[] = ".scap/scap-bpf.o";
+
+bool path_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Operators                                                                 */
+/* ------------------------------------------------------------------------ */
+
+enum op_kind {
+	OPK_UNKNOWN = 0,
+	OPK_SINSP,       /* a libsinsp cmpop */
+	OPK_BCONTAINS,   /* emulated */
+	OPK_BSTARTSWITH, /* emulated */
+};
+
+struct op_desc {
+	const char *name;
+	op_kind kind;
+	cmpop co;
+};
+
+const op_desc k_ops[] = {
+	{"=", OPK_SINSP, CO_EQ},
+	{"==", OPK_SINSP, CO_EQ},
+	{"!=", OPK_SINSP, CO_NE},
+	{"<", OPK_SINSP, CO_LT},
+	{"<=", OPK_SINSP, CO_LE},
+	{">", OPK_SINSP, CO_GT},
+	{">=", OPK_SINSP, CO_GE},
+	{"contains", OPK_SINSP, CO_CONTAINS},
+	{"icontains", OPK_SINSP, CO_ICONTAINS},
+	{"startswith", OPK_SINSP, CO_STARTSWITH},
+	{"endswith", OPK_SINSP, CO_ENDSWITH},
+	{"glob", OPK_SINSP, CO_GLOB},
+	{"pmatch", OPK_SINSP, CO_PMATCH},
+	{"in", OPK_SINSP, CO_IN},
+	{"intersects", OPK_SINSP, CO_INTERSECTS},
+	{"exists", OPK_SINSP, CO_EXISTS},
+	{"bcontains", OPK_BCONTAINS, CO_CONTAINS},
+	{"bstartswith", OPK_BSTARTSWITH, CO_STARTSWITH},
+};
+
+const op_desc *find_op(const char *op)
+{
+	for(const op_desc &d : k_ops)
+	{
+		if(strcmp(d.name, op) == 0)
+		{
+			return &d;
+		}
+	}
+	return nullptr;
+}
+
+/* Families of field types, by what libsinsp's flt_compare_* accept without
+ * throwing (filter.cpp of the March 2022 libs). */
+enum type_family {
+	TF_STRING,  /* CHARBUF, FSPATH, FSRELPATH: every operator */
+	TF_BUFFER,  /* BYTEBUF: no icontains, glob, ordering */
+	TF_NUMERIC, /* integers, flags, bool, ipv4 addr, times, double */
+	TF_NET,     /* ipv4/ipv6 nets, ipv6 addr, ip addr/net: equality only */
+	TF_OTHER,   /* sockaddr, socktuple, fdlist, sigset...: equality only */
+};
+
+type_family family_of(ppm_param_type t)
+{
+	switch(t)
+	{
+	case PT_CHARBUF:
+	case PT_FSPATH:
+	case PT_FSRELPATH:
+		return TF_STRING;
+	case PT_BYTEBUF:
+		return TF_BUFFER;
+	case PT_INT8:
+	case PT_INT16:
+	case PT_INT32:
+	case PT_INT64:
+	case PT_FD:
+	case PT_PID:
+	case PT_ERRNO:
+	case PT_FLAGS8:
+	case PT_UINT8:
+	case PT_SIGTYPE:
+	case PT_FLAGS16:
+	case PT_UINT16:
+	case PT_PORT:
+	case PT_SYSCALLID:
+	case PT_UINT32:
+	case PT_FLAGS32:
+	case PT_MODE:
+	case PT_BOOL:
+	case PT_IPV4ADDR:
+	case PT_UINT64:
+	case PT_RELTIME:
+	case PT_ABSTIME:
+	case PT_DOUBLE:
+		return TF_NUMERIC;
+	case PT_IPV4NET:
+	case PT_IPV6ADDR:
+	case PT_IPV6NET:
+	case PT_IPADDR:
+	case PT_IPNET:
+		return TF_NET;
+	default:
+		return TF_OTHER;
+	}
+}
+
+bool op_allowed(const op_desc &op, type_family tf)
+{
+	if(op.kind == OPK_BCONTAINS || op.kind == OPK_BSTARTSWITH)
+	{
+		return tf == TF_STRING || tf == TF_BUFFER;
+	}
+	switch(op.co)
+	{
+	case CO_EQ:
+	case CO_NE:
+	case CO_IN:
+	case CO_INTERSECTS:
+	case CO_EXISTS:
+		return true;
+	case CO_LT:
+	case CO_LE:
+	case CO_GT:
+	case CO_GE:
+		return tf == TF_STRING || tf == TF_NUMERIC;
+	case CO_CONTAINS:
+	case CO_STARTSWITH:
+	case CO_ENDSWITH:
+		return tf == TF_STRING || tf == TF_BUFFER;
+	case CO_ICONTAINS:
+	case CO_GLOB:
+		return tf == TF_STRING;
+	case CO_PMATCH:
+		return tf == TF_STRING || tf == TF_BUFFER;
+	default:
+		return false;
+	}
+}
+
+bool is_multi_value(cmpop co)
+{
+	return co == CO_IN || co == CO_INTERSECTS || co == CO_PMATCH;
+}
+
+int hexval(char c)
+{
+	if(c >= '0' && c <= '9')
+	{
+		return c - '0';
+	}
+	if(c >= 'a' && c <= 'f')
+	{
+		return c - 'a' + 10;
+	}
+	if(c >= 'A' && c <= 'F')
+	{
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+bool decode_hex(const char *s, std::vector<uint8_t> &out)
+{
+	size_t n = strlen(s);
+	if(n == 0 || n % 2 != 0)
+	{
+		return false;
+	}
+	out.clear();
+	out.reserve(n / 2);
+	for(size_t i = 0; i < n; i += 2)
+	{
+		int hi = hexval(s[i]);
+		int lo = hexval(s[i + 1]);
+		if(hi < 0 || lo < 0)
+		{
+			return false;
+		}
+		out.push_back(static_cast<uint8_t>(hi * 16 + lo));
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Event tables                                                              */
+/* ------------------------------------------------------------------------ */
+
+bool evttype_indexable(const ppm_event_info *etable, uint32_t i)
+{
+	return i >= 2 && i < PPM_EVENT_MAX && !(etable[i].flags & (EF_OLD_VERSION | EF_UNUSED));
+}
+
+size_t write_codes(const std::set<uint16_t> &codes, uint16_t *out, size_t cap)
+{
+	size_t i = 0;
+	for(uint16_t c : codes)
+	{
+		if(i < cap && out != nullptr)
+		{
+			out[i] = c;
+		}
+		i++;
+	}
+	return i;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Field listing                                                             */
+/* ------------------------------------------------------------------------ */
+
+struct field_catalog {
+	std::vector<gen_event_filter_factory::filter_fieldclass_info> classes;
+	std::vector<std::vector<sinsp_bridge_field>> fields;
+};
+
+const field_catalog &catalog()
+{
+	static field_catalog *cat = nullptr;
+	static std::once_flag once;
+	std::call_once(once, []() {
+		/* Falco 0.31 lists fields through sinsp_filter_factory::get_fields(),
+		 * which skips hidden classes and print-only fields; the inspector is
+		 * not used by it. Built once, kept until static destruction. */
+		static field_catalog storage;
+		sinsp_filter_factory factory(nullptr);
+		for(auto &c : factory.get_fields())
+		{
+			storage.classes.push_back(c);
+		}
+		for(auto &c : storage.classes)
+		{
+			std::vector<sinsp_bridge_field> v;
+			for(auto &f : c.fields)
+			{
+				sinsp_bridge_field bf;
+				bf.name = f.name.c_str();
+				bf.type = f.data_type.c_str();
+				bf.desc = f.desc.c_str();
+				bf.flags = 0;
+				if(f.tags.count("FILTER ONLY"))
+				{
+					bf.flags |= SINSP_BRIDGE_FIELD_FILTER_ONLY;
+				}
+				if(f.tags.count("EPF_TABLE_ONLY"))
+				{
+					bf.flags |= SINSP_BRIDGE_FIELD_TABLE_ONLY;
+				}
+				v.push_back(bf);
+			}
+			storage.fields.push_back(std::move(v));
+		}
+		cat = &storage;
+	});
+	return *cat;
+}
+
+} // namespace
+
+/* ------------------------------------------------------------------------ */
+/* C API                                                                     */
+/* ------------------------------------------------------------------------ */
+
+extern "C" {
+
+const char *sinsp_bridge_status_str(int status)
+{
+	switch(status)
+	{
+	case SINSP_BRIDGE_OK:
+		return "ok";
+	case SINSP_BRIDGE_TIMEOUT:
+		return "timeout";
+	case SINSP_BRIDGE_EOF:
+		return "end of capture";
+	case SINSP_BRIDGE_ERROR:
+		return "error";
+	case SINSP_BRIDGE_EINVAL:
+		return "invalid argument";
+	case SINSP_BRIDGE_EUNKNOWN_FIELD:
+		return "unknown field";
+	case SINSP_BRIDGE_EBAD_OPERATOR:
+		return "invalid operator";
+	case SINSP_BRIDGE_EBAD_VALUE:
+		return "invalid value";
+	case SINSP_BRIDGE_ECAPTURE:
+		return "capture file error";
+	case SINSP_BRIDGE_EUNAVAILABLE:
+		return "live capture unavailable";
+	default:
+		return "unknown status";
+	}
+}
+
+/* ---- inspector ---------------------------------------------------------- */
+
+sinsp_bridge_inspector *sinsp_bridge_inspector_create(unsigned flags, sinsp_bridge_error *err)
+{
+	sinsp_bridge_inspector *insp = nullptr;
+	try
+	{
+		insp = new sinsp_bridge_inspector();
+		insp->flags = flags;
+		insp->s = new sinsp();
+		/* As Falco 0.31 does before opening anything. */
+		insp->s->set_hostname_and_port_resolution_mode(false);
+		if(!(flags & SINSP_BRIDGE_ALL_EVENTS))
+		{
+			insp->s->set_simple_consumer();
+			insp->s->set_drop_event_flags(EF_DROP_SIMPLE_CONS);
+		}
+		return insp;
+	}
+	catch(...)
+	{
+		exception_to_err(err, "cannot create the libsinsp inspector");
+		if(insp != nullptr)
+		{
+			delete insp->s;
+			delete insp;
+		}
+		return nullptr;
+	}
+}
+
+void sinsp_bridge_close(sinsp_bridge_inspector *insp)
+{
+	if(insp == nullptr || insp->s == nullptr || !insp->open)
+	{
+		return;
+	}
+	try
+	{
+		insp->s->close();
+	}
+	catch(...)
+	{
+		/* close() has no way to report; the inspector is unusable anyway. */
+	}
+	insp->open = false;
+	insp->live = false;
+}
+
+void sinsp_bridge_inspector_destroy(sinsp_bridge_inspector *insp)
+{
+	if(insp == nullptr)
+	{
+		return;
+	}
+	sinsp_bridge_close(insp);
+	try
+	{
+		delete insp->s;
+	}
+	catch(...)
+	{
+	}
+	delete insp;
+}
+
+int sinsp_bridge_open_file(sinsp_bridge_inspector *insp, const char *path, sinsp_bridge_error *err)
+{
+	if(insp == nullptr || insp->s == nullptr || path == nullptr || path[0] == '\0')
+	{
+		/* sinsp::open("") would silently open a LIVE capture. */
+		set_err(err, "open capture: no inspector or empty file name");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	if(insp->open)
+	{
+		set_err(err, "open capture '%s': the inspector is already open", path);
+		return SINSP_BRIDGE_EINVAL;
+	}
+	/* libscap's own messages for a missing file are vague: check first. */
+	FILE *f = fopen(path, "rb");
+	if(f == nullptr)
+	{
+		set_err(err, "cannot open capture file '%s': %s", path, strerror(errno));
+		return SINSP_BRIDGE_ECAPTURE;
+	}
+	fclose(f);
+	struct stat st;
+	if(stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	{
+		set_err(err, "cannot open capture file '%s': is a directory", path);
+		return SINSP_BRIDGE_ECAPTURE;
+	}
+	try
+	{
+		insp->returned = 0;
+		insp->skipped = 0;
+		insp->s->open(std::string(path));
+		insp->open = true;
+		insp->live = false;
+		return SINSP_BRIDGE_OK;
+	}
+	catch(const std::exception &e)
+	{
+		set_err(err, "cannot read capture file '%s': %s", path, e.what());
+	}
+	catch(...)
+	{
+		set_err(err, "cannot read capture file '%s': unknown C++ exception", path);
+	}
+	try
+	{
+		insp->s->close();
+	}
+	catch(...)
+	{
+	}
+	return SINSP_BRIDGE_ECAPTURE;
+}
+
+int sinsp_bridge_open_live(sinsp_bridge_inspector *insp, const char *bpf_probe, uint32_t timeout_ms,
+			   sinsp_bridge_error *err)
+{
+	if(insp == nullptr || insp->s == nullptr)
+	{
+		set_err(err, "open live capture: no inspector");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	if(insp->open)
+	{
+		set_err(err, "open live capture: the inspector is already open");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	const bool arg_bpf = bpf_probe != nullptr && bpf_probe[0] != '\0';
+	static const char device[] = "/dev/" DRIVER_DEVICE_NAME "0";
+	static const char moddir[] = "/sys/module/" DRIVER_NAME;
+
+	if(!arg_bpf && insp->bpf_set)
+	{
+		set_err(err, "open live capture: this inspector was set up for an eBPF probe and libsinsp cannot "
+			     "switch it back to the kernel module; create a new inspector");
+		return SINSP_BRIDGE_EINVAL;
+	}
+
+	/* libscap itself turns a kernel-module open into an eBPF one when its
+	 * probe variable is set (Debian's libscap: BPF_PROBE; "" means
+	 * $HOME/.scap/scap-bpf.o). Check what it will really load. */
+	std::string probe;
+	const char *probe_from = "";
+	bool bpf = arg_bpf;
+	try
+	{
+		if(arg_bpf)
+		{
+			probe = bpf_probe;
+		}
+		else if(const char *env = getenv(k_scap_bpf_env))
+		{
+			bpf = true;
+			probe_from = " (from the " BRIDGE_SCAP_BPF_ENV " environment variable)";
+			if(env[0] != '\0')
+			{
+				probe = env;
+			}
+			else
+			{
+				const char *home = getenv("HOME");
+				if(home == nullptr)
+				{
+					set_err(err, "live capture unavailable: " BRIDGE_SCAP_BPF_ENV
+						     " is empty and HOME is not set, so no default eBPF probe path");
+					return SINSP_BRIDGE_EUNAVAILABLE;
+				}
+				probe = std::string(home) + "/" + k_scap_bpf_default;
+			}
+		}
+	}
+	catch(...)
+	{
+		return exception_to_err(err, "open live capture");
+	}
+
+	if(bpf)
+	{
+		struct stat st;
+		if(stat(probe.c_str(), &st) != 0)
+		{
+			set_err(err, "live capture unavailable: eBPF probe '%s'%s not found (%s)", probe.c_str(), probe_from,
+				strerror(errno));
+			return SINSP_BRIDGE_EUNAVAILABLE;
+		}
+		if(access(probe.c_str(), R_OK) != 0)
+		{
+			set_err(err, "live capture unavailable: eBPF probe '%s'%s is not readable (%s)", probe.c_str(),
+				probe_from, strerror(errno));
+			return SINSP_BRIDGE_EUNAVAILABLE;
+		}
+	}
+	else
+	{
+		bool have_mod = path_exists(moddir);
+		bool have_dev = path_exists(device);
+		if(!have_mod && !have_dev)
+		{
+			set_err(err,
+				"live capture unavailable: kernel module '%s' is not loaded (no %s) and %s does not "
+				"exist; load the driver or give an eBPF probe",
+				DRIVER_NAME, moddir, device);
+			return SINSP_BRIDGE_EUNAVAILABLE;
+		}
+		if(!have_dev)
+		{
+			set_err(err, "live capture unavailable: kernel module '%s' is loaded but %s does not exist",
+				DRIVER_NAME, device);
+			return SINSP_BRIDGE_EUNAVAILABLE;
+		}
+	}
+
+	try
+	{
+		insp->returned = 0;
+		insp->skipped = 0;
+		if(arg_bpf)
+		{
+			insp->s->set_bpf_probe(bpf_probe);
+			insp->bpf_set = true;
+		}
+		if(timeout_ms == 0)
+		{
+			insp->s->open();
+		}
+		else
+		{
+			insp->s->open(timeout_ms);
+		}
+		insp->open = true;
+		insp->live = true;
+		return SINSP_BRIDGE_OK;
+	}
+	catch(const std::exception &e)
+	{
+		if(bpf)
+		{
+			set_err(err, "live capture unavailable: cannot load eBPF probe '%s'%s: %s", probe.c_str(), probe_from,
+				e.what());
+		}
+		else
+		{
+			set_err(err, "live capture unavailable: cannot open %s (kernel module '%s'): %s", device,
+				DRIVER_NAME, e.what());
+		}
+	}
+	catch(...)
+	{
+		set_err(err, "live capture unavailable: unknown C++ exception");
+	}
+	try
+	{
+		insp->s->close();
+	}
+	catch(...)
+	{
+	}
+	return SINSP_BRIDGE_EUNAVAILABLE;
+}
+
+int sinsp_bridge_next(sinsp_bridge_inspector *insp, sinsp_bridge_evt **evt, sinsp_bridge_error *err)
+{
+	if(evt != nullptr)
+	{
+		*evt = nullptr;
+	}
+	if(insp == nullptr || evt == nullptr || !insp->open)
+	{
+		set_err(err, "next: the inspector is not open");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	try
+	{
+		sinsp *s = insp->s;
+		const bool all = (insp->flags & SINSP_BRIDGE_ALL_EVENTS) != 0;
+		for(;;)
+		{
+			sinsp_evt *ev = nullptr;
+			int32_t rc = s->next(&ev);
+			if(__builtin_expect(rc == SCAP_SUCCESS, 1))
+			{
+				/* Falco 0.31 (without -A) skips these after the drop flags. */
+				if(!all && !ev->simple_consumer_consider())
+				{
+					insp->skipped++;
+					continue;
+				}
+				insp->returned++;
+				*evt = reinterpret_cast<sinsp_bridge_evt *>(ev);
+				return SINSP_BRIDGE_OK;
+			}
+			if(rc == SCAP_TIMEOUT)
+			{
+				/* libsinsp reports an event it filtered out (drop flags) as
+				 * a timeout with a non-NULL event: not a real timeout. */
+				if(ev != nullptr)
+				{
+					insp->skipped++;
+					continue;
+				}
+				return SINSP_BRIDGE_TIMEOUT;
+			}
+			if(rc == SCAP_EOF)
+			{
+				return SINSP_BRIDGE_EOF;
+			}
+			set_err(err, "error reading events: %s", s->getlasterr().c_str());
+			return SINSP_BRIDGE_ERROR;
+		}
+	}
+	catch(...)
+	{
+		return exception_to_err(err, "error reading events");
+	}
+}
+
+bool sinsp_bridge_is_open(const sinsp_bridge_inspector *insp)
+{
+	return insp != nullptr && insp->open;
+}
+
+bool sinsp_bridge_is_live(const sinsp_bridge_inspector *insp)
+{
+	return insp != nullptr && insp->open && insp->live;
+}
+
+int sinsp_bridge_get_stats(sinsp_bridge_inspector *insp, sinsp_bridge_stats *out)
+{
+	if(insp == nullptr || out == nullptr)
+	{
+		return SINSP_BRIDGE_EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	out->events_returned = insp->returned;
+	out->events_skipped = insp->skipped;
+	try
+	{
+		if(insp->open)
+		{
+			out->sinsp_events = insp->s->get_num_events();
+		}
+		if(insp->open && insp->live)
+		{
+			scap_stats st;
+			memset(&st, 0, sizeof(st));
+			insp->s->get_capture_stats(&st);
+			out->driver_events = st.n_evts;
+			out->drops = st.n_drops;
+			out->drops_buffer = st.n_drops_buffer;
+			out->drops_pf = st.n_drops_pf;
+			out->drops_bug = st.n_drops_bug;
+			out->drops_scratch_map = st.n_drops_scratch_map;
+			out->preemptions = st.n_preemptions;
+		}
+	}
+	catch(...)
+	{
+		/* Counters stay at what could be read. */
+	}
+	return SINSP_BRIDGE_OK;
+}
+
+uint16_t sinsp_bridge_evt_type(const sinsp_bridge_evt *evt)
+{
+	return reinterpret_cast<const sinsp_evt *>(evt)->get_type();
+}
+
+sinsp_bridge_dir sinsp_bridge_evt_direction(const sinsp_bridge_evt *evt)
+{
+	/* PPME codes alternate enter (even) / exit (odd); this is what
+	 * sinsp_evt::get_direction() computes, without the const_cast. */
+	return (reinterpret_cast<const sinsp_evt *>(evt)->get_type() & 1) ? SINSP_BRIDGE_DIR_EXIT
+									    : SINSP_BRIDGE_DIR_ENTER;
+}
+
+uint64_t sinsp_bridge_evt_ts(const sinsp_bridge_evt *evt)
+{
+	return reinterpret_cast<const sinsp_evt *>(evt)->get_ts();
+}
+
+uint64_t sinsp_bridge_evt_num(const sinsp_bridge_evt *evt)
+{
+	return reinterpret_cast<const sinsp_evt *>(evt)->get_num();
+}
+
+int sinsp_bridge_measure_read_rate(const char *path, unsigned flags, uint64_t max_events,
+				   sinsp_bridge_read_rate *out, sinsp_bridge_error *err)
+{
+	if(out == nullptr)
+	{
+		set_err(err, "measure read rate: no result pointer");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	sinsp_bridge_inspector *insp = sinsp_bridge_inspector_create(flags, err);
+	if(insp == nullptr)
+	{
+		return SINSP_BRIDGE_ERROR;
+	}
+	int rc = sinsp_bridge_open_file(insp, path, err);
+	if(rc != SINSP_BRIDGE_OK)
+	{
+		sinsp_bridge_inspector_destroy(insp);
+		return rc;
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t n = 0;
+	sinsp_bridge_evt *evt;
+	for(;;)
+	{
+		rc = sinsp_bridge_next(insp, &evt, err);
+		if(rc == SINSP_BRIDGE_OK)
+		{
+			n++;
+			if(max_events > 0 && n >= max_events)
+			{
+				break;
+			}
+		}
+		else if(rc != SINSP_BRIDGE_TIMEOUT)
+		{
+			break;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	sinsp_bridge_inspector_destroy(insp);
+	if(rc != SINSP_BRIDGE_OK && rc != SINSP_BRIDGE_EOF)
+	{
+		return rc;
+	}
+	out->events = n;
+	out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	out->events_per_sec = out->seconds > 0 ? (double)n / out->seconds : 0;
+	return SINSP_BRIDGE_OK;
+}
+
+/* ---- event types -------------------------------------------------------- */
+
+uint16_t sinsp_bridge_evttype_max(void)
+{
+	return PPM_EVENT_MAX;
+}
+
+const char *sinsp_bridge_evttype_name(uint16_t code)
+{
+	if(code >= PPM_EVENT_MAX)
+	{
+		return nullptr;
+	}
+	return scap_get_event_info_table()[code].name;
+}
+
+size_t sinsp_bridge_evttypes_for_name(const char *name, uint16_t *codes, size_t cap)
+{
+	if(name == nullptr)
+	{
+		return 0;
+	}
+	const ppm_event_info *etable = scap_get_event_info_table();
+	size_t n = 0;
+	/* Same walk as sinsp_filter_check_event::evttypes() for evt.type = name. */
+	for(uint32_t i = 2; i < PPM_EVENT_MAX; i++)
+	{
+		if(!evttype_indexable(etable, i) || strcmp(etable[i].name, name) != 0)
+		{
+			continue;
+		}
+		if(codes != nullptr && n < cap)
+		{
+			codes[n] = static_cast<uint16_t>(i);
+		}
+		n++;
+	}
+	return n;
+}
+
+bool sinsp_bridge_evttype_name_is_valid(const char *name)
+{
+	if(name == nullptr)
+	{
+		return false;
+	}
+	/* Same tables as sinsp_filter_check_event::validate_filter_value(). */
+	const ppm_event_info *etable = scap_get_event_info_table();
+	for(uint32_t i = 0; i < PPM_EVENT_MAX; i++)
+	{
+		if(strcmp(etable[i].name, name) == 0)
+		{
+			return true;
+		}
+	}
+	const ppm_syscall_desc *stable = scap_get_syscall_info_table();
+	for(uint32_t i = 0; i < PPM_SC_MAX; i++)
+	{
+		if(stable[i].name != nullptr && strcmp(stable[i].name, name) == 0)
+		{
+			return true;
+		}
+	}
+	return false;
+}
+
+bool sinsp_bridge_evttype_is_indexable(uint16_t code)
+{
+	return evttype_indexable(scap_get_event_info_table(), code);
+}
+
+bool sinsp_bridge_evttype_dropped_by_default(uint16_t code)
+{
+	if(code >= PPM_EVENT_MAX)
+	{
+		return false;
+	}
+	return !sinsp::simple_consumer_consider_evtnum(code);
+}
+
+/* ---- filter checks ------------------------------------------------------ */
+
+int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, const char *arg, const char *op,
+			       const char *const *values, size_t nvalues, sinsp_bridge_check **out,
+			       sinsp_bridge_error *err)
+{
+	if(out != nullptr)
+	{
+		*out = nullptr;
+	}
+	if(insp == nullptr || field == nullptr || op == nullptr || out == nullptr || (nvalues > 0 && values == nullptr))
+	{
+		set_err(err, "compile check: NULL argument");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	for(size_t i = 0; i < nvalues; i++)
+	{
+		if(values[i] == nullptr)
+		{
+			set_err(err, "compile check: NULL value #%zu for field %s", i, field);
+			return SINSP_BRIDGE_EINVAL;
+		}
+	}
+
+	std::unique_ptr<sinsp_bridge_check> c;
+	std::string fullname;
+	try
+	{
+		fullname = field;
+		if(arg != nullptr)
+		{
+			fullname += "[";
+			fullname += arg;
+			fullname += "]";
+		}
+		c.reset(new sinsp_bridge_check());
+	}
+	catch(...)
+	{
+		return exception_to_err(err, "compile check");
+	}
+
+	/* 1. Find the field: what Falco 0.31's factory new_filtercheck() did
+	 *    (g_filterlist.new_filter_check_from_fldname, exact match). */
+	try
+	{
+		c->chk = g_filterlist.new_filter_check_from_fldname(fullname, insp->s, true);
+	}
+	catch(const std::exception &e)
+	{
+		set_err(err, "invalid field %s: %s", fullname.c_str(), e.what());
+		return SINSP_BRIDGE_ERROR;
+	}
+	catch(...)
+	{
+		set_err(err, "invalid field %s: unknown C++ exception", fullname.c_str());
+		return SINSP_BRIDGE_ERROR;
+	}
+	if(c->chk == nullptr)
+	{
+		set_err(err, "unknown field %s", fullname.c_str());
+		return SINSP_BRIDGE_EUNKNOWN_FIELD;
+	}
+	/* From here on c's destructor does not free chk: do it by hand. */
+	struct chk_guard {
+		sinsp_bridge_check *c;
+		~chk_guard()
+		{
+			if(c != nullptr)
+			{
+				delete c->chk;
+				c->chk = nullptr;
+			}
+		}
+	} guard{c.get()};
+
+	/* 2. Bind the field (allocating its state, needed for filtering). */
+	ppm_param_type ftype;
+	try
+	{
+		c->chk->m_boolop = BO_NONE;
+		c->chk->parse_field_name(fullname.c_str(), true, true);
+		const filtercheck_field_info *fi = c->chk->get_field_info();
+		if(fi == nullptr)
+		{
+			set_err(err, "field %s has no type information", fullname.c_str());
+			return SINSP_BRIDGE_ERROR;
+		}
+		ftype = fi->m_type;
+	}
+	catch(const std::exception &e)
+	{
+		set_err(err, "invalid field %s: %s", fullname.c_str(), e.what());
+		return SINSP_BRIDGE_ERROR;
+	}
+	catch(...)
+	{
+		set_err(err, "invalid field %s: unknown C++ exception", fullname.c_str());
+		return SINSP_BRIDGE_ERROR;
+	}
+
+	/* 3. The operator. */
+	const op_desc *od = find_op(op);
+	if(od == nullptr)
+	{
+		set_err(err, "unknown operator '%s' for field %s", op, fullname.c_str());
+		return SINSP_BRIDGE_EBAD_OPERATOR;
+	}
+	type_family tf = family_of(ftype);
+	if(!op_allowed(*od, tf))
+	{
+		set_err(err, "operator '%s' not supported for field %s of type %s", op, fullname.c_str(),
+			param_type_to_string(ftype));
+		return SINSP_BRIDGE_EBAD_OPERATOR;
+	}
+	c->chk->m_cmpop = od->co;
+	c->is_string = (tf == TF_STRING);
+
+	/* 4. The values. */
+	if(od->co == CO_EXISTS && od->kind == OPK_SINSP)
+	{
+		if(nvalues != 0)
+		{
+			set_err(err, "operator 'exists' takes no value (field %s)", fullname.c_str());
+			return SINSP_BRIDGE_EBAD_VALUE;
+		}
+	}
+	else if(od->kind == OPK_SINSP && is_multi_value(od->co))
+	{
+		/* Falco 0.31: add_filter_value(value, len, i) for each list item. */
+		for(size_t i = 0; i < nvalues; i++)
+		{
+			try
+			{
+				c->chk->add_filter_value(values[i], (uint32_t)strlen(values[i]), (uint32_t)i);
+			}
+			catch(const std::exception &e)
+			{
+				set_err(err, "invalid value '%s' for field %s: %s", values[i], fullname.c_str(),
+					e.what());
+				return SINSP_BRIDGE_EBAD_VALUE;
+			}
+			catch(...)
+			{
+				return exception_to_err(err, "compile check");
+			}
+		}
+	}
+	else
+	{
+		if(nvalues != 1)
+		{
+			set_err(err, "operator '%s' takes exactly one value, %zu given (field %s)", op, nvalues,
+				fullname.c_str());
+			return SINSP_BRIDGE_EBAD_VALUE;
+		}
+		if(od->kind == OPK_SINSP)
+		{
+			try
+			{
+				c->chk->add_filter_value(values[0], (uint32_t)strlen(values[0]));
+			}
+			catch(const std::exception &e)
+			{
+				set_err(err, "invalid value '%s' for field %s: %s", values[0], fullname.c_str(),
+					e.what());
+				return SINSP_BRIDGE_EBAD_VALUE;
+			}
+			catch(...)
+			{
+				return exception_to_err(err, "compile check");
+			}
+		}
+		else
+		{
+			if(!decode_hex(values[0], c->bytes))
+			{
+				set_err(err, "operator '%s' needs a non-empty even-length hex string, got '%s' (field %s)",
+					op, values[0], fullname.c_str());
+				return SINSP_BRIDGE_EBAD_VALUE;
+			}
+			c->mode = od->kind == OPK_BCONTAINS ? MODE_BCONTAINS : MODE_BSTARTSWITH;
+			c->raw_data = fullname == "evt.buffer";
+		}
+	}
+
+	/* evt.type =, != and in: precompute the answer for every event code,
+	 * exactly as libsinsp's string comparison would give it. */
+	if(c->mode == MODE_SINSP && (od->co == CO_EQ || od->co == CO_NE || od->co == CO_IN) &&
+	   fullname == "evt.type")
+	{
+		const ppm_event_info *etable = scap_get_event_info_table();
+		for(uint32_t i = 0; i < PPM_EVENT_MAX; i++)
+		{
+			bool found = false;
+			for(size_t k = 0; k < nvalues && !found; k++)
+			{
+				found = strcmp(etable[i].name, values[k]) == 0;
+			}
+			c->by_code[i] = (od->co == CO_NE) ? !found : found;
+		}
+		c->mode = MODE_EVTTYPE;
+	}
+
+	/* evt.arg.NAME contains X: libsinsp renders a flags parameter to text
+	 * with snprintf on every event before searching it. The same text comes
+	 * from a loop over the flag table, done here without formatting; other
+	 * parameter types still go to libsinsp. */
+	if(c->mode == MODE_SINSP && od->co == CO_CONTAINS && nvalues == 1 && arg == nullptr &&
+	   fullname.compare(0, 8, "evt.arg.") == 0 && fullname.size() > 8)
+	{
+		c->argname = fullname.substr(8);
+		c->needle = values[0];
+		memset(c->flags_param, -2, sizeof(c->flags_param));
+		c->mode = MODE_ARGFLAGS;
+	}
+
+	guard.c = nullptr;
+	*out = c.release();
+	return SINSP_BRIDGE_OK;
+}
+
+/* The index of the flags parameter `name` of events of type `code`, or -1
+ * when the event has no such parameter or it is not a flags one. */
+static int8_t bridge_flags_param(uint16_t code, const std::string &name)
+{
+	const ppm_event_info *info = &scap_get_event_info_table()[code];
+	for(uint32_t i = 0; i < info->nparams && i < 127; i++)
+	{
+		if(name == info->params[i].name)
+		{
+			const ppm_param_type t = info->params[i].type;
+			return (t == PT_FLAGS8 || t == PT_FLAGS16 || t == PT_FLAGS32) && info->params[i].info ? (int8_t)i
+														   : -1;
+		}
+	}
+	return -1;
+}
+
+/* libsinsp's text of a flags value (event.cpp, get_param_as_str): the
+ * names of the flags set, joined with '|', removing each printed flag's
+ * bits; a flag equal to the whole value stops the walk and is printed;
+ * with no name printed, the decimal value. Returns false when buf is too
+ * small (the caller asks libsinsp then). */
+/* Appends sep and name at buf+*n; false when it does not fit. */
+static bool bridge_flags_append(char *buf, size_t cap, size_t *n, const char *sep, const char *name)
+{
+	const size_t ls = strlen(sep), ln = strlen(name);
+	if(*n + ls + ln + 1 > cap)
+	{
+		return false;
+	}
+	memcpy(buf + *n, sep, ls);
+	memcpy(buf + *n + ls, name, ln);
+	*n += ls + ln;
+	buf[*n] = '\0';
+	return true;
+}
+
+static bool bridge_flags_text(const ppm_name_value *flags, uint32_t val, char *buf, size_t cap)
+{
+	size_t n = 0;
+	const char *sep = "";
+	const uint32_t initial = val;
+	buf[0] = '\0';
+	while(flags != nullptr && flags->name != nullptr && flags->value != initial)
+	{
+		if((flags->value == 0 && initial == 0) || (flags->value != 0 && (val & flags->value) == flags->value && val != 0))
+		{
+			if(!bridge_flags_append(buf, cap, &n, sep, flags->name))
+			{
+				return false;
+			}
+			sep = "|";
+			val &= ~flags->value;
+		}
+		flags++;
+	}
+	if(flags != nullptr && flags->name != nullptr && !bridge_flags_append(buf, cap, &n, sep, flags->name))
+	{
+		return false;
+	}
+	if(n == 0)
+	{
+		snprintf(buf, cap, "%" PRIu32, initial);
+	}
+	return true;
+}
+
+/* MODE_ARGFLAGS: the answer, or -1 to ask libsinsp. */
+static int bridge_argflags_eval(sinsp_bridge_check *c, sinsp_evt *ev)
+{
+	const uint16_t t = ev->get_type();
+	if(t >= PPM_EVENT_MAX)
+	{
+		return -1;
+	}
+	if(c->flags_param[t] == -2)
+	{
+		c->flags_param[t] = bridge_flags_param(t, c->argname);
+	}
+	const int8_t idx = c->flags_param[t];
+	if(idx < 0 || (uint32_t)idx >= ev->get_num_params())
+	{
+		return -1;
+	}
+	const sinsp_evt_param *p = ev->get_param((uint32_t)idx);
+	const ppm_param_info *pi = &scap_get_event_info_table()[t].params[idx];
+	uint32_t val;
+	if(pi->type == PT_FLAGS8 && p->m_len >= 1)
+	{
+		val = *(const uint8_t *)p->m_val;
+	}
+	else if(pi->type == PT_FLAGS16 && p->m_len >= 2)
+	{
+		uint16_t v16;
+		memcpy(&v16, p->m_val, sizeof(v16));
+		val = v16;
+	}
+	else if(pi->type == PT_FLAGS32 && p->m_len >= 4)
+	{
+		memcpy(&val, p->m_val, sizeof(val));
+	}
+	else
+	{
+		return -1;
+	}
+	char text[1024];
+	if(!bridge_flags_text((const ppm_name_value *)pi->info, val, text, sizeof(text)))
+	{
+		return -1;
+	}
+	return strstr(text, c->needle.c_str()) != nullptr;
+}
+
+bool sinsp_bridge_check_eval_reference(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
+{
+	if(c->mode == MODE_BCONTAINS || c->mode == MODE_BSTARTSWITH)
+	{
+		return sinsp_bridge_check_eval(c, evt);
+	}
+	try
+	{
+		return c->chk->compare(reinterpret_cast<sinsp_evt *>(evt));
+	}
+	catch(...)
+	{
+		return false;
+	}
+}
+
+bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
+{
+	sinsp_evt *ev = reinterpret_cast<sinsp_evt *>(evt);
+	try
+	{
+		if(c->mode == MODE_EVTTYPE)
+		{
+			/* evt.type of a non-generic event is its table name, so the
+			 * comparison is a lookup; generic events (codes 0 and 1) take
+			 * their name from the syscall id: ask libsinsp. */
+			const uint16_t t = ev->get_type();
+			if(__builtin_expect(t > PPME_GENERIC_X && t < PPM_EVENT_MAX, 1))
+			{
+				return c->by_code[t];
+			}
+			return c->chk->compare(ev);
+		}
+		if(__builtin_expect(c->mode == MODE_SINSP, 1))
+		{
+			return c->chk->compare(ev);
+		}
+		if(c->mode == MODE_ARGFLAGS)
+		{
+			const int r = bridge_argflags_eval(c, ev);
+			return r < 0 ? c->chk->compare(ev) : r != 0;
+		}
+		uint32_t len = 0;
+		const uint8_t *v = nullptr;
+		if(c->raw_data)
+		{
+			const sinsp_evt_param *p = ev->get_param_value_raw("data");
+			if(p != nullptr)
+			{
+				v = reinterpret_cast<const uint8_t *>(p->m_val);
+				len = p->m_len;
+			}
+		}
+		else
+		{
+			v = c->chk->extract(ev, &len, false);
+		}
+		if(v == nullptr)
+		{
+			return false;
+		}
+		if(len == 0 && c->is_string)
+		{
+			len = (uint32_t)strlen(reinterpret_cast<const char *>(v));
+		}
+		const size_t n = c->bytes.size();
+		if(c->mode == MODE_BSTARTSWITH)
+		{
+			return len >= n && memcmp(v, c->bytes.data(), n) == 0;
+		}
+		return memmem(v, len, c->bytes.data(), n) != nullptr;
+	}
+	catch(const std::exception &e)
+	{
+		c->errors++;
+		try
+		{
+			c->lasterr = e.what();
+		}
+		catch(...)
+		{
+		}
+	}
+	catch(...)
+	{
+		c->errors++;
+	}
+	return false;
+}
+
+size_t sinsp_bridge_check_evttypes(sinsp_bridge_check *c, uint16_t *codes, size_t cap)
+{
+	if(c == nullptr)
+	{
+		return 0;
+	}
+	try
+	{
+		if(!c->evttypes_cached)
+		{
+			c->evttypes_cache = c->chk->evttypes();
+			c->evttypes_cached = true;
+		}
+		return write_codes(c->evttypes_cache, codes, cap);
+	}
+	catch(...)
+	{
+		return 0;
+	}
+}
+
+uint64_t sinsp_bridge_check_eval_errors(const sinsp_bridge_check *c, sinsp_bridge_error *err)
+{
+	if(c == nullptr)
+	{
+		return 0;
+	}
+	if(c->errors > 0)
+	{
+		set_err(err, "%s", c->lasterr.c_str());
+	}
+	return c->errors;
+}
+
+void sinsp_bridge_check_free(sinsp_bridge_check *c)
+{
+	if(c == nullptr)
+	{
+		return;
+	}
+	try
+	{
+		delete c->chk;
+	}
+	catch(...)
+	{
+	}
+	delete c;
+}
+
+/* ---- formatters --------------------------------------------------------- */
+
+int sinsp_bridge_formatter_create(sinsp_bridge_inspector *insp, const char *format, sinsp_bridge_formatter **out,
+				  sinsp_bridge_error *err)
+{
+	if(out != nullptr)
+	{
+		*out = nullptr;
+	}
+	if(insp == nullptr || format == nullptr || out == nullptr)
+	{
+		set_err(err, "create formatter: NULL argument");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	sinsp_bridge_formatter *bf = nullptr;
+	try
+	{
+		bf = new sinsp_bridge_formatter();
+		/* Two steps, not sinsp_evt_formatter(inspector, fmt): when the
+		 * format is invalid, set_format() throws after allocating some
+		 * filterchecks, and only the destructor of a fully constructed
+		 * formatter frees them (the one-step constructor leaks them). */
+		bf->f = new sinsp_evt_formatter(insp->s);
+		bf->f->set_format(gen_event_formatter::OF_NORMAL, std::string(format));
+		*out = bf;
+		return SINSP_BRIDGE_OK;
+	}
+	catch(const std::exception &e)
+	{
+		sinsp_bridge_formatter_free(bf);
+		static const char unknown_prefix[] = "invalid formatting token ";
+		const char *what = e.what();
+		if(strncmp(what, unknown_prefix, sizeof(unknown_prefix) - 1) == 0)
+		{
+			/* libsinsp quotes the rest of the format; keep the token only. */
+			const char *tok = what + sizeof(unknown_prefix) - 1;
+			size_t n = strcspn(tok, " \t\n()[],:;\"'");
+			if(tok[n] == '[')
+			{
+				const char *close = strchr(tok + n, ']');
+				n = close != nullptr ? (size_t)(close - tok + 1) : strlen(tok);
+			}
+			set_err(err, "invalid output format '%s': unknown field %%%.*s", format, (int)n, tok);
+			return SINSP_BRIDGE_EUNKNOWN_FIELD;
+		}
+		set_err(err, "invalid output format '%s': %s", format, what);
+		return SINSP_BRIDGE_ERROR;
+	}
+	catch(...)
+	{
+		sinsp_bridge_formatter_free(bf);
+		return exception_to_err(err, "create formatter");
+	}
+}
+
+void sinsp_bridge_formatter_free(sinsp_bridge_formatter *bf)
+{
+	if(bf == nullptr)
+	{
+		return;
+	}
+	try
+	{
+		delete bf->f;
+	}
+	catch(...)
+	{
+	}
+	delete bf;
+}
+
+int sinsp_bridge_format(sinsp_bridge_formatter *bf, sinsp_bridge_evt *evt, char **out, bool *all_resolved,
+			sinsp_bridge_error *err)
+{
+	if(out != nullptr)
+	{
+		*out = nullptr;
+	}
+	if(bf == nullptr || evt == nullptr || out == nullptr)
+	{
+		set_err(err, "format: NULL argument");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	try
+	{
+		std::string line;
+		bool ok = bf->f->tostring_withformat(reinterpret_cast<sinsp_evt *>(evt), line,
+						     gen_event_formatter::OF_NORMAL);
+		if(all_resolved != nullptr)
+		{
+			*all_resolved = ok;
+		}
+		*out = dup_string(line);
+		if(*out == nullptr)
+		{
+			set_err(err, "format: out of memory");
+			return SINSP_BRIDGE_ERROR;
+		}
+		return SINSP_BRIDGE_OK;
+	}
+	catch(...)
+	{
+		return exception_to_err(err, "format");
+	}
+}
+
+namespace {
+
+/* The output_fields object, as falco_formats::format_event() builds it. */
+std::string format_json_string(sinsp_bridge_formatter *bf, sinsp_bridge_evt *evt)
+{
+	std::string json;
+	bf->f->tostring_withformat(reinterpret_cast<sinsp_evt *>(evt), json, gen_event_formatter::OF_JSON);
+	if(!json.empty() && json[0] == '\n')
+	{
+		json.erase(0, 1);
+	}
+	return json;
+}
+
+} // namespace
+
+int sinsp_bridge_format_json(sinsp_bridge_formatter *bf, sinsp_bridge_evt *evt, char **out,
+			     sinsp_bridge_error *err)
+{
+	if(out != nullptr)
+	{
+		*out = nullptr;
+	}
+	if(bf == nullptr || evt == nullptr || out == nullptr)
+	{
+		set_err(err, "format json: NULL argument");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	try
+	{
+		*out = dup_string(format_json_string(bf, evt));
+		if(*out == nullptr)
+		{
+			set_err(err, "format json: out of memory");
+			return SINSP_BRIDGE_ERROR;
+		}
+		return SINSP_BRIDGE_OK;
+	}
+	catch(...)
+	{
+		return exception_to_err(err, "format json");
+	}
+}
+
+int sinsp_bridge_format_fields(sinsp_bridge_formatter *bf, sinsp_bridge_evt *evt, sinsp_bridge_value_kind kind,
+			       sinsp_bridge_field_value **out, size_t *n, sinsp_bridge_error *err)
+{
+	if(out != nullptr)
+	{
+		*out = nullptr;
+	}
+	if(n != nullptr)
+	{
+		*n = 0;
+	}
+	if(bf == nullptr || evt == nullptr || out == nullptr || n == nullptr)
+	{
+		set_err(err, "format fields: NULL argument");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	try
+	{
+		std::vector<std::pair<std::string, std::string>> pairs;
+		if(kind == SINSP_BRIDGE_VALUES_TEXT)
+		{
+			/* Falco 0.31's get_field_values(): resolve_tokens(). */
+			std::map<std::string, std::string> m;
+			bf->f->resolve_tokens(reinterpret_cast<sinsp_evt *>(evt), m);
+			for(auto &kv : m)
+			{
+				pairs.emplace_back(kv.first, kv.second);
+			}
+		}
+		else if(kind == SINSP_BRIDGE_VALUES_JSON)
+		{
+			/* Split the exact output_fields object into its members,
+			 * re-serialising each value the way jsoncpp wrote it. */
+			std::string json = format_json_string(bf, evt);
+			Json::CharReaderBuilder rb;
+			rb["collectComments"] = false;
+			std::unique_ptr<Json::CharReader> reader(rb.newCharReader());
+			Json::Value root;
+			std::string perr;
+			if(!reader->parse(json.data(), json.data() + json.size(), &root, &perr) || !root.isObject())
+			{
+				set_err(err, "format fields: libsinsp produced invalid JSON: %s", perr.c_str());
+				return SINSP_BRIDGE_ERROR;
+			}
+			Json::StreamWriterBuilder wb;
+			wb["indentation"] = "";
+			wb["commentStyle"] = "None";
+			wb["emitUTF8"] = false;
+			for(const std::string &name : root.getMemberNames())
+			{
+				pairs.emplace_back(name, Json::writeString(wb, root[name]));
+			}
+		}
+		else
+		{
+			set_err(err, "format fields: unknown value kind %d", (int)kind);
+			return SINSP_BRIDGE_EINVAL;
+		}
+		if(pairs.empty())
+		{
+			return SINSP_BRIDGE_OK;
+		}
+		/* One block: the array, then the strings. */
+		size_t total = pairs.size() * sizeof(sinsp_bridge_field_value);
+		for(auto &p : pairs)
+		{
+			total += p.first.size() + 1 + p.second.size() + 1;
+		}
+		char *block = static_cast<char *>(malloc(total));
+		if(block == nullptr)
+		{
+			set_err(err, "format fields: out of memory");
+			return SINSP_BRIDGE_ERROR;
+		}
+		sinsp_bridge_field_value *arr = reinterpret_cast<sinsp_bridge_field_value *>(block);
+		char *str = block + pairs.size() * sizeof(sinsp_bridge_field_value);
+		for(size_t i = 0; i < pairs.size(); i++)
+		{
+			memcpy(str, pairs[i].first.c_str(), pairs[i].first.size() + 1);
+			arr[i].name = str;
+			str += pairs[i].first.size() + 1;
+			memcpy(str, pairs[i].second.c_str(), pairs[i].second.size() + 1);
+			arr[i].value = str;
+			str += pairs[i].second.size() + 1;
+		}
+		*out = arr;
+		*n = pairs.size();
+		return SINSP_BRIDGE_OK;
+	}
+	catch(...)
+	{
+		return exception_to_err(err, "format fields");
+	}
+}
+
+/* ---- hostname and time -------------------------------------------------- */
+
+int sinsp_bridge_hostname(char *buf, size_t cap, sinsp_bridge_error *err)
+{
+	if(buf == nullptr || cap == 0)
+	{
+		set_err(err, "hostname: no buffer");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	const char *env = getenv("FALCO_GRPC_HOSTNAME");
+	if(env != nullptr)
+	{
+		snprintf(buf, cap, "%s", env);
+		return SINSP_BRIDGE_OK;
+	}
+	char h[256];
+	if(gethostname(h, sizeof(h)) != 0)
+	{
+		set_err(err, "Failed to get hostname: %s", strerror(errno));
+		return SINSP_BRIDGE_ERROR;
+	}
+	h[sizeof(h) - 1] = '\0';
+	snprintf(buf, cap, "%s", h);
+	return SINSP_BRIDGE_OK;
+}
+
+size_t sinsp_bridge_ts_to_time_text(uint64_t ts, char *buf, size_t cap)
+{
+	/* sinsp_utils::ts_to_string(ts, &s, false, true), re-entrant: libsinsp
+	 * uses gmtime()/localtime() and their static buffers. Same arithmetic as
+	 * its gmt2local(0): the local offset of NOW, applied to the event time. */
+	time_t now = time(nullptr);
+	struct tm g, l;
+	int32_t zone = 0;
+	if(gmtime_r(&now, &g) != nullptr && localtime_r(&now, &l) != nullptr)
+	{
+		int dir = l.tm_year - g.tm_year;
+		if(dir == 0)
+		{
+			dir = l.tm_yday - g.tm_yday;
+		}
+		zone = (l.tm_hour - g.tm_hour) * 3600 + (l.tm_min - g.tm_min) * 60 + dir * 86400;
+	}
+	uint64_t sec = ts / 1000000000ULL;
+	uint64_t nsec = ts % 1000000000ULL;
+	int32_t s = (int32_t)((sec + zone) % 86400);
+	char tmp[64];
+	int n = snprintf(tmp, sizeof(tmp), "%02d:%02d:%02d.%09u", s / 3600, (s % 3600) / 60, s % 60, (unsigned)nsec);
+	if(n < 0)
+	{
+		n = 0;
+		tmp[0] = '\0';
+	}
+	if(buf != nullptr && cap > 0)
+	{
+		snprintf(buf, cap, "%s", tmp);
+	}
+	return (size_t)n;
+}
+
+size_t sinsp_bridge_ts_to_iso8601(uint64_t ts, char *buf, size_t cap)
+{
+	/* sinsp_utils::ts_to_iso_8601(), re-entrant: "%FT%T" + ".%09u" + "%z",
+	 * all from gmtime (so the zone is always +0000). */
+	time_t sec = (time_t)(ts / 1000000000ULL);
+	struct tm tm;
+	char tmp[96];
+	if(gmtime_r(&sec, &tm) == nullptr)
+	{
+		tmp[0] = '\0';
+	}
+	else
+	{
+		size_t n = strftime(tmp, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+		n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, ".%09u", (unsigned)(ts % 1000000000ULL));
+		strftime(tmp + n, sizeof(tmp) - n, "%z", &tm);
+	}
+	if(buf != nullptr && cap > 0)
+	{
+		snprintf(buf, cap, "%s", tmp);
+	}
+	return strlen(tmp);
+}
+
+size_t sinsp_bridge_ts_to_json_time(uint64_t ts, char *buf, size_t cap)
+{
+	/* falco_formats::format_event(): strftime("%FT%T", gmtime) + ".%09luZ". */
+	time_t sec = (time_t)(ts / 1000000000ULL);
+	struct tm tm;
+	char tmp[64];
+	if(gmtime_r(&sec, &tm) == nullptr)
+	{
+		tmp[0] = '\0';
+	}
+	else
+	{
+		size_t n = strftime(tmp, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(tmp + n, sizeof(tmp) - n, ".%09luZ", (unsigned long)(ts % 1000000000ULL));
+	}
+	if(buf != nullptr && cap > 0)
+	{
+		snprintf(buf, cap, "%s", tmp);
+	}
+	return strlen(tmp);
+}
+
+/* ---- field listing ------------------------------------------------------ */
+
+size_t sinsp_bridge_fieldclass_count(void)
+{
+	try
+	{
+		return catalog().classes.size();
+	}
+	catch(...)
+	{
+		return 0;
+	}
+}
+
+int sinsp_bridge_fieldclass_get(size_t i, sinsp_bridge_fieldclass *out)
+{
+	try
+	{
+		const field_catalog &cat = catalog();
+		if(out == nullptr || i >= cat.classes.size())
+		{
+			return SINSP_BRIDGE_EINVAL;
+		}
+		out->name = cat.classes[i].name.c_str();
+		out->desc = cat.classes[i].desc.c_str();
+		out->shortdesc = cat.classes[i].shortdesc.c_str();
+		out->nfields = cat.fields[i].size();
+		return SINSP_BRIDGE_OK;
+	}
+	catch(...)
+	{
+		return SINSP_BRIDGE_ERROR;
+	}
+}
+
+int sinsp_bridge_field_get(size_t i, size_t j, sinsp_bridge_field *out)
+{
+	try
+	{
+		const field_catalog &cat = catalog();
+		if(out == nullptr || i >= cat.classes.size() || j >= cat.fields[i].size())
+		{
+			return SINSP_BRIDGE_EINVAL;
+		}
+		*out = cat.fields[i][j];
+		return SINSP_BRIDGE_OK;
+	}
+	catch(...)
+	{
+		return SINSP_BRIDGE_ERROR;
+	}
+}
+
+char *sinsp_bridge_fieldclass_as_string(size_t i, bool verbose, const char *const *sources, size_t nsources)
+{
+	try
+	{
+		const field_catalog &cat = catalog();
+		if(i >= cat.classes.size())
+		{
+			return nullptr;
+		}
+		std::set<std::string> src;
+		for(size_t k = 0; sources != nullptr && k < nsources; k++)
+		{
+			if(sources[k] != nullptr)
+			{
+				src.insert(sources[k]);
+			}
+		}
+		/* as_string() is not const: work on a copy. */
+		gen_event_filter_factory::filter_fieldclass_info copy = cat.classes[i];
+		return dup_string(copy.as_string(verbose, src));
+	}
+	catch(...)
+	{
+		return nullptr;
+	}
+}
+
+} /* extern "C" */

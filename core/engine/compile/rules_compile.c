@@ -1,0 +1,491 @@
+#include "engine/compile/rules_compile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/lang/condition_expand.h"
+#include "engine/lang/condition_parse.h"
+#include "engine/compile/leaf_table.h"
+#include "engine/compile/subtree_memo.h"
+#include "engine/rules/rules_priority.h"
+
+/* Falco 0.31 warns about rules matching no event type or more than this. */
+#define RULES_COMPILE_EVTTYPE_WARN 100
+
+typedef struct compile_ctx {
+	const rules_doc *doc;
+	sinsp_bridge_inspector *insp;
+	struct condition_node **macros; /* by macro order; expanded; NULL until compiled */
+	size_t nmacros;
+	size_t macro_limit;             /* macros with order < limit are visible */
+	compiled_rules *out;
+	leaf_table *leaves;
+	char *err;
+	size_t errlen;
+} compile_ctx;
+
+static evttype_set rules_compile_all;
+static bool rules_compile_all_ready;
+
+const evttype_set *rules_compile_all_evttypes(void)
+{
+	if (!rules_compile_all_ready) {
+		evttype_set_clear(&rules_compile_all);
+		for (unsigned c = 0; c < sinsp_bridge_evttype_max() && c < EVTTYPE_SET_BITS; c++)
+			if (sinsp_bridge_evttype_is_indexable((uint16_t)c))
+				evttype_set_add(&rules_compile_all, c);
+		rules_compile_all_ready = true;
+	}
+	return &rules_compile_all;
+}
+
+static const struct condition_node *rules_compile_macro_lookup(void *user, const char *name)
+{
+	compile_ctx *c = user;
+	const rules_macro *m = rules_doc_find_macro(c->doc, name);
+	if (!m || m->order >= c->macro_limit)
+		return NULL;
+	return c->macros[m->order];
+}
+
+static bool rules_compile_list_lookup(void *user, const char *name, const char *const **items, size_t *n)
+{
+	compile_ctx *c = user;
+	const rules_list *l = rules_doc_find_list(c->doc, name);
+	if (!l)
+		return false;
+	*items = (const char *const *)l->expanded;
+	*n = l->n_expanded;
+	return true;
+}
+
+static int rules_compile_fail(compile_ctx *c, rules_loc loc, const char *kind, const char *name, const char *msg)
+{
+	snprintf(c->err, c->errlen, "%s:%u:%u: %s '%s': %s", loc.file ? loc.file : "?", loc.line, loc.col, kind, name,
+		 msg);
+	return -1;
+}
+
+static int rules_compile_warn(compile_ctx *c, const char *fmt, const char *a, const char *b)
+{
+	compiled_rules *o = c->out;
+	char buf[1024];
+	snprintf(buf, sizeof(buf), fmt, a, b ? b : "");
+	char **w = realloc(o->warnings, (o->nwarnings + 1) * sizeof(*w));
+	if (!w || !(w[o->nwarnings] = strdup(buf))) {
+		if (w)
+			o->warnings = w;
+		return -1;
+	}
+	o->warnings = w;
+	o->nwarnings++;
+	return 0;
+}
+
+/* Parses a condition and expands macros (those visible now) and lists. */
+static int rules_compile_condition(compile_ctx *c, const char *text, rules_loc loc, const char *kind,
+				   const char *name, struct condition_node **out)
+{
+	char msg[768];
+	*out = NULL;
+	if (condition_parse(text, out, msg, sizeof(msg)) != CONDITION_OK)
+		return rules_compile_fail(c, loc, kind, name, msg);
+	if (condition_expand_macros(out, rules_compile_macro_lookup, c, msg, sizeof(msg)) != CONDITION_OK ||
+	    condition_expand_lists(*out, rules_compile_list_lookup, c, msg, sizeof(msg)) != CONDITION_OK) {
+		condition_ast_free(*out);
+		*out = NULL;
+		return rules_compile_fail(c, loc, kind, name, msg);
+	}
+	return 0;
+}
+
+/* A list item naming a list declared later (or itself) would silently be a
+ * literal string in Falco; here it is an error, since it is always a
+ * mistake in the order of definitions. */
+static int rules_compile_check_lists(compile_ctx *c)
+{
+	for (size_t i = 0; i < rules_doc_list_count(c->doc); i++) {
+		const rules_list *l = rules_doc_list_at(c->doc, i);
+		for (size_t j = 0; j < l->n_items; j++) {
+			const rules_list *ref = rules_doc_find_list(c->doc, l->items[j]);
+			if (ref && ref->order >= l->order) {
+				char msg[512];
+				snprintf(msg, sizeof(msg), "uses list '%s' before its definition (%s:%u)", ref->name,
+					 ref->loc.file, ref->loc.line);
+				return rules_compile_fail(c, l->loc, "list", l->name, msg);
+			}
+		}
+	}
+	return 0;
+}
+
+typedef struct bind_ctx {
+	compile_ctx *c;
+	int status;      /* worst bridge status seen */
+	char msg[768];
+} bind_ctx;
+
+static int rules_compile_bind_leaf(void *user, struct condition_node *n)
+{
+	bind_ctx *b = user;
+	sinsp_bridge_error e = {{0}};
+	int rc = leaf_table_bind(b->c->leaves, b->c->insp, n, &e);
+	if (rc != SINSP_BRIDGE_OK) {
+		b->status = rc;
+		snprintf(b->msg, sizeof(b->msg), "%s (at " CONDITION_POS_FMT " of the condition)", e.msg,
+			 CONDITION_POS_ARGS(n->pos));
+		return 1;
+	}
+	return 0;
+}
+
+/* libsinsp 2022's evttypes(): and = intersection, or = union, not =
+ * complement (the complement of "all" staying "all"). */
+static void rules_compile_evttypes(const struct condition_node *n, evttype_set *out)
+{
+	const evttype_set *all = rules_compile_all_evttypes();
+	evttype_set tmp;
+	switch (n->kind) {
+	case CONDITION_NODE_AND:
+	case CONDITION_NODE_OR:
+		rules_compile_evttypes(n->children[0], out);
+		for (size_t i = 1; i < n->n_children; i++) {
+			rules_compile_evttypes(n->children[i], &tmp);
+			if (n->kind == CONDITION_NODE_AND)
+				evttype_set_intersect(out, &tmp);
+			else
+				evttype_set_union(out, &tmp);
+		}
+		return;
+	case CONDITION_NODE_NOT:
+		rules_compile_evttypes(n->children[0], &tmp);
+		evttype_set_inverse(out, &tmp, all);
+		return;
+	case CONDITION_NODE_CMP: {
+		uint16_t codes[EVTTYPE_SET_BITS];
+		const leaf *l = n->cmp.bound;
+		size_t cnt = l ? sinsp_bridge_check_evttypes(l->chk, codes, EVTTYPE_SET_BITS) : 0;
+		evttype_set_clear(out);
+		if (!n->cmp.bound) {
+			*out = *all;
+			return;
+		}
+		for (size_t i = 0; i < cnt && i < EVTTYPE_SET_BITS; i++)
+			evttype_set_add(out, codes[i]);
+		return;
+	}
+	case CONDITION_NODE_MACRO_REF:
+		break;
+	}
+	*out = *all;
+}
+
+/* Relative cost of extracting a field, from what libsinsp must do: event
+ * header fields are free, event parameters cheap, thread-table fields
+ * moderate, fd-table fields (path sanitising on failed opens) dear. */
+static unsigned rules_compile_field_cost(const char *field)
+{
+	static const struct {
+		const char *prefix;
+		unsigned cost;
+	} costs[] = {
+		{"evt.type", 1}, {"evt.dir", 1}, {"evt.num", 1}, {"evt.is_", 2}, {"evt.", 3},
+		{"proc.", 4},    {"thread.", 4}, {"user.", 4},   {"group.", 4},  {"container.", 5},
+		{"fd.", 6},      {"fdlist.", 6}, {"k8s.", 8},
+	};
+	for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++)
+		if (strncmp(field, costs[i].prefix, strlen(costs[i].prefix)) == 0)
+			return costs[i].cost;
+	return 5;
+}
+
+/* The cost class of the first leaf evaluated in an already reordered
+ * subtree. */
+static unsigned rules_compile_reorder_entry(const struct condition_node *n)
+{
+	while (n->kind != CONDITION_NODE_CMP) {
+		if (n->kind == CONDITION_NODE_MACRO_REF || n->n_children == 0)
+			return 0;
+		n = n->children[0];
+	}
+	return rules_compile_field_cost(n->cmp.field);
+}
+
+typedef struct cost_item {
+	struct condition_node *node;
+	unsigned cost;
+	size_t pos;
+} cost_item;
+
+static int rules_compile_cost_cmp(const void *a, const void *b)
+{
+	const cost_item *x = a, *y = b;
+	if (x->cost != y->cost)
+		return x->cost < y->cost ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Leaves have no side effects, so the children of and/or may be evaluated
+ * in any order with the same result. Rule authors put the selective tests
+ * first, so the written order is kept, except that subtrees whose first
+ * test is nearly free (event header and parameter flags: evt.type, evt.dir,
+ * evt.is_open_write, ...) move to the front: open_write short-circuits on a
+ * read-only open before fd.directory has to be extracted. Returns the cost
+ * of the subtree's first leaf. */
+#define RULES_COMPILE_CHEAP 2
+static unsigned rules_compile_reorder(struct condition_node *n)
+{
+	switch (n->kind) {
+	case CONDITION_NODE_CMP:
+		return rules_compile_field_cost(n->cmp.field);
+	case CONDITION_NODE_NOT:
+		return rules_compile_reorder(n->children[0]);
+	case CONDITION_NODE_AND:
+	case CONDITION_NODE_OR: {
+		cost_item stack[32];
+		cost_item *items = n->n_children <= 32 ? stack : malloc(n->n_children * sizeof(*items));
+		for (size_t i = 0; i < n->n_children; i++) {
+			unsigned c = rules_compile_reorder(n->children[i]);
+			if (items)
+				items[i] = (cost_item){.node = n->children[i], .cost = c <= RULES_COMPILE_CHEAP ? 0 : 1,
+						       .pos = i};
+		}
+		if (!items)
+			return rules_compile_field_cost(""); /* out of memory: keep the written order */
+		qsort(items, n->n_children, sizeof(*items), rules_compile_cost_cmp);
+		for (size_t i = 0; i < n->n_children; i++)
+			n->children[i] = items[i].node;
+		if (items != stack)
+			free(items);
+		return n->children[0]->kind == CONDITION_NODE_CMP ? rules_compile_field_cost(n->children[0]->cmp.field)
+								    : rules_compile_reorder_entry(n->children[0]);
+	}
+	case CONDITION_NODE_MACRO_REF:
+		break;
+	}
+	return 0;
+}
+
+/* A rule whose condition requires evt.dir (an evt.dir test among the
+ * conjuncts of its top-level "and") cannot match events of the other
+ * direction: leave them out of its index. Falco's own set (evttypes) stays
+ * as libsinsp computes it, for the load warnings. */
+static void rules_compile_fold_dir(const struct condition_node *n, evttype_set *index)
+{
+	if (n->kind == CONDITION_NODE_AND) {
+		for (size_t i = 0; i < n->n_children; i++)
+			rules_compile_fold_dir(n->children[i], index);
+		return;
+	}
+	const leaf *l = n->kind == CONDITION_NODE_CMP ? n->cmp.bound : NULL;
+	if (!l || l->kind != LEAF_EVTDIR)
+		return;
+	/* PPM codes: enter events are even, exit events odd. */
+	for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++)
+		if ((c & 1) != l->exit && evttype_set_has(index, c))
+			index->w[c / 64] &= ~(1ull << (c % 64));
+}
+
+static int rules_compile_cmp_tags(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Falco 0.31 replaces %container.info (a pseudo-field) in rule outputs. */
+static char *rules_compile_format(const rules_rule *r, const rules_compile_opts *opts)
+{
+	static const char info[] = "%container.info";
+	static const char repl[] = "%container.name (id=%container.id)";
+	const char *out = r->output[0] == '*' ? r->output + 1 : r->output;
+	size_t extra = 0;
+	for (const char *p = strstr(out, info); p; p = strstr(p + 1, info))
+		extra += sizeof(repl) - sizeof(info);
+	const char *prefix = opts->time_format_iso_8601 ? "*%evt.time.iso8601: " : "*%evt.time: ";
+	const char *prio = rules_priority_name(r->priority);
+	size_t len = strlen(prefix) + strlen(prio) + 1 + strlen(out) + extra + 1;
+	char *f = malloc(len);
+	if (!f)
+		return NULL;
+	char *w = f + sprintf(f, "%s%s ", prefix, prio);
+	for (const char *p = out; *p;) {
+		if (strncmp(p, info, sizeof(info) - 1) == 0) {
+			memcpy(w, repl, sizeof(repl) - 1);
+			w += sizeof(repl) - 1;
+			p += sizeof(info) - 1;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = '\0';
+	return f;
+}
+
+static void compiled_rule_clear(compiled_rule *cr)
+{
+	free(cr->name);
+	free(cr->desc);
+	free(cr->source);
+	free(cr->output);
+	free(cr->priority_text);
+	for (size_t i = 0; i < cr->ntags; i++)
+		free(cr->tags[i]);
+	free(cr->tags);
+	condition_ast_free(cr->cond);
+	sinsp_bridge_formatter_free(cr->fmt);
+	memset(cr, 0, sizeof(*cr));
+}
+
+/* Returns 1 when the rule was compiled, 0 when skipped with a warning, -1
+ * on error. */
+static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_compile_opts *opts,
+			      compiled_rule *cr)
+{
+	memset(cr, 0, sizeof(*cr));
+	bool syscall = strcmp(r->source, "syscall") == 0;
+	if (!syscall && strcmp(r->source, "k8s_audit") != 0) {
+		if (rules_compile_warn(c, "Rule %s: warning (unknown-source): unknown source %s, skipping", r->name,
+				       r->source) < 0)
+			return rules_compile_fail(c, r->loc, "rule", r->name, "out of memory");
+		return 0;
+	}
+	struct condition_node *cond = NULL;
+	if (rules_compile_condition(c, r->compile_condition, r->condition_loc, "rule", r->name, &cond) < 0)
+		return -1;
+	cr->cond = cond;
+	cr->loc = r->loc;
+	cr->order = r->order;
+	cr->priority = (int)r->priority;
+	cr->enabled = r->enabled;
+	cr->evaluable = syscall;
+	cr->name = strdup(r->name);
+	cr->desc = strdup(r->desc ? r->desc : "");
+	cr->source = strdup(r->source);
+	cr->output = strdup(r->output);
+	cr->priority_text = strdup(r->priority_text ? r->priority_text : rules_priority_name(r->priority));
+	cr->tags = calloc(r->n_tags ? r->n_tags : 1, sizeof(*cr->tags));
+	if (!cr->name || !cr->desc || !cr->source || !cr->output || !cr->priority_text || !cr->tags)
+		goto nomem;
+	for (size_t i = 0; i < r->n_tags; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < cr->ntags; j++)
+			dup = dup || strcmp(cr->tags[j], r->tags[i]) == 0;
+		if (dup)
+			continue;
+		if (!(cr->tags[cr->ntags] = strdup(r->tags[i])))
+			goto nomem;
+		cr->ntags++;
+	}
+	qsort(cr->tags, cr->ntags, sizeof(*cr->tags), rules_compile_cmp_tags);
+	if (!syscall) {
+		/* Parsed and expanded (so errors surface), not bound: the JSON
+		 * field backend for this source is not part of this engine yet. */
+		cr->evttypes = *rules_compile_all_evttypes();
+		cr->index = cr->evttypes;
+		return 1;
+	}
+
+	bind_ctx b = {.c = c};
+	condition_ast_visit_cmp(cr->cond, rules_compile_bind_leaf, &b);
+	if (b.status == SINSP_BRIDGE_EUNKNOWN_FIELD && r->skip_if_unknown_filter) {
+		compiled_rule_clear(cr);
+		if (rules_compile_warn(c, "Rule %s: warning (unknown-field):%s", r->name, "") < 0)
+			return rules_compile_fail(c, r->loc, "rule", r->name, "out of memory");
+		return 0;
+	}
+	if (b.status != SINSP_BRIDGE_OK) {
+		rules_compile_fail(c, r->condition_loc, "rule", r->name, b.msg);
+		compiled_rule_clear(cr);
+		return -1;
+	}
+	if (subtree_flatten(cr->cond) < 0)
+		goto nomem;
+	rules_compile_evttypes(cr->cond, &cr->evttypes);
+	size_t n = evttype_set_count(&cr->evttypes);
+	cr->index = cr->evttypes;
+	rules_compile_fold_dir(cr->cond, &cr->index);
+	rules_compile_reorder(cr->cond);
+	if (r->warn_evttypes && (n == 0 || n > RULES_COMPILE_EVTTYPE_WARN)) {
+		if (rules_compile_warn(c,
+				       "Rule %s: warning (no-evttype):\n         matches too many evt.type values.\n"
+				       "         This has a significant performance penalty.%s",
+				       r->name, "") < 0)
+			goto nomem;
+	}
+	char *format = rules_compile_format(r, opts);
+	if (!format)
+		goto nomem;
+	sinsp_bridge_error e = {{0}};
+	int rc = sinsp_bridge_formatter_create(c->insp, format, &cr->fmt, &e);
+	free(format);
+	if (rc != SINSP_BRIDGE_OK) {
+		char msg[768];
+		snprintf(msg, sizeof(msg), "invalid output format: %s", e.msg);
+		rules_compile_fail(c, r->output_loc.line ? r->output_loc : r->loc, "rule", r->name, msg);
+		compiled_rule_clear(cr);
+		return -1;
+	}
+	return 1;
+nomem:
+	compiled_rule_clear(cr);
+	return rules_compile_fail(c, r->loc, "rule", r->name, "out of memory");
+}
+
+void compiled_rules_free(compiled_rules *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		compiled_rule_clear(&r->rules[i]);
+	free(r->rules);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	free(r);
+}
+
+int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rules_compile_opts *opts,
+		  compiled_rules **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	compiled_rules *res = calloc(1, sizeof(*res));
+	compile_ctx c = {.doc = doc, .insp = insp, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new()};
+	c.nmacros = rules_doc_macro_count(doc);
+	c.macros = calloc(c.nmacros ? c.nmacros : 1, sizeof(*c.macros));
+	size_t nrules = rules_doc_rule_count(doc);
+	if (!res || !c.macros || !c.leaves || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	res->insp = insp;
+	rules_compile_all_evttypes();
+	if (rules_compile_check_lists(&c) < 0)
+		goto fail;
+	/* A macro sees only the macros declared before it, as in Falco. */
+	for (size_t i = 0; i < c.nmacros; i++) {
+		const rules_macro *m = rules_doc_macro_at(doc, i);
+		c.macro_limit = m->order;
+		if (rules_compile_condition(&c, m->condition, m->condition_loc, "macro", m->name, &c.macros[m->order]) < 0)
+			goto fail;
+	}
+	c.macro_limit = c.nmacros;
+	for (size_t i = 0; i < nrules; i++) {
+		int rc = rules_compile_rule(&c, rules_doc_rule_at(doc, i), opts, &res->rules[res->n]);
+		if (rc < 0)
+			goto fail;
+		res->n += (size_t)rc;
+	}
+	for (size_t i = 0; i < c.nmacros; i++)
+		condition_ast_free(c.macros[i]);
+	free(c.macros);
+	leaf_table_free(c.leaves);
+	*out = res;
+	return 0;
+fail:
+	for (size_t i = 0; c.macros && i < c.nmacros; i++)
+		condition_ast_free(c.macros[i]);
+	free(c.macros);
+	leaf_table_free(c.leaves);
+	compiled_rules_free(res);
+	return -1;
+}

@@ -1,0 +1,274 @@
+#include "engine/ruleset/ruleset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ruleset/condition_eval.h"
+#include "engine/compile/leaf_table.h"
+#include "engine/compile/subtree_memo.h"
+
+typedef struct rule_consts {
+	const leaf **v; /* the rule's code-constant leaves, in tree order; owned */
+	size_t n, cap;
+} rule_consts;
+
+static bool ruleset_has_tag(const compiled_rule *r, const char *const *tags, size_t ntags)
+{
+	for (size_t i = 0; i < ntags; i++)
+		for (size_t j = 0; j < r->ntags; j++)
+			if (strcmp(tags[i], r->tags[j]) == 0)
+				return true;
+	return false;
+}
+
+static bool ruleset_selected(const compiled_rule *r, const ruleset_selection *sel)
+{
+	bool on = r->enabled;
+	if (sel && sel->nonly_tags)
+		on = ruleset_has_tag(r, sel->only_tags, sel->nonly_tags);
+	for (size_t i = 0; sel && i < sel->ndisable_substr; i++)
+		if (strstr(r->name, sel->disable_substr[i]))
+			on = false;
+	if (sel && ruleset_has_tag(r, sel->disable_tags, sel->ndisable_tags))
+		on = false;
+	return on;
+}
+
+static int ruleset_collect_consts(const struct condition_node *n, rule_consts *rc)
+{
+	const leaf *l = n->kind == CONDITION_NODE_CMP ? n->cmp.bound : NULL;
+	if (l && l->kind != LEAF_SINSP) {
+		if (rc->n == rc->cap) {
+			size_t cap = rc->cap ? rc->cap * 2 : 8;
+			const leaf **v = realloc(rc->v, cap * sizeof(*v));
+			if (!v)
+				return -1;
+			rc->v = v;
+			rc->cap = cap;
+		}
+		rc->v[rc->n++] = l;
+		return 0;
+	}
+	for (size_t i = 0; i < n->n_children; i++)
+		if (ruleset_collect_consts(n->children[i], rc) < 0)
+			return -1;
+	return 0;
+}
+
+/* Codes whose rules fold the same way share one folding: a class. */
+typedef struct fold_class {
+	unsigned char *sig; /* owned */
+	size_t siglen;
+	uint64_t hash;
+	ruleset_item *items; /* owned */
+	size_t nitems;
+} fold_class;
+
+typedef struct build_ctx {
+	ruleset *rs;
+	rule_consts *consts;          /* per rule */
+	const compiled_rule **active; /* enabled evaluable rules of the code being built */
+	size_t nactive;
+	fold_class *classes;
+	size_t nclasses, cap;
+	unsigned char *sig;
+	size_t sigcap;
+} build_ctx;
+
+static uint64_t ruleset_hash(const unsigned char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The class of code c: its rule list and every code-constant test's value. */
+static fold_class *ruleset_class_of(build_ctx *b, unsigned c)
+{
+	size_t len = 0;
+	for (;;) {
+		len = 0;
+		for (size_t i = 0; i < b->nactive; i++) {
+			size_t idx = (size_t)(b->active[i] - b->rs->rules->rules);
+			if (len + 4 <= b->sigcap)
+				memcpy(b->sig + len, &idx, 4);
+			len += 4;
+			const rule_consts *rc = &b->consts[idx];
+			for (size_t j = 0; j < rc->n; j++, len++)
+				if (len < b->sigcap)
+					b->sig[len] = (unsigned char)leaf_value_for_code(rc->v[j], c);
+		}
+		if (len <= b->sigcap)
+			break;
+		unsigned char *s = realloc(b->sig, len * 2);
+		if (!s)
+			return NULL;
+		b->sig = s;
+		b->sigcap = len * 2;
+	}
+	uint64_t h = ruleset_hash(b->sig, len);
+	for (size_t i = 0; i < b->nclasses; i++) {
+		fold_class *k = &b->classes[i];
+		if (k->hash == h && k->siglen == len && memcmp(k->sig, b->sig, len) == 0)
+			return k;
+	}
+	if (b->nclasses == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		fold_class *v = realloc(b->classes, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		b->classes = v;
+		b->cap = cap;
+	}
+	fold_class *k = &b->classes[b->nclasses];
+	memset(k, 0, sizeof(*k));
+	k->sig = malloc(len ? len : 1);
+	k->items = malloc((b->nactive ? b->nactive : 1) * sizeof(*k->items));
+	if (!k->sig || !k->items) {
+		free(k->sig);
+		free(k->items);
+		return NULL;
+	}
+	memcpy(k->sig, b->sig, len);
+	k->siglen = len;
+	k->hash = h;
+	for (size_t i = 0; i < b->nactive; i++) {
+		const struct condition_node *cond = b->active[i]->cond;
+		int r = c < 2 ? FOLD_NODE : ruleset_fold(cond, c, &b->rs->shells, &cond);
+		if (r < 0) {
+			free(k->sig);
+			free(k->items);
+			return NULL;
+		}
+		if (r != FOLD_FALSE)
+			k->items[k->nitems++] = (ruleset_item){.rule = b->active[i], .cond = r == FOLD_TRUE ? NULL : cond};
+	}
+	b->nclasses++;
+	return k;
+}
+
+/* Memo slots for subtrees shared within the folded conditions. */
+static int ruleset_assign_memos(ruleset *rs, build_ctx *b)
+{
+	subtree_table *t = subtree_table_new();
+	if (!t)
+		return -1;
+	int rc = 0;
+	for (size_t k = 0; k < b->nclasses && rc == 0; k++)
+		for (size_t i = 0; i < b->classes[k].nitems && rc == 0; i++)
+			if (b->classes[k].items[i].cond)
+				rc = subtree_table_add(t, (struct condition_node *)b->classes[k].items[i].cond);
+	for (size_t k = 0; k < b->nclasses; k++)
+		for (size_t i = 0; i < b->classes[k].nitems; i++)
+			if (b->classes[k].items[i].cond)
+				subtree_table_assign(t, (struct condition_node *)b->classes[k].items[i].cond);
+	subtree_table_free(t, &rs->memos, &rs->nmemos);
+	return rc;
+}
+
+ruleset *ruleset_new(compiled_rules *rules, const ruleset_selection *sel)
+{
+	ruleset *rs = calloc(1, sizeof(*rs));
+	if (!rs) {
+		compiled_rules_free(rules);
+		return NULL;
+	}
+	rs->rules = rules;
+	build_ctx b = {.rs = rs};
+	fold_class **of_code = calloc(EVTTYPE_SET_BITS, sizeof(*of_code));
+	rs->enabled = calloc(rules->n ? rules->n : 1, sizeof(*rs->enabled));
+	b.active = malloc((rules->n ? rules->n : 1) * sizeof(*b.active));
+	b.consts = calloc(rules->n ? rules->n : 1, sizeof(*b.consts));
+	if (!of_code || !rs->enabled || !b.active || !b.consts)
+		goto fail;
+	for (size_t i = 0; i < rules->n; i++)
+		if (rules->rules[i].evaluable && ruleset_collect_consts(rules->rules[i].cond, &b.consts[i]) < 0)
+			goto fail;
+	for (size_t i = 0; i < rules->n; i++) {
+		rs->enabled[i] = ruleset_selected(&rules->rules[i], sel);
+		rs->nenabled += rs->enabled[i];
+	}
+	size_t total = 0;
+	for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++) {
+		b.nactive = 0;
+		for (size_t i = 0; i < rules->n; i++) {
+			const compiled_rule *r = &rules->rules[i];
+			if (rs->enabled[i] && r->evaluable && evttype_set_has(&r->index, c))
+				b.active[b.nactive++] = r;
+		}
+		if (!b.nactive)
+			continue;
+		if (!(of_code[c] = ruleset_class_of(&b, c)))
+			goto fail;
+		total += of_code[c]->nitems;
+	}
+	rs->items = calloc(total ? total : 1, sizeof(*rs->items));
+	if (!rs->items || ruleset_assign_memos(rs, &b) < 0)
+		goto fail;
+	for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++) {
+		size_t n = of_code[c] ? of_code[c]->nitems : 0;
+		rs->offsets[c + 1] = rs->offsets[c] + (uint32_t)n;
+		if (n)
+			memcpy(rs->items + rs->offsets[c], of_code[c]->items, n * sizeof(*rs->items));
+	}
+	rs->nclasses = b.nclasses;
+	for (size_t k = 0; k < b.nclasses; k++) {
+		free(b.classes[k].sig);
+		free(b.classes[k].items);
+	}
+	free(b.classes);
+	free(b.sig);
+	free(b.active);
+	for (size_t i = 0; i < rules->n; i++)
+		free(b.consts[i].v);
+	free(b.consts);
+	free(of_code);
+	return rs;
+fail:
+	for (size_t k = 0; k < b.nclasses; k++) {
+		free(b.classes[k].sig);
+		free(b.classes[k].items);
+	}
+	free(b.classes);
+	free(b.sig);
+	free(b.active);
+	for (size_t i = 0; b.consts && i < rules->n; i++)
+		free(b.consts[i].v);
+	free(b.consts);
+	free(of_code);
+	ruleset_free(rs);
+	return NULL;
+}
+
+void ruleset_free(ruleset *rs)
+{
+	if (!rs)
+		return;
+	fold_shells_free(&rs->shells);
+	for (size_t i = 0; i < rs->nmemos; i++)
+		free(rs->memos[i]);
+	free(rs->memos);
+	compiled_rules_free(rs->rules);
+	free(rs->enabled);
+	free(rs->items);
+	free(rs);
+}
+
+const compiled_rule *ruleset_match(const ruleset *rs, sinsp_bridge_evt *evt, uint64_t gen)
+{
+	unsigned c = sinsp_bridge_evt_type(evt);
+	if (c >= EVTTYPE_SET_BITS)
+		return NULL;
+	for (uint32_t i = rs->offsets[c]; i < rs->offsets[c + 1]; i++) {
+		const ruleset_item *it = &rs->items[i];
+		if (!it->cond || condition_eval(it->cond, evt, gen, c))
+			return it->rule;
+	}
+	return NULL;
+}
+
+bool ruleset_is_enabled(const ruleset *rs, size_t i)
+{
+	return i < rs->rules->n && rs->enabled[i];
+}
