@@ -12,6 +12,7 @@
 #endif
 
 #include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/lang/condition_op.h"
 
 #include <sinsp.h>
 #include <filter.h>
@@ -156,72 +157,51 @@ bool path_exists(const char *path)
 /* Operators                                                                 */
 /* ------------------------------------------------------------------------ */
 
-enum op_kind {
-	OPK_UNKNOWN = 0,
-	OPK_SINSP,       /* a libsinsp cmpop */
-	OPK_BCONTAINS,   /* emulated */
-	OPK_BSTARTSWITH, /* emulated */
-};
-
-struct op_desc {
-	const char *name;
-	op_kind kind;
-	cmpop co;
-};
-
-const op_desc k_ops[] = {
-	{"=", OPK_SINSP, CO_EQ},
-	{"==", OPK_SINSP, CO_EQ},
-	{"!=", OPK_SINSP, CO_NE},
-	{"<", OPK_SINSP, CO_LT},
-	{"<=", OPK_SINSP, CO_LE},
-	{">", OPK_SINSP, CO_GT},
-	{">=", OPK_SINSP, CO_GE},
-	{"contains", OPK_SINSP, CO_CONTAINS},
-	{"icontains", OPK_SINSP, CO_ICONTAINS},
-	{"startswith", OPK_SINSP, CO_STARTSWITH},
-	{"endswith", OPK_SINSP, CO_ENDSWITH},
-	{"glob", OPK_SINSP, CO_GLOB},
-	{"pmatch", OPK_SINSP, CO_PMATCH},
-	{"in", OPK_SINSP, CO_IN},
-	{"intersects", OPK_SINSP, CO_INTERSECTS},
-	{"exists", OPK_SINSP, CO_EXISTS},
-	{"bcontains", OPK_BCONTAINS, CO_CONTAINS},
-	{"bstartswith", OPK_BSTARTSWITH, CO_STARTSWITH},
-};
-
-const op_desc *find_op(const char *op)
+/* The operator table is engine/lang/condition_op.h; here only its mapping
+ * onto libsinsp's cmpop. bcontains and bstartswith do not exist in this
+ * libsinsp: the bridge evaluates them on the raw bytes. */
+cmpop sinsp_cmpop(condition_op op)
 {
-	for(const op_desc &d : k_ops)
+	switch(op)
 	{
-		if(strcmp(d.name, op) == 0)
-		{
-			return &d;
-		}
+	case CONDITION_OP_EQ: return CO_EQ;
+	case CONDITION_OP_NE: return CO_NE;
+	case CONDITION_OP_LT: return CO_LT;
+	case CONDITION_OP_LE: return CO_LE;
+	case CONDITION_OP_GT: return CO_GT;
+	case CONDITION_OP_GE: return CO_GE;
+	case CONDITION_OP_CONTAINS: return CO_CONTAINS;
+	case CONDITION_OP_BCONTAINS: return CO_CONTAINS;
+	case CONDITION_OP_ICONTAINS: return CO_ICONTAINS;
+	case CONDITION_OP_STARTSWITH: return CO_STARTSWITH;
+	case CONDITION_OP_BSTARTSWITH: return CO_STARTSWITH;
+	case CONDITION_OP_ENDSWITH: return CO_ENDSWITH;
+	case CONDITION_OP_GLOB: return CO_GLOB;
+	case CONDITION_OP_PMATCH: return CO_PMATCH;
+	case CONDITION_OP_IN: return CO_IN;
+	case CONDITION_OP_INTERSECTS: return CO_INTERSECTS;
+	case CONDITION_OP_EXISTS: return CO_EXISTS;
+	default: return CO_NONE;
 	}
-	return nullptr;
+}
+
+bool is_byte_op(condition_op op)
+{
+	return op == CONDITION_OP_BCONTAINS || op == CONDITION_OP_BSTARTSWITH;
 }
 
 /* Families of field types, by what libsinsp's flt_compare_* accept without
  * throwing (filter.cpp of the March 2022 libs). */
-enum type_family {
-	TF_STRING,  /* CHARBUF, FSPATH, FSRELPATH: every operator */
-	TF_BUFFER,  /* BYTEBUF: no icontains, glob, ordering */
-	TF_NUMERIC, /* integers, flags, bool, ipv4 addr, times, double */
-	TF_NET,     /* ipv4/ipv6 nets, ipv6 addr, ip addr/net: equality only */
-	TF_OTHER,   /* sockaddr, socktuple, fdlist, sigset...: equality only */
-};
-
-type_family family_of(ppm_param_type t)
+condition_op_family family_of(ppm_param_type t)
 {
 	switch(t)
 	{
 	case PT_CHARBUF:
 	case PT_FSPATH:
 	case PT_FSRELPATH:
-		return TF_STRING;
+		return CONDITION_OPFAM_STRING;
 	case PT_BYTEBUF:
-		return TF_BUFFER;
+		return CONDITION_OPFAM_BUFFER;
 	case PT_INT8:
 	case PT_INT16:
 	case PT_INT32:
@@ -245,92 +225,27 @@ type_family family_of(ppm_param_type t)
 	case PT_RELTIME:
 	case PT_ABSTIME:
 	case PT_DOUBLE:
-		return TF_NUMERIC;
+		return CONDITION_OPFAM_NUMERIC;
 	case PT_IPV4NET:
 	case PT_IPV6ADDR:
 	case PT_IPV6NET:
 	case PT_IPADDR:
 	case PT_IPNET:
-		return TF_NET;
+		return CONDITION_OPFAM_NET;
 	default:
-		return TF_OTHER;
+		return CONDITION_OPFAM_OTHER;
 	}
-}
-
-bool op_allowed(const op_desc &op, type_family tf)
-{
-	if(op.kind == OPK_BCONTAINS || op.kind == OPK_BSTARTSWITH)
-	{
-		return tf == TF_STRING || tf == TF_BUFFER;
-	}
-	switch(op.co)
-	{
-	case CO_EQ:
-	case CO_NE:
-	case CO_IN:
-	case CO_INTERSECTS:
-	case CO_EXISTS:
-		return true;
-	case CO_LT:
-	case CO_LE:
-	case CO_GT:
-	case CO_GE:
-		return tf == TF_STRING || tf == TF_NUMERIC;
-	case CO_CONTAINS:
-	case CO_STARTSWITH:
-	case CO_ENDSWITH:
-		return tf == TF_STRING || tf == TF_BUFFER;
-	case CO_ICONTAINS:
-	case CO_GLOB:
-		return tf == TF_STRING;
-	case CO_PMATCH:
-		return tf == TF_STRING || tf == TF_BUFFER;
-	default:
-		return false;
-	}
-}
-
-bool is_multi_value(cmpop co)
-{
-	return co == CO_IN || co == CO_INTERSECTS || co == CO_PMATCH;
-}
-
-int hexval(char c)
-{
-	if(c >= '0' && c <= '9')
-	{
-		return c - '0';
-	}
-	if(c >= 'a' && c <= 'f')
-	{
-		return c - 'a' + 10;
-	}
-	if(c >= 'A' && c <= 'F')
-	{
-		return c - 'A' + 10;
-	}
-	return -1;
 }
 
 bool decode_hex(const char *s, std::vector<uint8_t> &out)
 {
-	size_t n = strlen(s);
-	if(n == 0 || n % 2 != 0)
+	long n = condition_op_hex_decode(s, nullptr, 0);
+	if(n < 0)
 	{
 		return false;
 	}
-	out.clear();
-	out.reserve(n / 2);
-	for(size_t i = 0; i < n; i += 2)
-	{
-		int hi = hexval(s[i]);
-		int lo = hexval(s[i + 1]);
-		if(hi < 0 || lo < 0)
-		{
-			return false;
-		}
-		out.push_back(static_cast<uint8_t>(hi * 16 + lo));
-	}
+	out.resize((size_t)n);
+	condition_op_hex_decode(s, out.data(), out.size());
 	return true;
 }
 
@@ -1069,24 +984,25 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 	}
 
 	/* 3. The operator. */
-	const op_desc *od = find_op(op);
-	if(od == nullptr)
+	condition_op cop;
+	if(!condition_op_from_string(op, &cop))
 	{
 		set_err(err, "unknown operator '%s' for field %s", op, fullname.c_str());
 		return SINSP_BRIDGE_EBAD_OPERATOR;
 	}
-	type_family tf = family_of(ftype);
-	if(!op_allowed(*od, tf))
+	condition_op_family tf = family_of(ftype);
+	if(!condition_op_allowed(cop, tf))
 	{
 		set_err(err, "operator '%s' not supported for field %s of type %s", op, fullname.c_str(),
 			param_type_to_string(ftype));
 		return SINSP_BRIDGE_EBAD_OPERATOR;
 	}
-	c->chk->m_cmpop = od->co;
-	c->is_string = (tf == TF_STRING);
+	const cmpop co = sinsp_cmpop(cop);
+	c->chk->m_cmpop = co;
+	c->is_string = (tf == CONDITION_OPFAM_STRING);
 
 	/* 4. The values. */
-	if(od->co == CO_EXISTS && od->kind == OPK_SINSP)
+	if(cop == CONDITION_OP_EXISTS)
 	{
 		if(nvalues != 0)
 		{
@@ -1094,7 +1010,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 			return SINSP_BRIDGE_EBAD_VALUE;
 		}
 	}
-	else if(od->kind == OPK_SINSP && is_multi_value(od->co))
+	else if(condition_op_is_list(cop))
 	{
 		/* Falco 0.31: add_filter_value(value, len, i) for each list item. */
 		for(size_t i = 0; i < nvalues; i++)
@@ -1123,7 +1039,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 				fullname.c_str());
 			return SINSP_BRIDGE_EBAD_VALUE;
 		}
-		if(od->kind == OPK_SINSP)
+		if(!is_byte_op(cop))
 		{
 			try
 			{
@@ -1148,14 +1064,14 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 					op, values[0], fullname.c_str());
 				return SINSP_BRIDGE_EBAD_VALUE;
 			}
-			c->mode = od->kind == OPK_BCONTAINS ? MODE_BCONTAINS : MODE_BSTARTSWITH;
+			c->mode = cop == CONDITION_OP_BCONTAINS ? MODE_BCONTAINS : MODE_BSTARTSWITH;
 			c->raw_data = fullname == "evt.buffer";
 		}
 	}
 
 	/* evt.type =, != and in: precompute the answer for every event code,
 	 * exactly as libsinsp's string comparison would give it. */
-	if(c->mode == MODE_SINSP && (od->co == CO_EQ || od->co == CO_NE || od->co == CO_IN) &&
+	if(c->mode == MODE_SINSP && (co == CO_EQ || co == CO_NE || co == CO_IN) &&
 	   fullname == "evt.type")
 	{
 		const ppm_event_info *etable = scap_get_event_info_table();
@@ -1166,7 +1082,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 			{
 				found = strcmp(etable[i].name, values[k]) == 0;
 			}
-			c->by_code[i] = (od->co == CO_NE) ? !found : found;
+			c->by_code[i] = (co == CO_NE) ? !found : found;
 		}
 		c->mode = MODE_EVTTYPE;
 	}
@@ -1175,7 +1091,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 	 * with snprintf on every event before searching it. The same text comes
 	 * from a loop over the flag table, done here without formatting; other
 	 * parameter types still go to libsinsp. */
-	if(c->mode == MODE_SINSP && od->co == CO_CONTAINS && nvalues == 1 && arg == nullptr &&
+	if(c->mode == MODE_SINSP && cop == CONDITION_OP_CONTAINS && nvalues == 1 && arg == nullptr &&
 	   fullname.compare(0, 8, "evt.arg.") == 0 && fullname.size() > 8)
 	{
 		c->argname = fullname.substr(8);

@@ -318,9 +318,8 @@ bool sinsp_bridge_evttype_dropped_by_default(uint16_t code);
  * arg:     NULL, or the raw text between brackets, e.g. "2" for proc.aname[2]
  *          (the bridge appends "[arg]" to the field name, as Falco's parser
  *          saw it).
- * op:      one of "=", "==", "!=", "<", "<=", ">", ">=", "contains",
- *          "icontains", "bcontains", "startswith", "bstartswith", "endswith",
- *          "glob", "pmatch", "in", "intersects", "exists".
+ * op:      a spelling from the operator table (engine/lang/condition_op.h),
+ *          which also decides which field types it applies to.
  *          bcontains/bstartswith take hex-encoded bytes ("6f70656e") and
  *          apply to string and byte-buffer fields; this libsinsp predates
  *          them, so the bridge evaluates them itself with memmem/memcmp.
