@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config/config_tree.h"
+#include "engine/engine_fields.h"
 #include "engine/engine_version.h"
 #include "log/log.h"
 #include "modules/host_alerts.h"
@@ -112,7 +113,7 @@ static void host_version_info(fapi_version_info *out)
 	out->engine_major = FAPI_ENGINE_VERSION_MAJOR;
 	out->engine_minor = FAPI_ENGINE_VERSION_MINOR;
 	out->engine_patch = FAPI_ENGINE_VERSION_PATCH;
-	out->engine_fields_checksum = "";
+	out->engine_fields_checksum = engine_fields_checksum_builtin();
 	out->abi_major = FAPI_ABI_MAJOR;
 	out->abi_minor = FAPI_ABI_MINOR;
 }
@@ -139,6 +140,12 @@ static int host_module_info(fapi_module_ctx *ctx, size_t i, fapi_module_info *ou
 static const fapi_config *host_config_root(fapi_module_ctx *ctx)
 {
 	return (const fapi_config *)ctx->set->config_root;
+}
+
+static const char *host_engine_fields_checksum(fapi_module_ctx *ctx)
+{
+	(void)ctx;
+	return engine_fields_checksum_builtin();
 }
 
 static const fapi_host host_table = {
@@ -171,6 +178,7 @@ static const fapi_host host_table = {
 	.alert_sub_stats = host_alert_sub_stats,
 	.config_root = host_config_root,
 	.stream_wake = server_stream_wake,
+	.engine_fields_checksum = host_engine_fields_checksum,
 };
 
 const fapi_host *loader_host_table(void)
