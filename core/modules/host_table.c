@@ -87,15 +87,29 @@ static int host_register_unary(fapi_module_ctx *ctx, const fapi_unary_method *m,
 	return host_register(ctx, SERVICE_UNARY, m, err, errlen);
 }
 
+/* A module built before ABI 1.2 hands a shorter fapi_stream_method: copy
+ * only what it has, the newer fields stay unset. */
+static int host_register_stream(fapi_module_ctx *ctx, service_kind kind, const fapi_stream_method *m, char *err,
+				size_t errlen)
+{
+	fapi_stream_method known;
+	if (m && ctx->abi_minor < 2) {
+		memset(&known, 0, sizeof(known));
+		memcpy(&known, m, offsetof(fapi_stream_method, on_shutdown));
+		m = &known;
+	}
+	return host_register(ctx, kind, m, err, errlen);
+}
+
 static int host_register_server_stream(fapi_module_ctx *ctx, const fapi_stream_method *m, char *err,
 				       size_t errlen)
 {
-	return host_register(ctx, SERVICE_SERVER_STREAM, m, err, errlen);
+	return host_register_stream(ctx, SERVICE_SERVER_STREAM, m, err, errlen);
 }
 
 static int host_register_bidi_stream(fapi_module_ctx *ctx, const fapi_stream_method *m, char *err, size_t errlen)
 {
-	return host_register(ctx, SERVICE_BIDI, m, err, errlen);
+	return host_register_stream(ctx, SERVICE_BIDI, m, err, errlen);
 }
 
 static void host_version_info(fapi_version_info *out)
