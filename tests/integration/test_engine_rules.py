@@ -194,7 +194,7 @@ class SkipUnknownTest(EngineTest):
                     "  condition: evt.type = execve and fapi.no_such_field = x\n"
                     "  output: o\n  priority: INFO\n" + skip)
                 r = self.run_fail(path)
-                self.assert_error(r, path, 3, "rule 'uses_unknown_field'", r"unknown field fapi\.no_such_field")
+                self.assert_error(r, path, 3, "rule 'uses_unknown_field'", r"error filter_check called with nonexistent field fapi\.no_such_field")
 
     def test_no_evttype_warning(self):
         path = self.rules_file(
@@ -275,7 +275,7 @@ class LoadErrorsTest(EngineTest):
          3, "rule 'r1'", r"unknown event type nosuch"),
         ("unknown_field",
          "- rule: r1\n  desc: d\n  condition: evt.type = open and foo.bar = x\n  output: o\n  priority: INFO\n",
-         3, "rule 'r1'", r"unknown field foo\.bar"),
+         3, "rule 'r1'", r"error filter_check called with nonexistent field foo\.bar"),
         ("bad_output_field",
          "- rule: r1\n  desc: d\n  condition: evt.type = open\n  output: \"x %foo.bar y\"\n  priority: INFO\n",
          4, "rule 'r1'", r"invalid output format.*foo\.bar"),

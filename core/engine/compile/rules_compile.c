@@ -120,6 +120,39 @@ static int rules_compile_check_lists(compile_ctx *c)
 	return 0;
 }
 
+/* Falco 0.31 checks every exception field against the source's fields
+ * when the rule is loaded, values or not (is_defined_field). */
+static int rules_compile_check_exception_fields(compile_ctx *c, const rules_rule *r)
+{
+	for (size_t i = 0; i < r->n_exceptions; i++) {
+		const rules_exception *ex = &r->exceptions[i];
+		for (size_t j = 0; j < ex->n_fields; j++) {
+			char name[256];
+			const char *f = ex->fields[j], *br = strchr(f, '[');
+			size_t n = br ? (size_t)(br - f) : strlen(f);
+			char *arg = NULL;
+			if (n >= sizeof(name))
+				n = sizeof(name) - 1;
+			memcpy(name, f, n);
+			name[n] = '\0';
+			if (br && (arg = strdup(br + 1)) && strchr(arg, ']'))
+				*strrchr(arg, ']') = '\0';
+			sinsp_bridge_check *chk = NULL;
+			sinsp_bridge_error e = {{0}};
+			int rc = sinsp_bridge_check_compile(c->insp, name, arg, "exists", NULL, 0, &chk, &e);
+			free(arg);
+			sinsp_bridge_check_free(chk);
+			if (rc == SINSP_BRIDGE_EUNKNOWN_FIELD) {
+				char msg[512];
+				snprintf(msg, sizeof(msg), "Rule exception item %s: field name %s is not a supported filter field",
+					 ex->name, f);
+				return rules_compile_fail(c, ex->loc, "rule", r->name, msg);
+			}
+		}
+	}
+	return 0;
+}
+
 typedef struct bind_ctx {
 	compile_ctx *c;
 	int status;      /* worst bridge status seen */
@@ -131,6 +164,16 @@ static int rules_compile_bind_leaf(void *user, struct condition_node *n)
 	bind_ctx *b = user;
 	sinsp_bridge_error e = {{0}};
 	int rc = leaf_table_bind(b->c->leaves, b->c->insp, n, &e);
+	if (rc == SINSP_BRIDGE_EUNKNOWN_FIELD) {
+		/* Falco 0.31's words, which skip-if-unknown-filter users grep for */
+		b->status = rc;
+		snprintf(b->msg, sizeof(b->msg),
+			 "error filter_check called with nonexistent field %s%s%s%s (at " CONDITION_POS_FMT
+			 " of the condition)",
+			 n->cmp.field, n->cmp.arg ? "[" : "", n->cmp.arg ? n->cmp.arg : "", n->cmp.arg ? "]" : "",
+			 CONDITION_POS_ARGS(n->pos));
+		return 1;
+	}
 	if (rc != SINSP_BRIDGE_OK) {
 		b->status = rc;
 		snprintf(b->msg, sizeof(b->msg), "%s (at " CONDITION_POS_FMT " of the condition)", e.msg,
@@ -349,6 +392,8 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 			return rules_compile_fail(c, r->loc, "rule", r->name, "out of memory");
 		return 0;
 	}
+	if (syscall && rules_compile_check_exception_fields(c, r) < 0)
+		return -1;
 	struct condition_node *cond = NULL;
 	if (rules_compile_condition(c, r->compile_condition, r->condition_loc, "rule", r->name, &cond) < 0)
 		return -1;
