@@ -62,13 +62,16 @@ int leaf_table_bind(leaf_table *t, sinsp_bridge_inspector *insp, struct conditio
 /* Number of distinct leaves bound (for statistics). */
 size_t leaf_table_count(const leaf_table *t);
 
-/* What the leaf is for every event of code `code` (>= 2). */
+/* What the leaf is for every event of code `code`. The evt.type of a
+ * generic event (codes 0 and 1) is its syscall's name: not a constant. */
 static inline leaf_const leaf_value_for_code(const leaf *l, unsigned code)
 {
 	switch (l->kind) {
 	case LEAF_EVTDIR:
 		return (leaf_const)((code & 1) == l->exit);
 	case LEAF_EVTTYPE:
+		if (code < 2)
+			return LEAF_CONST_NONE;
 		return (leaf_const)evttype_set_has(&l->types, code);
 	case LEAF_PARTIAL:
 		return evttype_set_has(&l->types, code) ? LEAF_CONST_NONE : (leaf_const)l->outside;

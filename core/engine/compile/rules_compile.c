@@ -448,6 +448,14 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 	rules_compile_evttypes(cr->cond, &cr->evttypes);
 	size_t n = evttype_set_count(&cr->evttypes);
 	cr->index = cr->evttypes;
+	/* Falco 0.31 runs a rule whose set is empty (evt.type = madvise: a
+	 * syscall without an event of its own) on every event, generic ones
+	 * included, where evt.type is the syscall's name. */
+	if (n == 0) {
+		cr->index = *rules_compile_all_evttypes();
+		evttype_set_add(&cr->index, 0);
+		evttype_set_add(&cr->index, 1);
+	}
 	rules_compile_fold_dir(cr->cond, &cr->index);
 	rules_compile_reorder(cr->cond);
 	if (r->warn_evttypes && (n == 0 || n > RULES_COMPILE_EVTTYPE_WARN)) {

@@ -29,7 +29,7 @@ typedef struct compiled_rule {
 	bool evaluable;               /* false for sources this engine does not evaluate yet */
 	struct condition_node *cond;  /* bound tree; owned */
 	evttype_set evttypes;         /* codes as libsinsp/Falco computes them (load warnings) */
-	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir */
+	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir (every code, generic 0 and 1 too, when evttypes is empty, as Falco) */
 	sinsp_bridge_formatter *fmt;  /* "*%evt.time: <Priority> <output>"; owned */
 	rules_loc loc;
 	size_t order;                 /* declaration order */

@@ -550,8 +550,7 @@ static int apply_engine_version(ctx *c, const rules_yaml_node *v)
 	c->kind = "required_engine_version";
 	double d;
 	if(!rules_yaml_number(v, &d))
-		return FAIL(c, RULES_ERR_SCHEMA, v, "Value of required_engine_version must be a number, not a %s",
-			    rules_yaml_type_name(v));
+		return FAIL(c, RULES_ERR_SCHEMA, v, "Value of required_engine_version must be a number");
 	c->rev = d <= 0 ? 0 : d >= 4294967295.0 ? 4294967295u : (unsigned)d;
 	if((double)c->doc->engine_version < d)
 		return FAIL(c, RULES_ERR_VERSION, v, "Rules require engine version %.15g, but engine version is %u", d,

@@ -356,13 +356,9 @@ static int finish_document(builder *b)
 	if(rules_yaml_is_null(r))
 		return RULES_OK; /* empty document */
 	if(r->kind == RULES_YAML_SCALAR)
-		return set_err(b, RULES_ERR_SCHEMA, r->line, r->col,
-			       "Rules content is not yaml (expected a sequence of items, found a %s)",
-			       rules_yaml_type_name(r));
+		return set_err(b, RULES_ERR_SCHEMA, r->line, r->col, "Rules content is not yaml");
 	if(r->kind == RULES_YAML_MAPPING)
-		return set_err(b, RULES_ERR_SCHEMA, r->line, r->col,
-			       "Rules content is not yaml array of objects (expected a sequence of items, "
-			       "found a mapping)");
+		return set_err(b, RULES_ERR_SCHEMA, r->line, r->col, "Rules content is not yaml array of objects");
 	rules_yaml_file *f = b->f;
 	for(size_t i = 0; i < r->n; i++) {
 		rules_yaml_node *it = r->kids[i];

@@ -436,7 +436,7 @@ static void test_wrong_types(void **state)
 		 "t.yaml:3:11: macro 'm': append must be a boolean (true or false), not a string"},
 		{"- rule: [a]\n  desc: d\n", "t.yaml:1:9: rule: Rule name is empty"},
 		{"- required_engine_version: \"9\"\n",
-		 "t.yaml:1:28: required_engine_version: Value of required_engine_version must be a number, not a string"},
+		 "t.yaml:1:28: required_engine_version: Value of required_engine_version must be a number"},
 		{"- required_plugin_versions:\n    - name: x\n",
 		 "t.yaml:2:7: required_plugin_versions: required_plugin_versions item must have version property"},
 		{"- list: l\n  items: [a]\n- just a string\n",
