@@ -155,6 +155,7 @@ static int rules_compile_check_exception_fields(compile_ctx *c, const rules_rule
 
 typedef struct bind_ctx {
 	compile_ctx *c;
+	const char *rule;
 	int status;      /* worst bridge status seen */
 	char msg[768];
 } bind_ctx;
@@ -167,11 +168,9 @@ static int rules_compile_bind_leaf(void *user, struct condition_node *n)
 	if (rc == SINSP_BRIDGE_EUNKNOWN_FIELD) {
 		/* Falco 0.31's words, which skip-if-unknown-filter users grep for */
 		b->status = rc;
-		snprintf(b->msg, sizeof(b->msg),
-			 "error filter_check called with nonexistent field %s%s%s%s (at " CONDITION_POS_FMT
-			 " of the condition)",
-			 n->cmp.field, n->cmp.arg ? "[" : "", n->cmp.arg ? n->cmp.arg : "", n->cmp.arg ? "]" : "",
-			 CONDITION_POS_ARGS(n->pos));
+		snprintf(b->msg, sizeof(b->msg), "Rule %s: error filter_check called with nonexistent field %s%s%s%s",
+			 b->rule, n->cmp.field, n->cmp.arg ? "[" : "", n->cmp.arg ? n->cmp.arg : "",
+			 n->cmp.arg ? "]" : "");
 		return 1;
 	}
 	if (rc != SINSP_BRIDGE_OK) {
@@ -430,7 +429,7 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 		return 1;
 	}
 
-	bind_ctx b = {.c = c};
+	bind_ctx b = {.c = c, .rule = r->name};
 	condition_ast_visit_cmp(cr->cond, rules_compile_bind_leaf, &b);
 	if (b.status == SINSP_BRIDGE_EUNKNOWN_FIELD && r->skip_if_unknown_filter) {
 		compiled_rule_clear(cr);
