@@ -172,6 +172,7 @@ static int daemon_validate(const cli_args *args, engine_config *ec)
 	engine_opts o = ec->opts;
 	o.rules_paths = args->validate;
 	o.nrules_paths = args->nvalidate;
+	o.validate_only = true;
 	engine *e = NULL;
 	char err[2048];
 	size_t n = args->nvalidate, bad = n;

@@ -440,6 +440,32 @@ class FalcoVerdictTest(EngineTest):
                          % path, r.describe())
 
 
+class OutputValidationTest(EngineTest):
+    """-V checks outputs without building a formatter per rule
+    (compile/format_check.c): its verdict must be libsinsp's, which -r
+    builds the formatters with."""
+
+    OUTPUTS = ["%proc.name.", "%5proc.name", "(%evt.arg.flags)", "x %", "%%", "% x", "%proc.aname[2]", "%bogus",
+               "%proc.bogus", "%evt.arg[0]", "%proc.name%user.name", "%fd.name]", "%proc.aname[", "%evt.time.s",
+               "%user.name:%proc.name", "%container.info x", "%evt.arg.NAME-x", "%evt.arg.fd-x", "%proc.env[HOME]x",
+               "%container.label.abc-x", "%k8s.pod.label.abc-x", "%k8s.pod.label[abc-x]", "%proc.apid[1]-",
+               "%user.name=%user.uid", "%evt.type:x %evt.dir"]
+
+    def test_same_verdict_as_the_formatter(self):
+        for out in self.OUTPUTS:
+            with self.subTest(output=out):
+                path = self.rules_file("- rule: r\n  desc: d\n  condition: evt.type = openat\n"
+                                       "  output: '%s'\n  priority: INFO\n" % out)
+                v = self.run_engine(cap=False, args=["-V", path])
+                r = self.run_engine(path)
+                self.assertIn(v.rc, (0, 1), v.describe())
+                self.assertEqual(v.rc, r.rc, v.describe() + r.describe())
+                if v.rc:
+                    msg = [l for l in v.stdout.splitlines() if l.startswith(path + ":")]
+                    self.assertEqual(len(msg), 1, v.describe())
+                    self.assertIn(msg[0], r.messages, r.describe())
+
+
 class FalcoCommandLineTest(EngineTest):
 
     def test_disabled_and_enabled_rules(self):

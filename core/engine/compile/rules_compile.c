@@ -6,6 +6,7 @@
 
 #include "engine/lang/condition_expand.h"
 #include "engine/lang/condition_parse.h"
+#include "engine/compile/format_check.h"
 #include "engine/compile/leaf_table.h"
 #include "engine/compile/subtree_memo.h"
 #include "engine/rules/rules_priority.h"
@@ -21,6 +22,9 @@ typedef struct compile_ctx {
 	size_t macro_limit;             /* macros with order < limit are visible */
 	compiled_rules *out;
 	leaf_table *leaves;
+	format_check *formats;          /* validate_only: outputs' fields already checked */
+	const char **exfields;          /* exception fields already checked (strings of doc) */
+	size_t nexfields;
 	char *err;
 	size_t errlen;
 } compile_ctx;
@@ -129,6 +133,11 @@ static int rules_compile_check_exception_fields(compile_ctx *c, const rules_rule
 		for (size_t j = 0; j < ex->n_fields; j++) {
 			char name[256];
 			const char *f = ex->fields[j], *br = strchr(f, '[');
+			bool seen = false;
+			for (size_t k = 0; k < c->nexfields && !seen; k++)
+				seen = strcmp(c->exfields[k], f) == 0;
+			if (seen)
+				continue;
 			size_t n = br ? (size_t)(br - f) : strlen(f);
 			char *arg = NULL;
 			if (n >= sizeof(name))
@@ -147,6 +156,11 @@ static int rules_compile_check_exception_fields(compile_ctx *c, const rules_rule
 				snprintf(msg, sizeof(msg), "Rule exception item %s: field name %s is not a supported filter field",
 					 ex->name, f);
 				return rules_compile_fail(c, ex->loc, "rule", r->name, msg);
+			}
+			const char **nf = realloc(c->exfields, (c->nexfields + 1) * sizeof(*nf));
+			if (nf) {
+				c->exfields = nf;
+				c->exfields[c->nexfields++] = f;
 			}
 		}
 	}
@@ -468,7 +482,8 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 	if (!format)
 		goto nomem;
 	sinsp_bridge_error e = {{0}};
-	int rc = sinsp_bridge_formatter_create(c->insp, format, &cr->fmt, &e);
+	int rc = opts->validate_only ? format_check_validate(c->formats, c->insp, format, &e)
+				     : sinsp_bridge_formatter_create(c->insp, format, &cr->fmt, &e);
 	free(format);
 	if (rc != SINSP_BRIDGE_OK) {
 		char msg[768];
@@ -501,11 +516,12 @@ int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rule
 {
 	*out = NULL;
 	compiled_rules *res = calloc(1, sizeof(*res));
-	compile_ctx c = {.doc = doc, .insp = insp, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new()};
+	compile_ctx c = {.doc = doc, .insp = insp, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new(),
+			 .formats = format_check_new()};
 	c.nmacros = rules_doc_macro_count(doc);
 	c.macros = calloc(c.nmacros ? c.nmacros : 1, sizeof(*c.macros));
 	size_t nrules = rules_doc_rule_count(doc);
-	if (!res || !c.macros || !c.leaves || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
+	if (!res || !c.macros || !c.leaves || !c.formats || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -531,6 +547,8 @@ int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rule
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
 	leaf_table_free(c.leaves);
+	format_check_free(c.formats);
+	free(c.exfields);
 	*out = res;
 	return 0;
 fail:
@@ -538,6 +556,8 @@ fail:
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
 	leaf_table_free(c.leaves);
+	format_check_free(c.formats);
+	free(c.exfields);
 	compiled_rules_free(res);
 	return -1;
 }

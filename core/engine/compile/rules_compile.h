@@ -30,7 +30,7 @@ typedef struct compiled_rule {
 	struct condition_node *cond;  /* bound tree; owned */
 	evttype_set evttypes;         /* codes as libsinsp/Falco computes them (load warnings) */
 	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir (every code, generic 0 and 1 too, when evttypes is empty, as Falco) */
-	sinsp_bridge_formatter *fmt;  /* "*%evt.time: <Priority> <output>"; owned */
+	sinsp_bridge_formatter *fmt;  /* "*%evt.time: <Priority> <output>"; owned; NULL with validate_only */
 	rules_loc loc;
 	size_t order;                 /* declaration order */
 } compiled_rule;
@@ -45,6 +45,11 @@ typedef struct compiled_rules {
 
 typedef struct rules_compile_opts {
 	bool time_format_iso_8601; /* %evt.time.iso8601 instead of %evt.time */
+	/* Only validate (-V): outputs are checked as libsinsp's formatter
+	 * would check them (format_check.h), without building a formatter per
+	 * rule (fmt stays NULL): nothing will be formatted, and a formatter's
+	 * libsinsp checks are most of the cost of a whole -V process. */
+	bool validate_only;
 } rules_compile_opts;
 
 /* Compiles every rule of doc against the inspector's fields. Returns 0, or
