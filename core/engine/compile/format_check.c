@@ -52,7 +52,7 @@ static bool format_check_known(const format_check *fc, const char *run, size_t l
 }
 
 /* Validates "%RUN" alone; remembers it when valid. 1 valid, 0 not, -1 OOM. */
-static int format_check_run(format_check *fc, sinsp_bridge_inspector *insp, const char *run, size_t len)
+static int format_check_run(format_check *fc, const backend *b, const char *run, size_t len)
 {
 	char *text = malloc(len + 2);
 	if (!text)
@@ -60,11 +60,11 @@ static int format_check_run(format_check *fc, sinsp_bridge_inspector *insp, cons
 	text[0] = '%';
 	memcpy(text + 1, run, len);
 	text[len + 1] = '\0';
-	sinsp_bridge_formatter *f = NULL;
-	sinsp_bridge_error e = {{0}};
-	int rc = sinsp_bridge_formatter_create(insp, text, &f, &e);
-	sinsp_bridge_formatter_free(f);
-	if (rc != SINSP_BRIDGE_OK) {
+	backend_format *f = NULL;
+	char e[256];
+	int rc = b->format_compile(b->ctx, text, &f, e, sizeof(e));
+	b->format_free(f);
+	if (rc != BACKEND_OK) {
 		free(text);
 		return 0;
 	}
@@ -83,28 +83,28 @@ static int format_check_run(format_check *fc, sinsp_bridge_inspector *insp, cons
 	return 1;
 }
 
-int format_check_validate(format_check *fc, sinsp_bridge_inspector *insp, const char *format,
-			  sinsp_bridge_error *err)
+int format_check_validate(format_check *fc, const backend *b, const char *format, char *err, size_t errlen)
 {
 	bool ok = format[0] != '\0' && !(format[0] == '*' && format[1] == '\0');
 	for (const char *p = strchr(format, '%'); ok && p; p = strchr(p, '%')) {
 		p++;
 		size_t len = format_check_run_len(p);
 		if (!format_check_known(fc, p, len)) {
-			int r = format_check_run(fc, insp, p, len);
+			int r = format_check_run(fc, b, p, len);
 			if (r < 0) {
-				snprintf(err->msg, sizeof(err->msg), "out of memory");
-				return SINSP_BRIDGE_ERROR;
+				if (errlen)
+					snprintf(err, errlen, "out of memory");
+				return BACKEND_ERROR;
 			}
 			ok = r == 1;
 		}
 		p += len;
 	}
 	if (ok)
-		return SINSP_BRIDGE_OK;
-	/* libsinsp's own verdict and message, on the whole text */
-	sinsp_bridge_formatter *f = NULL;
-	int rc = sinsp_bridge_formatter_create(insp, format, &f, err);
-	sinsp_bridge_formatter_free(f);
+		return BACKEND_OK;
+	/* the backend's own verdict and message, on the whole text */
+	backend_format *f = NULL;
+	int rc = b->format_compile(b->ctx, format, &f, err, errlen);
+	b->format_free(f);
 	return rc;
 }
