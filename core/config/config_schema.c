@@ -33,6 +33,10 @@ static const char *const config_schema_keys[] = {
 	"metadata_download.max_mb", "metadata_download.chunk_wait_us", "metadata_download.watch_freq_sec",
 	/* falco-apid */
 	"grpc.insecure", "grpc.unix_socket_mode", "grpc.max_receive_message_bytes",
+	"grpc.unix_socket_group", "grpc.audit_log", "grpc.authorization.enabled",
+	"grpc.authorization.grants[].uid", "grpc.authorization.grants[].user", "grpc.authorization.grants[].gid",
+	"grpc.authorization.grants[].group", "grpc.authorization.grants[].cert_cn",
+	"grpc.authorization.grants[].cert_san", "grpc.authorization.grants[].permissions[]",
 	"load_modules[]",
 	"module_paths[]",
 	"modules[].name", "modules[].library_path", "modules[].config.*",

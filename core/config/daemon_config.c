@@ -103,6 +103,8 @@ int daemon_config_read(const config_node *root, daemon_config *c, char *err, siz
 	    config_get_string(root, "grpc.cert_chain", NULL, &c->cert_chain, err, errlen) < 0 ||
 	    config_get_string(root, "grpc.root_certs", NULL, &c->root_certs, err, errlen) < 0 ||
 	    config_get_bool(root, "grpc.insecure", false, &c->insecure, err, errlen) < 0 ||
+	    config_get_string(root, "grpc.unix_socket_group", NULL, &c->socket_group, err, errlen) < 0 ||
+	    config_get_string(root, "grpc.audit_log", NULL, &c->audit_log, err, errlen) < 0 ||
 	    config_get_string(root, "log_level", "info", &c->log_level, err, errlen) < 0)
 		goto fail;
 	if (daemon_config_strings(root, "grpc.bind_address", &c->bind_addresses, &c->nbind, err, errlen) < 0 ||

@@ -157,6 +157,14 @@ typedef struct fapi_host {
 	 * host-owned string, valid until the module's destroy returns; "" when
 	 * it cannot be computed. Thread-safe. */
 	const char *(*engine_fields_checksum)(fapi_module_ctx *ctx);
+
+	/* ---- ABI 1.3: identities ---- */
+
+	/* Fills *out (out->size set by the caller) with who is behind `peer`,
+	 * which must be a peer the host handed to a callback (on_open, a unary
+	 * handler). Returns FAPI_OK, or FAPI_EINVAL for a NULL argument or a
+	 * size smaller than the first two members. Thread-safe. */
+	int (*peer_identity)(const fapi_peer *peer, fapi_identity *out);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

@@ -254,6 +254,7 @@ static int outputs_register(void *state, char *err, size_t errlen)
 		.on_close = outputs_close,
 		.user = m,
 		.max_queued = OUTPUTS_GRPC_QUEUE,
+		.method_class = FAPI_METHOD_READ,
 	};
 	int rc = m->host->register_server_stream(m->ctx, &outputs, err, errlen);
 	if (rc != FAPI_OK || !m->falco_methods)
