@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int engine_fields_list(const backend_registry *reg, engine_field **out, size_t *n, char *err, size_t errlen)
+int engine_fields_list(const backend_registry *r, engine_field **out, size_t *n, char *err, size_t errlen)
 {
 	*out = NULL;
 	*n = 0;
 	size_t total = 0;
-	for (size_t s = 0; s < backend_registry_count(reg); s++) {
-		const backend *b = backend_registry_at(reg, s);
+	for (size_t k = 0; k < backend_registry_count(r); k++) {
+		const backend *b = backend_registry_at(r, k);
 		for (size_t i = 0; i < b->fieldclass_count(b->ctx); i++) {
 			backend_fieldclass fc;
 			if (b->fieldclass_get(b->ctx, i, &fc) == BACKEND_OK)
@@ -24,22 +24,22 @@ int engine_fields_list(const backend_registry *reg, engine_field **out, size_t *
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	size_t k = 0;
-	for (size_t s = 0; s < backend_registry_count(reg); s++) {
-		const backend *b = backend_registry_at(reg, s);
+	size_t m = 0;
+	for (size_t k = 0; k < backend_registry_count(r); k++) {
+		const backend *b = backend_registry_at(r, k);
 		for (size_t i = 0; i < b->fieldclass_count(b->ctx); i++) {
 			backend_fieldclass fc;
 			if (b->fieldclass_get(b->ctx, i, &fc) != BACKEND_OK)
 				continue;
-			for (size_t j = 0; j < fc.nfields && k < total; j++) {
+			for (size_t j = 0; j < fc.nfields && m < total; j++) {
 				backend_field bf;
 				if (b->field_get(b->ctx, i, j, &bf) == BACKEND_OK)
-					f[k++] = (engine_field){.source = b->source, .name = bf.name, .type = bf.type};
+					f[m++] = (engine_field){.source = b->source, .name = bf.name, .type = bf.type};
 			}
 		}
 	}
 	*out = f;
-	*n = k;
+	*n = m;
 	return 0;
 }
 
@@ -95,17 +95,17 @@ static pthread_once_t engine_fields_once = PTHREAD_ONCE_INIT;
 
 static void engine_fields_compute_builtin(void)
 {
-	char err[256];
+	char err[512];
 	engine_field *f = NULL;
 	size_t n = 0;
 	backend_opts o = {0};
-	backend_registry *reg = backend_registry_new();
-	if (reg && backend_registry_add_builtins(reg, &o, NULL, 0, err, sizeof(err)) == BACKEND_OK &&
-	    engine_fields_list(reg, &f, &n, err, sizeof(err)) == 0 &&
+	backend_registry *r = backend_registry_new();
+	if (r && backend_registry_add_builtins(r, &o, NULL, 0, err, sizeof(err)) == BACKEND_OK &&
+	    engine_fields_list(r, &f, &n, err, sizeof(err)) == 0 &&
 	    engine_fields_checksum(f, n, engine_fields_builtin, err, sizeof(err)) < 0)
 		engine_fields_builtin[0] = '\0';
 	free(f);
-	backend_registry_free(reg);
+	backend_registry_free(r);
 }
 
 const char *engine_fields_checksum_builtin(void)
