@@ -73,7 +73,8 @@ static int engine_load_rules(engine *e, char *err, size_t errlen)
 		}
 	}
 	rules_files_free(files, nfiles);
-	rules_compile_opts copts = {.time_format_iso_8601 = e->o.time_format_iso_8601};
+	rules_compile_opts copts = {.time_format_iso_8601 = e->o.time_format_iso_8601,
+				    .validate_only = e->o.validate_only};
 	compiled_rules *cr = NULL;
 	if (rules_compile(e->doc, e->reg, &copts, &cr, err, errlen) < 0)
 		return -1;
