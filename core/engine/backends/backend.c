@@ -27,6 +27,8 @@ const char *backend_status_str(int status)
 		return "bad value";
 	case BACKEND_ECAPTURE:
 		return "cannot read capture";
+	case BACKEND_EUNAVAILABLE:
+		return "source unavailable";
 	default:
 		return "unknown status";
 	}
@@ -77,7 +79,9 @@ bool backend_is_valid(const backend *b, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
 		if (!req[i].set)
 			return backend_missing(b, req[i].name, err, errlen);
-	if (b->capture_probe && (!b->capture_open || !b->next_event || !b->capture_close))
-		return backend_missing(b, "capture_open/next_event/capture_close (capture_probe is set)", err, errlen);
+	if (b->capture_probe && !b->capture_open)
+		return backend_missing(b, "capture_open (capture_probe is set)", err, errlen);
+	if ((b->capture_open || b->live_open) && (!b->next_event || !b->capture_close))
+		return backend_missing(b, "next_event and capture_close (a capture or live open is set)", err, errlen);
 	return true;
 }

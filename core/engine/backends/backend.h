@@ -81,6 +81,9 @@ typedef enum backend_status {
 	/** A capture file cannot be read (missing, unreadable, not this
 	 * source's format). */
 	BACKEND_ECAPTURE = -6,
+	/** live_open(): the live source is not available (driver not loaded,
+	 * device or probe file absent); the message names what is missing. */
+	BACKEND_EUNAVAILABLE = -7,
 } backend_status;
 
 /** A static name for a status ("ok", "unknown field", ...). Never NULL. */
@@ -307,6 +310,16 @@ typedef struct backend {
 	 * by whoever registered the backend, after every check and format
 	 * was freed. */
 	void (*destroy)(void *ctx);
+
+	/* ---- Live events (appended in version 1; NULL: no live source) ------ */
+
+	/** Optional: opens the source's live feed for next_event (syscall: the
+	 * kernel module, or the eBPF probe whose path is `arg`; NULL or "" for
+	 * the module). timeout_ms bounds how long next_event may wait before
+	 * BACKEND_TIMEOUT (0: the backend's default). Returns BACKEND_OK,
+	 * BACKEND_EUNAVAILABLE (message names what is missing) or
+	 * BACKEND_EINVAL (already open). Close with capture_close. */
+	int (*live_open)(void *ctx, const char *arg, uint32_t timeout_ms, char *err, size_t errlen);
 } backend;
 
 /** Initialiser: `backend b = BACKEND_INIT;` then set the members. */

@@ -13,6 +13,7 @@
 
 #include "engine/backends/syscall/sinsp_bridge.h"
 #include "engine/lang/condition_op.h"
+#include "engine/backends/backend_registry.h"
 
 #include <sinsp.h>
 #include <filter.h>
@@ -36,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +67,14 @@ enum check_mode {
 	MODE_ARGFLAGS = 4,    /* bridge: evt.arg.NAME contains X on a flags parameter */
 };
 
+/* Leaves answered from the event code (see bridge_classify). */
+enum code_shape {
+	SHAPE_NONE = 0,   /* known per event only */
+	SHAPE_EVTTYPE,    /* evt.type =, != or in: the codes of its evttypes() set (codes >= 2) */
+	SHAPE_EVTDIR,     /* evt.dir = / != < or >: the code's direction bit */
+	SHAPE_OPEN_FLAG,  /* evt.is_open_read/write/exec = / != true/false */
+};
+
 } // namespace
 
 struct sinsp_bridge_check {
@@ -82,6 +92,11 @@ struct sinsp_bridge_check {
 	std::string needle;
 	int8_t flags_param[PPM_EVENT_MAX];
 	bool by_code[PPM_EVENT_MAX] = {}; /* MODE_EVTTYPE: result per event code */
+	/* What the leaf is as a function of the event code alone, for the
+	 * engine's folding (backend.h, check_code_values). */
+	code_shape shape = SHAPE_NONE;
+	bool shape_exit = false;    /* SHAPE_EVTDIR: true on exit events */
+	bool shape_outside = false; /* SHAPE_OPEN_FLAG: the answer outside the open events */
 	uint64_t errors = 0;
 	std::string lasterr;
 	std::set<uint16_t> evttypes_cache;
@@ -884,6 +899,44 @@ bool sinsp_bridge_evttype_dropped_by_default(uint16_t code)
 
 /* ---- filter checks ------------------------------------------------------ */
 
+} /* extern "C" */
+
+/* Recognises the leaves whose answer is a function of the event code. */
+static void bridge_classify(sinsp_bridge_check *c, const char *field, const char *arg, condition_op op,
+			    const char *const *values, size_t nvalues)
+{
+	if(arg != nullptr)
+	{
+		return;
+	}
+	const bool eq_ne = op == CONDITION_OP_EQ || op == CONDITION_OP_NE;
+	if(strcmp(field, "evt.type") == 0 && (eq_ne || op == CONDITION_OP_IN))
+	{
+		c->shape = SHAPE_EVTTYPE;
+	}
+	else if((strcmp(field, "evt.is_open_read") == 0 || strcmp(field, "evt.is_open_write") == 0 ||
+		 strcmp(field, "evt.is_open_exec") == 0) &&
+		nvalues == 1 && eq_ne && (strcasecmp(values[0], "true") == 0 || strcasecmp(values[0], "false") == 0))
+	{
+		/* libsinsp (March 2022) sets these from the open flags of exactly
+		 * four events (bridge_open_flag_codes) and to 0 (false) for every
+		 * other one; "= true" is false outside, "= false" true. */
+		const bool want_true = strcasecmp(values[0], "true") == 0;
+		c->shape_outside = op == CONDITION_OP_EQ ? !want_true : want_true;
+		c->shape = SHAPE_OPEN_FLAG;
+	}
+	else if(strcmp(field, "evt.dir") == 0 && nvalues == 1 && eq_ne &&
+		(strcmp(values[0], "<") == 0 || strcmp(values[0], ">") == 0))
+	{
+		/* PPM codes: enter events are even, exit events odd. */
+		const bool is_exit = values[0][0] == '<';
+		c->shape_exit = op == CONDITION_OP_EQ ? is_exit : !is_exit;
+		c->shape = SHAPE_EVTDIR;
+	}
+}
+
+extern "C" {
+
 int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, const char *arg, const char *op,
 			       const char *const *values, size_t nvalues, sinsp_bridge_check **out,
 			       sinsp_bridge_error *err)
@@ -1100,6 +1153,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 		c->mode = MODE_ARGFLAGS;
 	}
 
+	bridge_classify(c.get(), field, arg, cop, values, nvalues);
 	guard.c = nullptr;
 	*out = c.release();
 	return SINSP_BRIDGE_OK;
@@ -1234,9 +1288,10 @@ bool sinsp_bridge_check_eval_reference(sinsp_bridge_check *c, sinsp_bridge_evt *
 	}
 }
 
-bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
+} /* extern "C" */
+
+static inline bool bridge_check_eval(sinsp_bridge_check *c, sinsp_evt *ev)
 {
-	sinsp_evt *ev = reinterpret_cast<sinsp_evt *>(evt);
 	try
 	{
 		if(c->mode == MODE_EVTTYPE)
@@ -1306,6 +1361,13 @@ bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
 		c->errors++;
 	}
 	return false;
+}
+
+extern "C" {
+
+bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
+{
+	return bridge_check_eval(c, reinterpret_cast<sinsp_evt *>(evt));
 }
 
 size_t sinsp_bridge_check_evttypes(sinsp_bridge_check *c, uint16_t *codes, size_t cap)
@@ -1603,112 +1665,6 @@ int sinsp_bridge_format_fields(sinsp_bridge_formatter *bf, sinsp_bridge_evt *evt
 	}
 }
 
-/* ---- hostname and time -------------------------------------------------- */
-
-int sinsp_bridge_hostname(char *buf, size_t cap, sinsp_bridge_error *err)
-{
-	if(buf == nullptr || cap == 0)
-	{
-		set_err(err, "hostname: no buffer");
-		return SINSP_BRIDGE_EINVAL;
-	}
-	const char *env = getenv("FALCO_GRPC_HOSTNAME");
-	if(env != nullptr)
-	{
-		snprintf(buf, cap, "%s", env);
-		return SINSP_BRIDGE_OK;
-	}
-	char h[256];
-	if(gethostname(h, sizeof(h)) != 0)
-	{
-		set_err(err, "Failed to get hostname: %s", strerror(errno));
-		return SINSP_BRIDGE_ERROR;
-	}
-	h[sizeof(h) - 1] = '\0';
-	snprintf(buf, cap, "%s", h);
-	return SINSP_BRIDGE_OK;
-}
-
-size_t sinsp_bridge_ts_to_time_text(uint64_t ts, char *buf, size_t cap)
-{
-	/* sinsp_utils::ts_to_string(ts, &s, false, true), re-entrant: libsinsp
-	 * uses gmtime()/localtime() and their static buffers. Same arithmetic as
-	 * its gmt2local(0): the local offset of NOW, applied to the event time. */
-	time_t now = time(nullptr);
-	struct tm g, l;
-	int32_t zone = 0;
-	if(gmtime_r(&now, &g) != nullptr && localtime_r(&now, &l) != nullptr)
-	{
-		int dir = l.tm_year - g.tm_year;
-		if(dir == 0)
-		{
-			dir = l.tm_yday - g.tm_yday;
-		}
-		zone = (l.tm_hour - g.tm_hour) * 3600 + (l.tm_min - g.tm_min) * 60 + dir * 86400;
-	}
-	uint64_t sec = ts / 1000000000ULL;
-	uint64_t nsec = ts % 1000000000ULL;
-	int32_t s = (int32_t)((sec + zone) % 86400);
-	char tmp[64];
-	int n = snprintf(tmp, sizeof(tmp), "%02d:%02d:%02d.%09u", s / 3600, (s % 3600) / 60, s % 60, (unsigned)nsec);
-	if(n < 0)
-	{
-		n = 0;
-		tmp[0] = '\0';
-	}
-	if(buf != nullptr && cap > 0)
-	{
-		snprintf(buf, cap, "%s", tmp);
-	}
-	return (size_t)n;
-}
-
-size_t sinsp_bridge_ts_to_iso8601(uint64_t ts, char *buf, size_t cap)
-{
-	/* sinsp_utils::ts_to_iso_8601(), re-entrant: "%FT%T" + ".%09u" + "%z",
-	 * all from gmtime (so the zone is always +0000). */
-	time_t sec = (time_t)(ts / 1000000000ULL);
-	struct tm tm;
-	char tmp[96];
-	if(gmtime_r(&sec, &tm) == nullptr)
-	{
-		tmp[0] = '\0';
-	}
-	else
-	{
-		size_t n = strftime(tmp, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-		n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, ".%09u", (unsigned)(ts % 1000000000ULL));
-		strftime(tmp + n, sizeof(tmp) - n, "%z", &tm);
-	}
-	if(buf != nullptr && cap > 0)
-	{
-		snprintf(buf, cap, "%s", tmp);
-	}
-	return strlen(tmp);
-}
-
-size_t sinsp_bridge_ts_to_json_time(uint64_t ts, char *buf, size_t cap)
-{
-	/* falco_formats::format_event(): strftime("%FT%T", gmtime) + ".%09luZ". */
-	time_t sec = (time_t)(ts / 1000000000ULL);
-	struct tm tm;
-	char tmp[64];
-	if(gmtime_r(&sec, &tm) == nullptr)
-	{
-		tmp[0] = '\0';
-	}
-	else
-	{
-		size_t n = strftime(tmp, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(tmp + n, sizeof(tmp) - n, ".%09luZ", (unsigned long)(ts % 1000000000ULL));
-	}
-	if(buf != nullptr && cap > 0)
-	{
-		snprintf(buf, cap, "%s", tmp);
-	}
-	return strlen(tmp);
-}
-
 /* ---- field listing ------------------------------------------------------ */
 
 size_t sinsp_bridge_fieldclass_count(void)
@@ -1787,6 +1743,356 @@ char *sinsp_bridge_fieldclass_as_string(size_t i, bool verbose, const char *cons
 	{
 		return nullptr;
 	}
+}
+
+} /* extern "C" */
+
+/* ------------------------------------------------------------------------ */
+/* The syscall field backend (engine/backends/backend.h)                    */
+/* ------------------------------------------------------------------------ */
+
+namespace {
+
+struct syscall_backend {
+	sinsp_bridge_inspector *insp = nullptr;
+	const backend *self = nullptr;
+	backend_event ev = {};
+};
+
+inline syscall_backend *sb_of(void *ctx)
+{
+	return static_cast<syscall_backend *>(ctx);
+}
+
+inline sinsp_bridge_check *chk_of(backend_check *c)
+{
+	return reinterpret_cast<sinsp_bridge_check *>(c);
+}
+
+inline sinsp_bridge_formatter *fmt_of(backend_format *f)
+{
+	return reinterpret_cast<sinsp_bridge_formatter *>(f);
+}
+
+inline sinsp_bridge_evt *evt_of(const backend_event *e)
+{
+	return static_cast<sinsp_bridge_evt *>(e->payload);
+}
+
+/* Copies a bridge message to the engine's buffer. */
+int sb_err(int rc, const sinsp_bridge_error &e, char *err, size_t errlen)
+{
+	if(rc < 0 && err != nullptr && errlen > 0)
+	{
+		snprintf(err, errlen, "%s", e.msg);
+	}
+	return rc;
+}
+
+bool sb_evttype_indexable(void *, uint16_t code)
+{
+	return sinsp_bridge_evttype_is_indexable(code);
+}
+
+size_t sb_fieldclass_count(void *)
+{
+	return sinsp_bridge_fieldclass_count();
+}
+
+int sb_fieldclass_get(void *, size_t i, backend_fieldclass *out)
+{
+	sinsp_bridge_fieldclass c;
+	int rc = sinsp_bridge_fieldclass_get(i, &c);
+	if(rc == SINSP_BRIDGE_OK)
+	{
+		out->name = c.name;
+		out->desc = c.desc;
+		out->shortdesc = c.shortdesc;
+		out->nfields = c.nfields;
+	}
+	return rc;
+}
+
+int sb_field_get(void *, size_t i, size_t j, backend_field *out)
+{
+	sinsp_bridge_field f;
+	int rc = sinsp_bridge_field_get(i, j, &f);
+	if(rc == SINSP_BRIDGE_OK)
+	{
+		out->name = f.name;
+		out->type = f.type;
+		out->desc = f.desc;
+		out->flags = ((f.flags & SINSP_BRIDGE_FIELD_FILTER_ONLY) ? BACKEND_FIELD_FILTER_ONLY : 0) |
+			     ((f.flags & SINSP_BRIDGE_FIELD_TABLE_ONLY) ? BACKEND_FIELD_TABLE_ONLY : 0);
+	}
+	return rc;
+}
+
+char *sb_fieldclass_as_string(void *, size_t i, bool verbose, const char *const *sources, size_t nsources)
+{
+	return sinsp_bridge_fieldclass_as_string(i, verbose, sources, nsources);
+}
+
+int sb_check_compile(void *ctx, const backend_leaf *leaf, backend_check **out, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	sinsp_bridge_check *c = nullptr;
+	const char *op = condition_op_to_string(leaf->op);
+	if(op == nullptr)
+	{
+		snprintf(err, errlen, "unknown operator #%d for field %s", (int)leaf->op, leaf->field);
+		return BACKEND_EBAD_OPERATOR;
+	}
+	int rc = sinsp_bridge_check_compile(sb_of(ctx)->insp, leaf->field, leaf->arg, op, leaf->values, leaf->nvalues,
+					    &c, &e);
+	*out = reinterpret_cast<backend_check *>(c);
+	return sb_err(rc, e, err, errlen);
+}
+
+bool sb_check_eval(backend_check *chk, const backend_event *evt)
+{
+	return bridge_check_eval(chk_of(chk), static_cast<sinsp_evt *>(evt->payload));
+}
+
+size_t sb_check_evttypes(backend_check *chk, uint16_t *codes, size_t cap)
+{
+	return sinsp_bridge_check_evttypes(chk_of(chk), codes, cap);
+}
+
+/* The four events whose open flags set evt.is_open_* in libsinsp 2022. */
+const uint16_t k_open_flag_codes[] = {PPME_SYSCALL_OPEN_X, PPME_SYSCALL_OPENAT_E, PPME_SYSCALL_OPENAT_2_X,
+				      PPME_SYSCALL_OPENAT2_X};
+
+bool sb_check_code_values(backend_check *chk, backend_code_value *vals, size_t n)
+{
+	sinsp_bridge_check *c = chk_of(chk);
+	for(size_t i = 0; i < n; i++)
+	{
+		vals[i] = BACKEND_CODE_VARIES;
+	}
+	switch(c->shape)
+	{
+	case SHAPE_NONE:
+		return false;
+	case SHAPE_EVTTYPE: {
+		/* Generic events (codes 0 and 1) carry their syscall's name:
+		 * they stay per event. */
+		std::vector<uint16_t> codes(PPM_EVENT_MAX);
+		size_t k = sinsp_bridge_check_evttypes(c, codes.data(), codes.size());
+		for(size_t i = 2; i < n; i++)
+		{
+			vals[i] = BACKEND_CODE_FALSE;
+		}
+		for(size_t i = 0; i < k && i < codes.size(); i++)
+		{
+			if(codes[i] >= 2 && codes[i] < n)
+			{
+				vals[codes[i]] = BACKEND_CODE_TRUE;
+			}
+		}
+		return true;
+	}
+	case SHAPE_EVTDIR:
+		for(size_t i = 0; i < n; i++)
+		{
+			vals[i] = ((i & 1) != 0) == c->shape_exit ? BACKEND_CODE_TRUE : BACKEND_CODE_FALSE;
+		}
+		return true;
+	case SHAPE_OPEN_FLAG:
+		for(size_t i = 0; i < n; i++)
+		{
+			vals[i] = c->shape_outside ? BACKEND_CODE_TRUE : BACKEND_CODE_FALSE;
+		}
+		for(uint16_t code : k_open_flag_codes)
+		{
+			if(code < n)
+			{
+				vals[code] = BACKEND_CODE_VARIES;
+			}
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Relative cost of extracting a field, from what libsinsp must do: event
+ * header fields are free, event parameters cheap, thread-table fields
+ * moderate, fd-table fields (path sanitising on failed opens) dear. */
+unsigned sb_field_cost(void *, const char *field)
+{
+	static const struct {
+		const char *prefix;
+		unsigned cost;
+	} costs[] = {
+		{"evt.type", 1}, {"evt.dir", 1}, {"evt.num", 1}, {"evt.is_", 2}, {"evt.", 3},
+		{"proc.", 4},    {"thread.", 4}, {"user.", 4},   {"group.", 4},  {"container.", 5},
+		{"fd.", 6},      {"fdlist.", 6}, {"k8s.", 8},
+	};
+	for(const auto &c : costs)
+	{
+		if(strncmp(field, c.prefix, strlen(c.prefix)) == 0)
+		{
+			return c.cost;
+		}
+	}
+	return 5;
+}
+
+void sb_check_free(backend_check *chk)
+{
+	sinsp_bridge_check_free(chk_of(chk));
+}
+
+int sb_format_compile(void *ctx, const char *format, backend_format **out, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	sinsp_bridge_formatter *f = nullptr;
+	int rc = sinsp_bridge_formatter_create(sb_of(ctx)->insp, format, &f, &e);
+	*out = reinterpret_cast<backend_format *>(f);
+	return sb_err(rc, e, err, errlen);
+}
+
+int sb_format_text(backend_format *fmt, const backend_event *evt, char **out, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	return sb_err(sinsp_bridge_format(fmt_of(fmt), evt_of(evt), out, nullptr, &e), e, err, errlen);
+}
+
+int sb_format_json(backend_format *fmt, const backend_event *evt, char **out, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	return sb_err(sinsp_bridge_format_json(fmt_of(fmt), evt_of(evt), out, &e), e, err, errlen);
+}
+
+static_assert(sizeof(backend_field_value) == sizeof(sinsp_bridge_field_value) &&
+		      offsetof(backend_field_value, name) == offsetof(sinsp_bridge_field_value, name) &&
+		      offsetof(backend_field_value, value) == offsetof(sinsp_bridge_field_value, value),
+	      "the bridge's field list is handed out as the backend's");
+
+int sb_format_fields(backend_format *fmt, const backend_event *evt, backend_field_value **out, size_t *n,
+		     char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	sinsp_bridge_field_value *fv = nullptr;
+	int rc = sinsp_bridge_format_fields(fmt_of(fmt), evt_of(evt), SINSP_BRIDGE_VALUES_TEXT, &fv, n, &e);
+	*out = reinterpret_cast<backend_field_value *>(fv);
+	return sb_err(rc, e, err, errlen);
+}
+
+void sb_format_free(backend_format *fmt)
+{
+	sinsp_bridge_formatter_free(fmt_of(fmt));
+}
+
+/* libscap's capture files start with its section header block, whose
+ * type is 0x0A0D0D0A in either byte order. */
+bool sb_capture_probe(void *, const unsigned char *head, size_t n)
+{
+	static const unsigned char magic[] = {0x0A, 0x0D, 0x0D, 0x0A};
+	return n >= sizeof(magic) && memcmp(head, magic, sizeof(magic)) == 0;
+}
+
+int sb_capture_open(void *ctx, const char *path, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	return sb_err(sinsp_bridge_open_file(sb_of(ctx)->insp, path, &e), e, err, errlen);
+}
+
+int sb_next_event(void *ctx, backend_event **evt, char *err, size_t errlen)
+{
+	syscall_backend *b = sb_of(ctx);
+	sinsp_bridge_evt *se = nullptr;
+	sinsp_bridge_error e;
+	*evt = nullptr;
+	int rc = sinsp_bridge_next(b->insp, &se, &e);
+	if(__builtin_expect(rc == SINSP_BRIDGE_OK, 1))
+	{
+		sinsp_evt *ev = reinterpret_cast<sinsp_evt *>(se);
+		b->ev.backend = b->self;
+		b->ev.ts = ev->get_ts();
+		b->ev.type = ev->get_type();
+		b->ev.payload = se;
+		*evt = &b->ev;
+		return BACKEND_OK;
+	}
+	if(rc == SINSP_BRIDGE_TIMEOUT)
+	{
+		return BACKEND_TIMEOUT;
+	}
+	if(rc == SINSP_BRIDGE_EOF)
+	{
+		return BACKEND_EOF;
+	}
+	return sb_err(rc < 0 ? rc : BACKEND_ERROR, e, err, errlen);
+}
+
+void sb_capture_close(void *ctx)
+{
+	sinsp_bridge_close(sb_of(ctx)->insp);
+}
+
+int sb_live_open(void *ctx, const char *arg, uint32_t timeout_ms, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	int rc = sinsp_bridge_open_live(sb_of(ctx)->insp, arg, timeout_ms, &e);
+	return sb_err(rc == SINSP_BRIDGE_EUNAVAILABLE ? BACKEND_EUNAVAILABLE : rc, e, err, errlen);
+}
+
+void sb_destroy(void *ctx)
+{
+	syscall_backend *b = sb_of(ctx);
+	sinsp_bridge_inspector_destroy(b->insp);
+	delete b;
+}
+
+} // namespace
+
+extern "C" {
+
+int sinsp_bridge_backend_create(const backend_opts *o, backend *out, char *err, size_t errlen)
+{
+	syscall_backend *b = new(std::nothrow) syscall_backend();
+	if(b == nullptr)
+	{
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
+	}
+	sinsp_bridge_error e;
+	b->insp = sinsp_bridge_inspector_create(o != nullptr && o->all_events ? SINSP_BRIDGE_ALL_EVENTS : 0, &e);
+	if(b->insp == nullptr)
+	{
+		snprintf(err, errlen, "cannot create the event inspector: %s", e.msg);
+		delete b;
+		return BACKEND_ERROR;
+	}
+	b->self = out;
+	out->source = "syscall";
+	out->ctx = b;
+	out->time_field = "evt.time";
+	out->evttype_count = PPM_EVENT_MAX;
+	out->evttype_indexable = sb_evttype_indexable;
+	out->fieldclass_count = sb_fieldclass_count;
+	out->fieldclass_get = sb_fieldclass_get;
+	out->field_get = sb_field_get;
+	out->fieldclass_as_string = sb_fieldclass_as_string;
+	out->check_compile = sb_check_compile;
+	out->check_eval = sb_check_eval;
+	out->check_evttypes = sb_check_evttypes;
+	out->check_code_values = sb_check_code_values;
+	out->field_cost = sb_field_cost;
+	out->check_free = sb_check_free;
+	out->format_compile = sb_format_compile;
+	out->format_text = sb_format_text;
+	out->format_json = sb_format_json;
+	out->format_fields = sb_format_fields;
+	out->format_free = sb_format_free;
+	out->capture_probe = sb_capture_probe;
+	out->capture_open = sb_capture_open;
+	out->next_event = sb_next_event;
+	out->capture_close = sb_capture_close;
+	out->live_open = sb_live_open;
+	out->destroy = sb_destroy;
+	return BACKEND_OK;
 }
 
 } /* extern "C" */
