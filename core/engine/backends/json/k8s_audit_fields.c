@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/output/alert_meta.h"
 
 /* How each field is extracted. */
 enum k8s_extract {
@@ -742,11 +742,11 @@ static bool k8s_extract_jevt(const k8s_field *f, const json_evt *evt, json_vals 
 		json_vals_add_copy(out, buf);
 		return true;
 	case K8S_X_JEVT_TIME:
-		sinsp_bridge_ts_to_time_text(evt->ts, buf, sizeof(buf));
+		alert_meta_time_text(evt->ts, buf, sizeof(buf));
 		json_vals_add_copy(out, buf);
 		return true;
 	case K8S_X_JEVT_TIME_ISO:
-		sinsp_bridge_ts_to_iso8601(evt->ts, buf, sizeof(buf));
+		alert_meta_iso8601(evt->ts, buf, sizeof(buf));
 		json_vals_add_copy(out, buf);
 		return true;
 	case K8S_X_JEVT_OBJ:
