@@ -24,7 +24,20 @@ struct json_doc {
 
 static _Thread_local json_doc *json_doc_building;
 
-#define JSON_ARENA_CHUNK (16u * 1024u)
+/* One spare chunk per thread: most events fit in one chunk, so the next
+ * document reuses it instead of returning it to malloc. Kept under a
+ * thread key so that a thread's spare is freed when the thread ends. */
+static pthread_key_t json_doc_spare_key;
+
+static json_arena_chunk *json_doc_take_spare(void)
+{
+	json_arena_chunk *c = pthread_getspecific(json_doc_spare_key);
+	if (c)
+		pthread_setspecific(json_doc_spare_key, NULL);
+	return c;
+}
+
+#define JSON_ARENA_CHUNK (64u * 1024u)
 
 static void *json_doc_alloc(size_t n)
 {
@@ -35,9 +48,12 @@ static void *json_doc_alloc(size_t n)
 	json_arena_chunk *c = d->chunks;
 	if (!c || c->cap - c->used < n) {
 		size_t cap = n > JSON_ARENA_CHUNK ? n : JSON_ARENA_CHUNK;
-		json_arena_chunk *nc = malloc(sizeof(*nc) + cap);
-		if (!nc)
-			return NULL;
+		json_arena_chunk *nc;
+		if (cap != JSON_ARENA_CHUNK || !(nc = json_doc_take_spare())) {
+			nc = malloc(sizeof(*nc) + cap);
+			if (!nc)
+				return NULL;
+		}
 		nc->used = 0;
 		nc->cap = cap;
 		nc->next = c;
@@ -59,6 +75,7 @@ static pthread_once_t json_doc_hooks_once = PTHREAD_ONCE_INIT;
 
 static void json_doc_hooks_install(void)
 {
+	pthread_key_create(&json_doc_spare_key, free);
 	cJSON_Hooks h = {json_doc_alloc, json_doc_release};
 	cJSON_InitHooks(&h);
 }
@@ -67,7 +84,12 @@ static void json_doc_arena_free(json_arena_chunk *c)
 {
 	while (c) {
 		json_arena_chunk *n = c->next;
-		free(c);
+		if (c->cap == JSON_ARENA_CHUNK && !pthread_getspecific(json_doc_spare_key)) {
+			c->next = NULL;
+			pthread_setspecific(json_doc_spare_key, c);
+		} else {
+			free(c);
+		}
 		c = n;
 	}
 }
@@ -208,7 +230,7 @@ static const cJSON *json_doc_member(const cJSON *obj, const char *key)
 {
 	const cJSON *found = NULL;
 	for (const cJSON *c = obj->child; c; c = c->next)
-		if (c->string && !strcmp(c->string, key))
+		if (c->string && c->string[0] == key[0] && !strcmp(c->string, key))
 			found = c;
 	return found;
 }
@@ -241,6 +263,14 @@ void json_dump_string(FILE *out, const char *s)
 {
 	putc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		/* the bytes written as they are, in one run */
+		const unsigned char *run = p;
+		while (*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), out);
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"':
 			fputs("\\\"", out);

@@ -8,6 +8,7 @@ typedef struct json_format_tok {
 	char *text;      /* literal text, or NULL for a field */
 	k8s_field field; /* when text is NULL */
 	char *value;     /* scratch: the field's rendered value */
+	size_t len, cap; /* of value */
 } json_format_tok;
 
 struct json_format {
@@ -93,7 +94,33 @@ int json_format_compile(const char *format, json_format **out, char *err, size_t
 	return 0;
 }
 
-/* Renders every field token's value into its scratch slot. */
+/* Appends n bytes to the token's value buffer. */
+static bool json_format_put(json_format_tok *t, const char *s, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		while (nc < t->len + n + 1)
+			nc *= 2;
+		char *nv = realloc(t->value, nc);
+		if (!nv)
+			return false;
+		t->value = nv;
+		t->cap = nc;
+	}
+	memcpy(t->value + t->len, s, n);
+	t->len += n;
+	t->value[t->len] = 0;
+	return true;
+}
+
+static bool json_format_put_val(json_format_tok *t, const json_val *v)
+{
+	char buf[48];
+	const char *s = v->type == JSON_VAL_STRING ? v->s : json_val_text(v, buf, sizeof(buf));
+	return json_format_put(t, s, strlen(s));
+}
+
+/* Renders every field token's value into its buffer. */
 static bool json_format_resolve(json_format *f, const json_evt *evt)
 {
 	for (size_t i = 0; i < f->ntoks; i++) {
@@ -102,33 +129,25 @@ static bool json_format_resolve(json_format *f, const json_evt *evt)
 			continue;
 		size_t first, n;
 		k8s_field_extract(&t->field, evt, &f->vals, &first, &n);
-		free(t->value);
-		t->value = NULL;
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&buf, &len);
-		if (!m)
-			return false;
+		t->len = 0;
+		bool ok = json_format_put(t, "", 0);
 		if (n == 0) {
-			fputs(K8S_NO_VALUE, m);
+			ok = ok && json_format_put(t, K8S_NO_VALUE, strlen(K8S_NO_VALUE));
 		} else if (n == 1) {
-			json_val_write(m, &f->vals.items[first]);
+			ok = ok && json_format_put_val(t, &f->vals.items[first]);
 		} else {
-			putc('(', m);
-			for (size_t k = 0; k < n; k++) {
+			ok = ok && json_format_put(t, "(", 1);
+			for (size_t k = 0; k < n && ok; k++) {
 				/* Falco adds the comma only once the text is not "("
 				 * any more: an empty first value is not followed by one. */
-				if (ftell(m) > 1)
-					putc(',', m);
-				json_val_write(m, &f->vals.items[first + k]);
+				if (t->len > 1)
+					ok = json_format_put(t, ",", 1);
+				ok = ok && json_format_put_val(t, &f->vals.items[first + k]);
 			}
-			putc(')', m);
+			ok = ok && json_format_put(t, ")", 1);
 		}
-		if (fclose(m) != 0) {
-			free(buf);
+		if (!ok)
 			return false;
-		}
-		t->value = buf;
 	}
 	return true;
 }
@@ -137,17 +156,19 @@ char *json_format_text(json_format *f, const json_evt *evt)
 {
 	if (!json_format_resolve(f, evt))
 		return NULL;
-	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (!m)
-		return NULL;
 	for (size_t i = 0; i < f->ntoks; i++)
-		fputs(f->toks[i].text ? f->toks[i].text : f->toks[i].value, m);
-	if (fclose(m) != 0) {
-		free(buf);
+		len += f->toks[i].text ? strlen(f->toks[i].text) : f->toks[i].len;
+	char *buf = malloc(len + 1), *p = buf;
+	if (!buf)
 		return NULL;
+	for (size_t i = 0; i < f->ntoks; i++) {
+		const json_format_tok *t = &f->toks[i];
+		size_t n = t->text ? strlen(t->text) : t->len;
+		memcpy(p, t->text ? t->text : t->value, n);
+		p += n;
 	}
+	*p = 0;
 	return buf;
 }
 

@@ -22,10 +22,24 @@ static bool json_val_parse_int(const char *s, size_t len, int64_t *out)
 	return true;
 }
 
+/* Whether strtoll could read a number at the start of s. */
+static bool json_val_may_be_number(const char *s)
+{
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	if (*s == '+' || *s == '-')
+		s++;
+	return *s >= '0' && *s <= '9';
+}
+
 void json_val_parse(json_val *v, const char *text)
 {
-	const char *colon = strchr(text, ':');
 	v->s = text;
+	if (!json_val_may_be_number(text)) {
+		v->type = JSON_VAL_STRING;
+		return;
+	}
+	const char *colon = strchr(text, ':');
 	if (colon && json_val_parse_int(text, (size_t)(colon - text), &v->a) &&
 	    json_val_parse_int(colon + 1, strlen(colon + 1), &v->b)) {
 		v->type = JSON_VAL_PAIR;

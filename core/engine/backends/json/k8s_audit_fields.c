@@ -197,7 +197,7 @@ static const cJSON *k8s_member(const cJSON *obj, const char *key)
 	if (!cJSON_IsObject(obj))
 		return NULL;
 	for (const cJSON *c = obj->child; c; c = c->next)
-		if (c->string && !strcmp(c->string, key))
+		if (c->string && c->string[0] == key[0] && !strcmp(c->string, key))
 			found = c;
 	return found;
 }
