@@ -578,10 +578,18 @@ int sinsp_bridge_open_live(sinsp_bridge_inspector *insp, const char *bpf_probe, 
 		bool have_dev = path_exists(device);
 		if(!have_mod && !have_dev)
 		{
+			/* Falco's own builds of these libraries name the driver
+			 * "falco": a Falco user's loaded module is not the one this
+			 * libscap reads, so say which device each looks for. */
+			const bool falco_driver = strcmp(DRIVER_DEVICE_NAME, "falco") != 0 && path_exists("/dev/falco0");
 			set_err(err,
 				"live capture unavailable: kernel module '%s' is not loaded (no %s) and %s does not "
-				"exist; load the driver or give an eBPF probe",
-				DRIVER_NAME, moddir, device);
+				"exist; load the driver or give an eBPF probe (FALCO_BPF_PROBE). %s",
+				DRIVER_NAME, moddir, device,
+				falco_driver ? "/dev/falco0 exists: that is Falco's driver 'falco', which this libscap "
+					       "cannot read; load '" DRIVER_NAME "' instead"
+					     : "Falco's builds name their driver 'falco' (/dev/falco0); this libscap "
+					       "opens /dev/" DRIVER_DEVICE_NAME "0");
 			return SINSP_BRIDGE_EUNAVAILABLE;
 		}
 		if(!have_dev)
