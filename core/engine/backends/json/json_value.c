@@ -204,6 +204,20 @@ void json_vals_add_int(json_vals *l, int64_t i)
 	}
 }
 
+/* The first set position whose value is not below v. */
+static size_t json_vals_lower_bound(const json_vals *l, const json_val *v)
+{
+	size_t lo = 0, hi = l->nset;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (json_val_lt(&l->items[l->set[mid]], v))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void json_vals_build_set(json_vals *l)
 {
 	l->nset = 0;
@@ -214,14 +228,7 @@ void json_vals_build_set(json_vals *l)
 	/* std::set insertion: keep the first of equivalent values, in order. */
 	for (size_t i = 0; i < l->n; i++) {
 		const json_val *v = &l->items[i];
-		size_t lo = 0, hi = l->nset;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (json_val_lt(&l->items[l->set[mid]], v))
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		size_t lo = json_vals_lower_bound(l, v);
 		if (lo < l->nset && !json_val_lt(v, &l->items[l->set[lo]]))
 			continue;
 		memmove(&l->set[lo + 1], &l->set[lo], (l->nset - lo) * sizeof(*l->set));
@@ -232,13 +239,6 @@ void json_vals_build_set(json_vals *l)
 
 bool json_vals_set_has(const json_vals *l, const json_val *v)
 {
-	size_t lo = 0, hi = l->nset;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (json_val_lt(&l->items[l->set[mid]], v))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = json_vals_lower_bound(l, v);
 	return lo < l->nset && !json_val_lt(v, &l->items[l->set[lo]]);
 }
