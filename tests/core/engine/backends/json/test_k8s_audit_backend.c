@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cmocka.h>
@@ -249,6 +251,7 @@ static void test_jevt_fields(void **state)
 	fixture *f = fx_new(POD_EVENT);
 	/* the fractional seconds are added in double precision, as libsinsp */
 	assert_render(f, "%jevt.rawtime", "1551882317395717888");
+	assert_render(f, "%jevt.time", "14:25:17.395717888"); /* TZ=UTC, set in main */
 	assert_render(f, "%jevt.time.iso8601", "2019-03-06T14:25:17.395717888+0000");
 	assert_render(f, "%jevt.value[/odd/a~1b] %jevt.value[/odd/m~0n]", "slash tilde");
 	assert_render(f, "%jevt.value[/user/groups] %jevt.value[/user/groups/1]", "[\"system:masters\",\"dev\"] dev");
@@ -497,6 +500,8 @@ static void test_reader(void **state)
 
 int main(void)
 {
+	setenv("TZ", "UTC", 1);
+	tzset();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pointer_fields),	   cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_per_container_fields), cmocka_unit_test(test_volumes_and_rules),
