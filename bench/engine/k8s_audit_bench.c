@@ -26,26 +26,26 @@
 #include "engine/backends/json/k8s_audit_fields.h"
 #include "engine/backends/json/k8s_audit_reader.h"
 
-static double k8s_bench_now(void)
+static double k8s_audit_bench_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int k8s_bench_cmp(const void *a, const void *b)
+static int k8s_audit_bench_cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
 }
 
-static int k8s_bench_names(const void *a, const void *b)
+static int k8s_audit_bench_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The file's bytes, NUL-terminated; NULL on error. */
-static char *k8s_bench_slurp(const char *path, size_t *len)
+static char *k8s_audit_bench_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -73,7 +73,7 @@ static char *k8s_bench_slurp(const char *path, size_t *len)
 }
 
 /* Writes out: the valid audit lines of dir, repeated to `want` events. */
-static int k8s_bench_generate(const char *dir, const char *out, size_t want, size_t *written)
+static int k8s_audit_bench_generate(const char *dir, const char *out, size_t want, size_t *written)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -89,7 +89,7 @@ static int k8s_bench_generate(const char *dir, const char *out, size_t want, siz
 			names[nn++] = strdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, nn, sizeof(*names), k8s_bench_names);
+	qsort(names, nn, sizeof(*names), k8s_audit_bench_names);
 	char *lines[1024];
 	size_t nl = 0, per_round = 0;
 	for (size_t i = 0; i < nn; i++) {
@@ -97,13 +97,13 @@ static int k8s_bench_generate(const char *dir, const char *out, size_t want, siz
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		free(names[i]);
 		size_t len;
-		char *text = k8s_bench_slurp(path, &len);
+		char *text = k8s_audit_bench_slurp(path, &len);
 		for (char *line = text ? strtok(text, "\n") : NULL; line && nl < 1024; line = strtok(NULL, "\n")) {
 			json_doc *doc;
 			json_evt *evts;
 			size_t ne;
 			char err[256];
-			if (k8s_audit_parse(line, strlen(line), &doc, &evts, &ne, err, sizeof(err)) != 0)
+			if (k8s_audit_reader_parse(line, strlen(line), &doc, &evts, &ne, err, sizeof(err)) != 0)
 				continue; /* fal_01_003.json is deliberately not an audit event */
 			json_doc_free(doc);
 			free(evts);
@@ -134,10 +134,10 @@ static int k8s_bench_generate(const char *dir, const char *out, size_t want, siz
 
 /* Every distinct ka.* / jevt.* field (with its argument) the rules text
  * names. */
-static size_t k8s_bench_fields(const char *rules, k8s_field *out, size_t cap)
+static size_t k8s_audit_bench_fields(const char *rules, k8s_field *out, size_t cap)
 {
 	size_t len;
-	char *text = k8s_bench_slurp(rules, &len);
+	char *text = k8s_audit_bench_slurp(rules, &len);
 	if (!text)
 		return 0;
 	regex_t re;
@@ -155,7 +155,7 @@ static size_t k8s_bench_fields(const char *rules, k8s_field *out, size_t cap)
 		for (size_t i = 0; i < n && !dup; i++)
 			dup = !strcmp(seen[i], tok);
 		char err[256];
-		if (!dup && k8s_field_scan(&out[n], tok, err, sizeof(err)) > 0)
+		if (!dup && k8s_audit_fields_scan(&out[n], tok, err, sizeof(err)) > 0)
 			snprintf(seen[n++], sizeof(seen[0]), "%s", tok);
 	}
 	regfree(&re);
@@ -164,12 +164,12 @@ static size_t k8s_bench_fields(const char *rules, k8s_field *out, size_t cap)
 }
 
 /* One pass of the reader, extracting nf fields from every event. */
-static int k8s_bench_read(const char *path, const k8s_field *f, size_t nf, double *secs, size_t *events)
+static int k8s_audit_bench_read(const char *path, const k8s_field *f, size_t nf, double *secs, size_t *events)
 {
 	char err[1024];
 	k8s_audit_reader *r = NULL;
 	json_vals v = {0};
-	double t0 = k8s_bench_now();
+	double t0 = k8s_audit_bench_now();
 	if (k8s_audit_reader_open(&r, path, err, sizeof(err)) != 0) {
 		fprintf(stderr, "k8s_audit_bench: %s\n", err);
 		return -1;
@@ -179,12 +179,12 @@ static int k8s_bench_read(const char *path, const k8s_field *f, size_t nf, doubl
 	int rc;
 	while ((rc = k8s_audit_reader_next(r, &e, err, sizeof(err))) == 0) {
 		for (size_t i = 0; i < nf; i++)
-			k8s_field_extract(&f[i], e, &v, &first, &nfirst);
+			k8s_audit_fields_extract(&f[i], e, &v, &first, &nfirst);
 		n++;
 	}
 	k8s_audit_reader_close(r);
-	*secs = k8s_bench_now() - t0;
-	json_vals_free(&v);
+	*secs = k8s_audit_bench_now() - t0;
+	json_value_list_free(&v);
 	*events = n;
 	if (rc < 0) {
 		fprintf(stderr, "k8s_audit_bench: %s\n", err);
@@ -193,7 +193,7 @@ static int k8s_bench_read(const char *path, const k8s_field *f, size_t nf, doubl
 	return 0;
 }
 
-static int k8s_bench_engine(const char *rules, const char *capture, double *secs, uint64_t *events, uint64_t *alerts)
+static int k8s_audit_bench_engine(const char *rules, const char *capture, double *secs, uint64_t *events, uint64_t *alerts)
 {
 	const char *paths[] = {rules};
 	engine_opts o = {.rules_paths = paths, .nrules_paths = 1, .min_priority = 7, .stdout_output = false};
@@ -205,9 +205,9 @@ static int k8s_bench_engine(const char *rules, const char *capture, double *secs
 		return -1;
 	}
 	atomic_bool stop = false;
-	double t0 = k8s_bench_now();
+	double t0 = k8s_audit_bench_now();
 	int rc = engine_run(e, &stop, err, sizeof(err));
-	*secs = k8s_bench_now() - t0;
+	*secs = k8s_audit_bench_now() - t0;
 	engine_stats st;
 	engine_get_stats(e, &st);
 	engine_free(e);
@@ -220,9 +220,9 @@ static int k8s_bench_engine(const char *rules, const char *capture, double *secs
 	return 0;
 }
 
-static void k8s_bench_report(const char *what, double *secs, int n, size_t events)
+static void k8s_audit_bench_report(const char *what, double *secs, int n, size_t events)
 {
-	qsort(secs, (size_t)n, sizeof(*secs), k8s_bench_cmp);
+	qsort(secs, (size_t)n, sizeof(*secs), k8s_audit_bench_cmp);
 	double med = n % 2 ? secs[n / 2] : (secs[n / 2 - 1] + secs[n / 2]) / 2;
 	printf("k8s_audit %s events=%zu eps=%.0f (min %.0f max %.0f) us_per_event=%.2f\n", what, events,
 	       (double)events / med, (double)events / secs[n - 1], (double)events / secs[0], med / (double)events * 1e6);
@@ -246,28 +246,28 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t written = 0;
-	if (k8s_bench_generate(pos[1], pos[2], want, &written) < 0)
+	if (k8s_audit_bench_generate(pos[1], pos[2], want, &written) < 0)
 		return 1;
 	k8s_field fields[256];
-	size_t nf = k8s_bench_fields(pos[0], fields, 256);
+	size_t nf = k8s_audit_bench_fields(pos[0], fields, 256);
 	double parse[32], extract[32], eng[32];
 	size_t events = 0;
 	uint64_t eev = 0, alerts = 0;
 	for (int r = 0; r < runs; r++) {
-		if (k8s_bench_read(pos[2], fields, 0, &parse[r], &events) < 0 ||
-		    k8s_bench_read(pos[2], fields, nf, &extract[r], &events) < 0 ||
-		    k8s_bench_engine(pos[0], pos[2], &eng[r], &eev, &alerts) < 0)
+		if (k8s_audit_bench_read(pos[2], fields, 0, &parse[r], &events) < 0 ||
+		    k8s_audit_bench_read(pos[2], fields, nf, &extract[r], &events) < 0 ||
+		    k8s_audit_bench_engine(pos[0], pos[2], &eng[r], &eev, &alerts) < 0)
 			return 1;
 	}
 	printf("k8s_audit file=%s events=%zu rules=%s fields=%zu alerts=%llu runs=%d\n", pos[2], written, pos[0], nf,
 	       (unsigned long long)alerts, runs);
-	k8s_bench_report("parse", parse, runs, events);
-	k8s_bench_report("extract", extract, runs, events);
-	k8s_bench_report("engine", eng, runs, (size_t)eev);
+	k8s_audit_bench_report("parse", parse, runs, events);
+	k8s_audit_bench_report("extract", extract, runs, events);
+	k8s_audit_bench_report("engine", eng, runs, (size_t)eev);
 	double pm = parse[runs / 2], em = eng[runs / 2], xm = extract[runs / 2];
 	printf("k8s_audit split (medians, us/event): parse=%.2f extract_all_fields=%.2f evaluate=%.2f (engine - parse)\n",
 	       pm / (double)events * 1e6, (xm - pm) / (double)events * 1e6, (em - pm) / (double)events * 1e6);
 	for (size_t i = 0; i < nf; i++)
-		k8s_field_free(&fields[i]);
+		k8s_audit_fields_free(&fields[i]);
 	return 0;
 }

@@ -42,34 +42,10 @@ cJSON *json_doc_root(const json_doc *d);
  * or obj is not an object. */
 bool json_doc_set_string(json_doc *d, cJSON *obj, const char *key, const char *value);
 
-/* A compiled JSON pointer: its reference tokens, unescaped. */
-typedef struct json_pointer {
-	char **tokens; /* owned */
-	size_t ntokens;
-} json_pointer;
-
-/* Compiles text as an RFC 6901 pointer ("" is the whole document, else
- * "/a/b~1c" with ~0 for '~' and ~1 for '/'). 0, or -1 with err naming the
- * problem (as nlohmann::json_pointer rejects the same texts). */
-int json_pointer_compile(json_pointer *p, const char *text, char *err, size_t errlen);
-void json_pointer_free(json_pointer *p);
-
-/* The value p designates in v, or NULL when there is none. An array token
- * is a decimal index without leading zeros ("-" designates nothing). */
-const cJSON *json_pointer_get(const json_pointer *p, const cJSON *v);
-
-/* Writes v as nlohmann::json::dump() does: objects' keys in byte order,
- * no white space, strings with ", \ and control characters escaped
- * (\b \f \n \r \t, else \u00xx) and other bytes as they are. */
-void json_dump_write(FILE *out, const cJSON *v);
-
-/* Writes s as a JSON string literal as json_dump_write() writes strings. */
-void json_dump_string(FILE *out, const char *s);
-
-/* Returns v as text the way Falco's json_as_string() does: a string's own
- * characters, any other value dumped. malloc'd (caller frees), or NULL when
- * out of memory. */
-char *json_dump_as_string(const cJSON *v);
+/* The member named key of obj (the last one of that name, as nlohmann
+ * keeps the last of duplicate keys), or NULL when obj is not an object or
+ * has none. Owned by obj's document. */
+const cJSON *json_doc_member(const cJSON *obj, const char *key);
 
 /* The members of object v in nlohmann's order (keys in byte order; of two
  * members with the same key the last one), in a malloc'd array of *n

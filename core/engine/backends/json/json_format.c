@@ -1,5 +1,7 @@
 #include "engine/backends/json/json_format.h"
 
+#include "engine/backends/json/json_dump.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +28,11 @@ void json_format_free(json_format *f)
 		free(f->toks[i].text);
 		free(f->toks[i].value);
 		if (!f->toks[i].text)
-			k8s_field_free(&f->toks[i].field);
+			k8s_audit_fields_free(&f->toks[i].field);
 	}
 	free(f->toks);
 	free(f->src);
-	json_vals_free(&f->vals);
+	json_value_list_free(&f->vals);
 	free(f);
 }
 
@@ -66,7 +68,7 @@ int json_format_compile(const char *format, json_format **out, char *err, size_t
 		if (*p == '%') {
 			p++;
 			char ferr[256] = "";
-			long used = k8s_field_scan(&t->field, p, ferr, sizeof(ferr));
+			long used = k8s_audit_fields_scan(&t->field, p, ferr, sizeof(ferr));
 			if (used <= 0) {
 				f->ntoks--; /* nothing to free in the slot */
 				if (used == 0)
@@ -116,7 +118,7 @@ static bool json_format_put(json_format_tok *t, const char *s, size_t n)
 static bool json_format_put_val(json_format_tok *t, const json_val *v)
 {
 	char buf[48];
-	const char *s = v->type == JSON_VAL_STRING ? v->s : json_val_text(v, buf, sizeof(buf));
+	const char *s = v->type == JSON_VAL_STRING ? v->s : json_value_text(v, buf, sizeof(buf));
 	return json_format_put(t, s, strlen(s));
 }
 
@@ -128,7 +130,7 @@ static bool json_format_resolve(json_format *f, const json_evt *evt)
 		if (t->text)
 			continue;
 		size_t first, n;
-		k8s_field_extract(&t->field, evt, &f->vals, &first, &n);
+		k8s_audit_fields_extract(&t->field, evt, &f->vals, &first, &n);
 		t->len = 0;
 		bool ok = json_format_put(t, "", 0);
 		if (n == 0) {

@@ -4,7 +4,7 @@
 /*
  * Output formats of the k8s_audit source, as Falco 0.31's
  * json_event_formatter renders them: "%field" and "%field[arg]" tokens
- * (the longest field name, see k8s_field_scan), a leading '*' ignored, a
+ * (the longest field name, see k8s_audit_fields_scan), a leading '*' ignored, a
  * field with one value printed as it, with several as "(a,b)", with none
  * as <NA>. Fields are named by their name without the argument in
  * output_fields, as Falco does.

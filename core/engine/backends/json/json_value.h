@@ -34,18 +34,18 @@ typedef struct json_val {
 
 /* Reads text as Falco does (see above). v->s points at text for strings:
  * text must outlive v. */
-void json_val_parse(json_val *v, const char *text);
+void json_value_parse(json_val *v, const char *text);
 
 /* Falco's operator==, operator< and operator> (only meaningful for equal
  * types, as Falco uses it). */
-bool json_val_eq(const json_val *x, const json_val *y);
-bool json_val_lt(const json_val *x, const json_val *y);
-bool json_val_gt(const json_val *x, const json_val *y);
+bool json_value_eq(const json_val *x, const json_val *y);
+bool json_value_lt(const json_val *x, const json_val *y);
+bool json_value_gt(const json_val *x, const json_val *y);
 
 /* Writes v as Falco's as_string() does. */
-void json_val_write(FILE *out, const json_val *v);
+void json_value_write(FILE *out, const json_val *v);
 /* The same into buf (truncated to len, NUL-terminated); returns buf. */
-const char *json_val_text(const json_val *v, char *buf, size_t len);
+const char *json_value_text(const json_val *v, char *buf, size_t len);
 
 typedef struct json_vals {
 	json_val *items; /* in extraction order */
@@ -58,20 +58,20 @@ typedef struct json_vals {
 } json_vals;
 
 /* Empties the list (keeps its memory). */
-void json_vals_reset(json_vals *l);
+void json_value_list_reset(json_vals *l);
 /* Frees everything the list holds. */
-void json_vals_free(json_vals *l);
+void json_value_list_free(json_vals *l);
 /* Appends text, parsed as a value. When own is true the list takes text
  * (malloc'd) and frees it on reset; else text must outlive the values.
  * NULL text (an allocation that failed) marks the list failed. */
-void json_vals_add_text(json_vals *l, const char *text, bool own);
+void json_value_list_add_text(json_vals *l, const char *text, bool own);
 /* Appends a copy of text. */
-void json_vals_add_copy(json_vals *l, const char *text);
+void json_value_list_add_copy(json_vals *l, const char *text);
 /* Appends an integer. */
-void json_vals_add_int(json_vals *l, int64_t i);
+void json_value_list_add_int(json_vals *l, int64_t i);
 /* Builds the set from items[0..n). */
-void json_vals_build_set(json_vals *l);
+void json_value_list_build_set(json_vals *l);
 /* True when the set holds a value equivalent to v (Falco's std::set find). */
-bool json_vals_set_has(const json_vals *l, const json_val *v);
+bool json_value_list_set_has(const json_vals *l, const json_val *v);
 
 #endif

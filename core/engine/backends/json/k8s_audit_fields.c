@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/backends/json/json_dump.h"
 #include "engine/output/alert_meta.h"
 
 /* How each field is extracted. */
@@ -181,28 +182,17 @@ static const k8s_field_class k8s_classes[] = {
 	{"ka", "Kubernetes audit events", k8s_ka_fields, sizeof(k8s_ka_fields) / sizeof(k8s_ka_fields[0])},
 };
 
-size_t k8s_audit_field_class_count(void)
+size_t k8s_audit_fields_class_count(void)
 {
 	return sizeof(k8s_classes) / sizeof(k8s_classes[0]);
 }
 
-const k8s_field_class *k8s_audit_field_class(size_t i)
+const k8s_field_class *k8s_audit_fields_class(size_t i)
 {
-	return i < k8s_audit_field_class_count() ? &k8s_classes[i] : NULL;
+	return i < k8s_audit_fields_class_count() ? &k8s_classes[i] : NULL;
 }
 
-static const cJSON *k8s_member(const cJSON *obj, const char *key)
-{
-	const cJSON *found = NULL;
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	for (const cJSON *c = obj->child; c; c = c->next)
-		if (c->string && c->string[0] == key[0] && !strcmp(c->string, key))
-			found = c;
-	return found;
-}
-
-static int k8s_field_bind(k8s_field *f, const k8s_field_info *info, const char *arg, char *err, size_t errlen)
+static int k8s_audit_fields_bind(k8s_field *f, const k8s_field_info *info, const char *arg, char *err, size_t errlen)
 {
 	memset(f, 0, sizeof(*f));
 	f->info = info;
@@ -240,7 +230,7 @@ static int k8s_field_bind(k8s_field *f, const k8s_field_info *info, const char *
 				snprintf(err, errlen,
 					 "Could not parse filtercheck field \"%s[%s]\". Invalid json selector (%s)", name,
 					 arg, perr);
-				k8s_field_free(f);
+				k8s_audit_fields_free(f);
 				return -1;
 			}
 			f->nptr = 1;
@@ -253,7 +243,7 @@ static int k8s_field_bind(k8s_field *f, const k8s_field_info *info, const char *
 	for (size_t k = 0; k < 2 && ptrs[k]; k++) {
 		if (json_pointer_compile(&f->ptr[k], ptrs[k], perr, sizeof(perr)) != 0) {
 			snprintf(err, errlen, "%s: %s", name, perr);
-			k8s_field_free(f);
+			k8s_audit_fields_free(f);
 			return -1;
 		}
 		f->nptr++;
@@ -267,24 +257,24 @@ static int k8s_field_bind(k8s_field *f, const k8s_field_info *info, const char *
 	return 0;
 }
 
-static const k8s_field_info *k8s_field_lookup(const char *name)
+static const k8s_field_info *k8s_audit_fields_lookup(const char *name)
 {
-	for (size_t c = 0; c < k8s_audit_field_class_count(); c++)
+	for (size_t c = 0; c < k8s_audit_fields_class_count(); c++)
 		for (size_t i = 0; i < k8s_classes[c].nfields; i++)
 			if (!strcmp(k8s_classes[c].fields[i].name, name))
 				return &k8s_classes[c].fields[i];
 	return NULL;
 }
 
-int k8s_field_resolve(k8s_field *f, const char *name, const char *arg, char *err, size_t errlen)
+int k8s_audit_fields_resolve(k8s_field *f, const char *name, const char *arg, char *err, size_t errlen)
 {
-	const k8s_field_info *info = k8s_field_lookup(name);
+	const k8s_field_info *info = k8s_audit_fields_lookup(name);
 	if (!info)
 		return 1;
-	return k8s_field_bind(f, info, arg, err, errlen);
+	return k8s_audit_fields_bind(f, info, arg, err, errlen);
 }
 
-void k8s_field_free(k8s_field *f)
+void k8s_audit_fields_free(k8s_field *f)
 {
 	for (size_t k = 0; k < 2; k++)
 		json_pointer_free(&f->ptr[k]);
@@ -292,7 +282,7 @@ void k8s_field_free(k8s_field *f)
 	memset(f, 0, sizeof(*f));
 }
 
-long k8s_field_scan(k8s_field *f, const char *text, char *err, size_t errlen)
+long k8s_audit_fields_scan(k8s_field *f, const char *text, char *err, size_t errlen)
 {
 	/* Falco tries the jevt class first, which matches any text that starts
 	 * with one of its names (longest first: jevt.time.iso8601 before
@@ -302,7 +292,7 @@ long k8s_field_scan(k8s_field *f, const char *text, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(jevt_order) / sizeof(jevt_order[0]); i++) {
 		size_t n = strlen(jevt_order[i]);
 		if (!strncmp(text, jevt_order[i], n)) {
-			if (k8s_field_bind(f, k8s_field_lookup(jevt_order[i]), NULL, err, errlen) != 0)
+			if (k8s_audit_fields_bind(f, k8s_audit_fields_lookup(jevt_order[i]), NULL, err, errlen) != 0)
 				return -1;
 			return (long)n;
 		}
@@ -321,9 +311,9 @@ long k8s_field_scan(k8s_field *f, const char *text, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		int rc = k8s_field_bind(f, k8s_field_lookup("jevt.value"), arg, err, errlen);
+		int rc = k8s_audit_fields_bind(f, k8s_audit_fields_lookup("jevt.value"), arg, err, errlen);
 		if (rc == 0 && !f->arg && !(f->arg = strdup(""))) {
-			k8s_field_free(f);
+			k8s_audit_fields_free(f);
 			rc = -1;
 		}
 		free(arg);
@@ -354,7 +344,7 @@ long k8s_field_scan(k8s_field *f, const char *text, char *err, size_t errlen)
 			used = (long)(end - text + 1);
 		}
 	}
-	int rc = k8s_field_bind(f, best, arg, err, errlen);
+	int rc = k8s_audit_fields_bind(f, best, arg, err, errlen);
 	free(arg);
 	return rc == 0 ? used : -1;
 }
@@ -366,7 +356,7 @@ typedef struct k8s_iter {
 	bool single;
 } k8s_iter;
 
-static const cJSON *k8s_iter_begin(k8s_iter *it, const cJSON *v)
+static const cJSON *k8s_audit_fields_iter_begin(k8s_iter *it, const cJSON *v)
 {
 	it->single = !(cJSON_IsArray(v) || cJSON_IsObject(v));
 	if (cJSON_IsNull(v))
@@ -376,28 +366,28 @@ static const cJSON *k8s_iter_begin(k8s_iter *it, const cJSON *v)
 	return it->cur;
 }
 
-static const cJSON *k8s_iter_next(k8s_iter *it)
+static const cJSON *k8s_audit_fields_iter_next(k8s_iter *it)
 {
 	it->cur = it->single ? NULL : it->cur->next;
 	return it->cur;
 }
 
-#define K8S_FOREACH(var, it, v) for (const cJSON *var = k8s_iter_begin(&(it), (v)); var; var = k8s_iter_next(&(it)))
+#define K8S_FOREACH(var, it, v) for (const cJSON *var = k8s_audit_fields_iter_begin(&(it), (v)); var; var = k8s_audit_fields_iter_next(&(it)))
 
-static void k8s_add_json(json_vals *out, const cJSON *v)
+static void k8s_audit_fields_add_json(json_vals *out, const cJSON *v)
 {
 	if (cJSON_IsString(v))
-		json_vals_add_text(out, v->valuestring, false);
+		json_value_list_add_text(out, v->valuestring, false);
 	else
-		json_vals_add_text(out, json_dump_as_string(v), true);
+		json_value_list_add_text(out, json_dump_as_string(v), true);
 }
 
 /* Falco's def_extract: the remaining pointers applied to each item of an
  * array met on the way. */
-static bool k8s_def_extract(const k8s_field *f, const cJSON *root, size_t i, json_vals *out)
+static bool k8s_audit_fields_def_extract(const k8s_field *f, const cJSON *root, size_t i, json_vals *out)
 {
 	if (i == f->nptr) {
-		k8s_add_json(out, root);
+		k8s_audit_fields_add_json(out, root);
 		return true;
 	}
 	const cJSON *j = json_pointer_get(&f->ptr[i], root);
@@ -405,10 +395,10 @@ static bool k8s_def_extract(const k8s_field *f, const cJSON *root, size_t i, jso
 		return false;
 	if (cJSON_IsArray(j)) {
 		for (const cJSON *item = j->child; item; item = item->next)
-			if (!k8s_def_extract(f, item, i + 1, out))
-				json_vals_add_text(out, K8S_NO_VALUE, false);
+			if (!k8s_audit_fields_def_extract(f, item, i + 1, out))
+				json_value_list_add_text(out, K8S_NO_VALUE, false);
 	} else {
-		k8s_add_json(out, j);
+		k8s_audit_fields_add_json(out, j);
 	}
 	return true;
 }
@@ -416,7 +406,7 @@ static bool k8s_def_extract(const k8s_field *f, const cJSON *root, size_t i, jso
 /* The part of an image reference Falco calls the repository: host[:port]/
  * and the name, without tag or digest (sinsp_utils::split_container_image
  * with split_repo false). */
-static char *k8s_image_repository(const char *image)
+static char *k8s_audit_fields_image_repository(const char *image)
 {
 	const char *slash = strchr(image, '/');
 	const char *rem = slash ? slash + 1 : image;
@@ -456,7 +446,7 @@ static json_pointer k8s_static_ptrs[K8S_P__COUNT];
 static bool k8s_static_ok;
 static pthread_once_t k8s_static_once = PTHREAD_ONCE_INIT;
 
-static void k8s_static_init(void)
+static void k8s_audit_fields_static_init(void)
 {
 	char err[64];
 	k8s_static_ok = true;
@@ -465,14 +455,14 @@ static void k8s_static_init(void)
 			k8s_static_ok = false;
 }
 
-static const cJSON *k8s_get(const cJSON *root, enum k8s_static_ptr p)
+static const cJSON *k8s_audit_fields_get(const cJSON *root, enum k8s_static_ptr p)
 {
 	return k8s_static_ok ? json_pointer_get(&k8s_static_ptrs[p], root) : NULL;
 }
 
-static bool k8s_extract_images(const k8s_field *f, const cJSON *root, json_vals *out)
+static bool k8s_audit_fields_extract_images(const k8s_field *f, const cJSON *root, json_vals *out)
 {
-	const cJSON *containers = k8s_get(root, K8S_P_CONTAINERS);
+	const cJSON *containers = k8s_audit_fields_get(root, K8S_P_CONTAINERS);
 	if (!containers)
 		return false;
 	bool repo = f->id == K8S_X_REPOS || f->id == K8S_X_REPO_FIRST;
@@ -480,13 +470,13 @@ static bool k8s_extract_images(const k8s_field *f, const cJSON *root, json_vals 
 	k8s_iter it;
 	K8S_FOREACH(c, it, containers)
 	{
-		const cJSON *image = k8s_member(c, "image");
+		const cJSON *image = json_doc_member(c, "image");
 		if (!cJSON_IsString(image))
 			return false;
 		if (repo)
-			json_vals_add_text(out, k8s_image_repository(image->valuestring), true);
+			json_value_list_add_text(out, k8s_audit_fields_image_repository(image->valuestring), true);
 		else
-			json_vals_add_text(out, image->valuestring, false);
+			json_value_list_add_text(out, image->valuestring, false);
 		if (first)
 			break;
 	}
@@ -495,7 +485,7 @@ static bool k8s_extract_images(const k8s_field *f, const cJSON *root, json_vals 
 
 /* std::getline splitting, as sinsp_split(): a trailing empty part is not
  * a part. Returns the number of parts, storing at most max (start, len). */
-static size_t k8s_split(const char *s, size_t len, char delim, const char **starts, size_t *lens, size_t max)
+static size_t k8s_audit_fields_split(const char *s, size_t len, char delim, const char **starts, size_t *lens, size_t max)
 {
 	size_t n = 0, i = 0;
 	while (i < len) {
@@ -512,7 +502,7 @@ static size_t k8s_split(const char *s, size_t len, char delim, const char **star
 	return n;
 }
 
-static int k8s_hex(char c)
+static int k8s_audit_fields_hex(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -524,7 +514,7 @@ static int k8s_hex(char c)
 }
 
 /* uri::decode(): %XX escapes; false on a malformed escape. */
-static bool k8s_uri_decode_equals(const char *s, size_t len, const char *want)
+static bool k8s_audit_fields_uri_decode_equals(const char *s, size_t len, const char *want)
 {
 	size_t wl = strlen(want), o = 0;
 	for (size_t i = 0; i < len; i++) {
@@ -532,7 +522,7 @@ static bool k8s_uri_decode_equals(const char *s, size_t len, const char *want)
 		if (c == '%') {
 			if (i + 2 >= len)
 				return false;
-			int hi = k8s_hex(s[i + 1]), lo = k8s_hex(s[i + 2]);
+			int hi = k8s_audit_fields_hex(s[i + 1]), lo = k8s_audit_fields_hex(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return false;
 			c = (char)(hi * 16 + lo);
@@ -545,15 +535,15 @@ static bool k8s_uri_decode_equals(const char *s, size_t len, const char *want)
 	return o == wl;
 }
 
-static bool k8s_extract_query_param(const k8s_field *f, const cJSON *root, json_vals *out)
+static bool k8s_audit_fields_extract_query_param(const k8s_field *f, const cJSON *root, json_vals *out)
 {
-	const cJSON *uri = k8s_get(root, K8S_P_URI);
+	const cJSON *uri = k8s_audit_fields_get(root, K8S_P_URI);
 	if (!cJSON_IsString(uri))
 		return false;
 	const char *s = uri->valuestring;
 	const char *st[3];
 	size_t ln[3];
-	if (k8s_split(s, strlen(s), '?', st, ln, 3) != 2)
+	if (k8s_audit_fields_split(s, strlen(s), '?', st, ln, 3) != 2)
 		return false;
 	const char *q = st[1];
 	size_t qlen = ln[1];
@@ -564,9 +554,9 @@ static bool k8s_extract_query_param(const k8s_field *f, const cJSON *root, json_
 			j++;
 		const char *pst[3];
 		size_t pln[3];
-		if (k8s_split(q + i, j - i, '=', pst, pln, 3) == 2 &&
-		    k8s_uri_decode_equals(pst[0], pln[0], f->arg ? f->arg : "")) {
-			json_vals_add_text(out, strndup(pst[1], pln[1]), true);
+		if (k8s_audit_fields_split(q + i, j - i, '=', pst, pln, 3) == 2 &&
+		    k8s_audit_fields_uri_decode_equals(pst[0], pln[0], f->arg ? f->arg : "")) {
+			json_value_list_add_text(out, strndup(pst[1], pln[1]), true);
 			return true;
 		}
 		i = j + 1;
@@ -574,27 +564,27 @@ static bool k8s_extract_query_param(const k8s_field *f, const cJSON *root, json_
 	return false;
 }
 
-static bool k8s_extract_rule_attrs(const k8s_field *f, const cJSON *root, json_vals *out)
+static bool k8s_audit_fields_extract_rule_attrs(const k8s_field *f, const cJSON *root, json_vals *out)
 {
-	const cJSON *rules = k8s_get(root, K8S_P_RULES);
+	const cJSON *rules = k8s_audit_fields_get(root, K8S_P_RULES);
 	if (!rules)
 		return false;
 	const char *prop = strrchr(f->info->name, '.') + 1;
 	k8s_iter it, it2;
 	K8S_FOREACH(rule, it, rules)
 	{
-		const cJSON *v = k8s_member(rule, prop);
+		const cJSON *v = json_doc_member(rule, prop);
 		if (!v)
 			continue;
 		K8S_FOREACH(item, it2, v)
-		k8s_add_json(out, item);
+		k8s_audit_fields_add_json(out, item);
 	}
 	return true;
 }
 
-static bool k8s_extract_vol_hostpath(const k8s_field *f, const cJSON *root, json_vals *out)
+static bool k8s_audit_fields_extract_vol_hostpath(const k8s_field *f, const cJSON *root, json_vals *out)
 {
-	const cJSON *vols = k8s_get(root, K8S_P_VOLUMES);
+	const cJSON *vols = k8s_audit_fields_get(root, K8S_P_VOLUMES);
 	if (!vols)
 		return false;
 	const char *idx = f->arg ? f->arg : "";
@@ -603,7 +593,7 @@ static bool k8s_extract_vol_hostpath(const k8s_field *f, const cJSON *root, json
 	k8s_iter it;
 	K8S_FOREACH(vol, it, vols)
 	{
-		const cJSON *hp = k8s_member(vol, "hostPath");
+		const cJSON *hp = json_doc_member(vol, "hostPath");
 		if (!hp)
 			continue;
 		if (prefix) {
@@ -613,18 +603,18 @@ static bool k8s_extract_vol_hostpath(const k8s_field *f, const cJSON *root, json
 			if (!cJSON_IsString(hp))
 				return false;
 			if (strlen(hp->valuestring) == il - 1 && !memcmp(hp->valuestring, idx, il - 1))
-				json_vals_add_text(out, "true", false);
+				json_value_list_add_text(out, "true", false);
 		} else if (cJSON_IsString(hp) && !strcmp(hp->valuestring, idx)) {
-			json_vals_add_text(out, "true", false);
+			json_value_list_add_text(out, "true", false);
 		}
 	}
-	json_vals_add_text(out, "false", false);
+	json_value_list_add_text(out, "false", false);
 	return true;
 }
 
-static bool k8s_extract_vol_types(const cJSON *root, json_vals *out)
+static bool k8s_audit_fields_extract_vol_types(const cJSON *root, json_vals *out)
 {
-	const cJSON *vols = k8s_get(root, K8S_P_VOLUMES);
+	const cJSON *vols = k8s_audit_fields_get(root, K8S_P_VOLUMES);
 	if (!vols)
 		return false;
 	k8s_iter it;
@@ -638,30 +628,30 @@ static bool k8s_extract_vol_types(const cJSON *root, json_vals *out)
 		const cJSON **m = json_doc_sorted_members(vol, &n);
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(m[i]->string, "name"))
-				json_vals_add_text(out, m[i]->string, false);
+				json_value_list_add_text(out, m[i]->string, false);
 		free(m);
 	}
 	return true;
 }
 
-static bool k8s_extract_host_port(const cJSON *root, json_vals *out)
+static bool k8s_audit_fields_extract_host_port(const cJSON *root, json_vals *out)
 {
-	const cJSON *containers = k8s_get(root, K8S_P_CONTAINERS);
+	const cJSON *containers = k8s_audit_fields_get(root, K8S_P_CONTAINERS);
 	if (!containers)
 		return false;
 	k8s_iter it, it2;
 	K8S_FOREACH(c, it, containers)
 	{
-		const cJSON *ports = k8s_member(c, "ports");
+		const cJSON *ports = json_doc_member(c, "ports");
 		if (!ports)
 			continue;
 		K8S_FOREACH(p, it2, ports)
 		{
-			const cJSON *v = k8s_member(p, "hostPort");
+			const cJSON *v = json_doc_member(p, "hostPort");
 			if (!v)
-				v = k8s_member(p, "containerPort");
+				v = json_doc_member(p, "containerPort");
 			if (v)
-				k8s_add_json(out, v);
+				k8s_audit_fields_add_json(out, v);
 		}
 	}
 	return true;
@@ -670,11 +660,11 @@ static bool k8s_extract_host_port(const cJSON *root, json_vals *out)
 /* nlohmann's value(ptr, default) read as int64: the default when the
  * pointer designates nothing; false when the value is not a number (or a
  * boolean, which nlohmann converts). */
-static bool k8s_value_int(const cJSON *obj, enum k8s_static_ptr ptr, int64_t dflt, int64_t *out)
+static bool k8s_audit_fields_value_int(const cJSON *obj, enum k8s_static_ptr ptr, int64_t dflt, int64_t *out)
 {
 	if (!cJSON_IsObject(obj))
 		return false;
-	const cJSON *v = k8s_get(obj, ptr);
+	const cJSON *v = k8s_audit_fields_get(obj, ptr);
 	if (!v) {
 		*out = dflt;
 		return true;
@@ -688,127 +678,127 @@ static bool k8s_value_int(const cJSON *obj, enum k8s_static_ptr ptr, int64_t dfl
 	return true;
 }
 
-static bool k8s_extract_eff_run_as(const k8s_field *f, const cJSON *root, json_vals *out)
+static bool k8s_audit_fields_extract_eff_run_as(const k8s_field *f, const cJSON *root, json_vals *out)
 {
-	const cJSON *spec = k8s_get(root, K8S_P_SPEC);
+	const cJSON *spec = k8s_audit_fields_get(root, K8S_P_SPEC);
 	if (!spec)
 		return false;
 	enum k8s_static_ptr ptr = f->id == K8S_X_EFF_USER ? K8S_P_RUN_AS_USER : K8S_P_RUN_AS_GROUP;
 	int64_t pod_id;
-	if (!k8s_value_int(spec, ptr, 0, &pod_id))
+	if (!k8s_audit_fields_value_int(spec, ptr, 0, &pod_id))
 		return false;
-	const cJSON *containers = k8s_get(spec, K8S_P_SPEC_CONTAINERS);
+	const cJSON *containers = k8s_audit_fields_get(spec, K8S_P_SPEC_CONTAINERS);
 	if (!containers)
 		return false;
 	k8s_iter it;
 	K8S_FOREACH(c, it, containers)
 	{
 		int64_t id;
-		if (!k8s_value_int(c, ptr, pod_id, &id))
+		if (!k8s_audit_fields_value_int(c, ptr, pod_id, &id))
 			return false;
-		json_vals_add_int(out, id);
+		json_value_list_add_int(out, id);
 	}
 	return true;
 }
 
-static bool k8s_extract_any_privileged(const cJSON *root, json_vals *out)
+static bool k8s_audit_fields_extract_any_privileged(const cJSON *root, json_vals *out)
 {
-	const cJSON *containers = k8s_get(root, K8S_P_CONTAINERS);
+	const cJSON *containers = k8s_audit_fields_get(root, K8S_P_CONTAINERS);
 	if (!containers)
 		return false;
 	k8s_iter it;
 	K8S_FOREACH(c, it, containers)
 	{
-		const cJSON *p = k8s_get(c, K8S_P_PRIVILEGED);
+		const cJSON *p = k8s_audit_fields_get(c, K8S_P_PRIVILEGED);
 		if (!p)
 			continue;
 		if (!cJSON_IsBool(p))
 			return false;
 		if (cJSON_IsTrue(p)) {
-			json_vals_add_text(out, "true", false);
+			json_value_list_add_text(out, "true", false);
 			return true;
 		}
 	}
-	json_vals_add_text(out, "false", false);
+	json_value_list_add_text(out, "false", false);
 	return true;
 }
 
-static bool k8s_extract_jevt(const k8s_field *f, const json_evt *evt, json_vals *out)
+static bool k8s_audit_fields_extract_jevt(const k8s_field *f, const json_evt *evt, json_vals *out)
 {
 	char buf[64];
 	switch (f->id) {
 	case K8S_X_JEVT_RAWTIME:
 		snprintf(buf, sizeof(buf), "%" PRIu64, evt->ts);
-		json_vals_add_copy(out, buf);
+		json_value_list_add_copy(out, buf);
 		return true;
 	case K8S_X_JEVT_TIME:
 		alert_meta_time_text(evt->ts, buf, sizeof(buf));
-		json_vals_add_copy(out, buf);
+		json_value_list_add_copy(out, buf);
 		return true;
 	case K8S_X_JEVT_TIME_ISO:
 		alert_meta_iso8601(evt->ts, buf, sizeof(buf));
-		json_vals_add_copy(out, buf);
+		json_value_list_add_copy(out, buf);
 		return true;
 	case K8S_X_JEVT_OBJ:
-		json_vals_add_text(out, json_dump_as_string(evt->obj), true);
+		json_value_list_add_text(out, json_dump_as_string(evt->obj), true);
 		return true;
 	case K8S_X_JEVT_VALUE: {
 		const cJSON *v = json_pointer_get(&f->ptr[0], evt->obj);
 		if (!v)
 			return false;
-		k8s_add_json(out, v);
+		k8s_audit_fields_add_json(out, v);
 		return true;
 	}
 	}
 	return false;
 }
 
-static bool k8s_extract_values(const k8s_field *f, const json_evt *evt, json_vals *out)
+static bool k8s_audit_fields_extract_values(const k8s_field *f, const json_evt *evt, json_vals *out)
 {
 	const cJSON *root = evt->obj;
 	switch (f->id) {
 	case K8S_X_PTR:
-		return k8s_def_extract(f, root, 0, out);
+		return k8s_audit_fields_def_extract(f, root, 0, out);
 	case K8S_X_IMAGES:
 	case K8S_X_IMAGE_FIRST:
 	case K8S_X_REPOS:
 	case K8S_X_REPO_FIRST:
-		return k8s_extract_images(f, root, out);
+		return k8s_audit_fields_extract_images(f, root, out);
 	case K8S_X_QUERY_PARAM:
-		return k8s_extract_query_param(f, root, out);
+		return k8s_audit_fields_extract_query_param(f, root, out);
 	case K8S_X_RULE_ATTRS:
-		return k8s_extract_rule_attrs(f, root, out);
+		return k8s_audit_fields_extract_rule_attrs(f, root, out);
 	case K8S_X_VOL_HOSTPATH:
-		return k8s_extract_vol_hostpath(f, root, out);
+		return k8s_audit_fields_extract_vol_hostpath(f, root, out);
 	case K8S_X_VOL_TYPES:
-		return k8s_extract_vol_types(root, out);
+		return k8s_audit_fields_extract_vol_types(root, out);
 	case K8S_X_HOST_PORT:
-		return k8s_extract_host_port(root, out);
+		return k8s_audit_fields_extract_host_port(root, out);
 	case K8S_X_EFF_USER:
 	case K8S_X_EFF_GROUP:
-		return k8s_extract_eff_run_as(f, root, out);
+		return k8s_audit_fields_extract_eff_run_as(f, root, out);
 	case K8S_X_TRUE:
-		json_vals_add_text(out, "true", false);
+		json_value_list_add_text(out, "true", false);
 		return true;
 	case K8S_X_ANY_PRIV:
-		return k8s_extract_any_privileged(root, out);
+		return k8s_audit_fields_extract_any_privileged(root, out);
 	default:
-		return k8s_extract_jevt(f, evt, out);
+		return k8s_audit_fields_extract_jevt(f, evt, out);
 	}
 }
 
-void k8s_field_extract(const k8s_field *f, const json_evt *evt, json_vals *out, size_t *first, size_t *nfirst)
+void k8s_audit_fields_extract(const k8s_field *f, const json_evt *evt, json_vals *out, size_t *first, size_t *nfirst)
 {
-	pthread_once(&k8s_static_once, k8s_static_init);
-	json_vals_reset(out);
-	bool ok = k8s_extract_values(f, evt, out) && !out->failed;
+	pthread_once(&k8s_static_once, k8s_audit_fields_static_init);
+	json_value_list_reset(out);
+	bool ok = k8s_audit_fields_extract_values(f, evt, out) && !out->failed;
 	if (ok && f->has_index && f->index >= out->n)
 		ok = false;
 	if (!ok) {
-		json_vals_reset(out);
-		json_vals_add_text(out, K8S_NO_VALUE, false);
+		json_value_list_reset(out);
+		json_value_list_add_text(out, K8S_NO_VALUE, false);
 	}
-	json_vals_build_set(out);
+	json_value_list_build_set(out);
 	*first = ok && f->has_index ? f->index : 0;
 	*nfirst = ok && f->has_index ? 1 : out->n;
 }

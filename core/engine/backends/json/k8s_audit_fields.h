@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "engine/backends/json/json_doc.h"
+#include "engine/backends/json/json_pointer.h"
 #include "engine/backends/json/json_value.h"
 
 /* One event of a JSON source: a value of a parsed document (which outlives
@@ -55,8 +56,8 @@ typedef struct k8s_field_class {
 	const k8s_field_info *fields;
 	size_t nfields;
 } k8s_field_class;
-size_t k8s_audit_field_class_count(void);
-const k8s_field_class *k8s_audit_field_class(size_t i);
+size_t k8s_audit_fields_class_count(void);
+const k8s_field_class *k8s_audit_fields_class(size_t i);
 
 /* A field with its argument, ready to extract. */
 typedef struct k8s_field {
@@ -73,20 +74,20 @@ typedef struct k8s_field {
  * and messages ("When parsing filtercheck ka.verb[1]: ka.verb forbids an
  * index but one provided"). Returns 0, 1 when the name is not a k8s_audit
  * field (err untouched), or -1 with err. The caller frees it with
- * k8s_field_free(). */
-int k8s_field_resolve(k8s_field *f, const char *name, const char *arg, char *err, size_t errlen);
-void k8s_field_free(k8s_field *f);
+ * k8s_audit_fields_free(). */
+int k8s_audit_fields_resolve(k8s_field *f, const char *name, const char *arg, char *err, size_t errlen);
+void k8s_audit_fields_free(k8s_field *f);
 
 /* For output formats: the longest field name at the start of text with
  * Falco's boundary rules, and its [argument]. Returns the number of bytes
  * of text that make the field up, or 0 when text starts with no field; on
  * a field whose argument is wrong returns -1 with err. */
-long k8s_field_scan(k8s_field *f, const char *text, char *err, size_t errlen);
+long k8s_audit_fields_scan(k8s_field *f, const char *text, char *err, size_t errlen);
 
 /* Extracts f from evt into out (reset first): the values, out's set, and
  * the view Falco's first list is (*first, *nfirst: out->items or the one
  * indexed value). A field that yields nothing extractable yields "<NA>". */
-void k8s_field_extract(const k8s_field *f, const json_evt *evt, json_vals *out, size_t *first, size_t *nfirst);
+void k8s_audit_fields_extract(const k8s_field *f, const json_evt *evt, json_vals *out, size_t *first, size_t *nfirst);
 
 /* The text Falco gives a missing value. */
 #define K8S_NO_VALUE "<NA>"

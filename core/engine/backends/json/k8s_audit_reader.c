@@ -10,7 +10,7 @@
 
 #define K8S_NOT_AUDIT "Data not recognized as a k8s audit event"
 
-bool k8s_audit_parse_time(const char *s, uint64_t *ns)
+bool k8s_audit_reader_parse_time(const char *s, uint64_t *ns)
 {
 	struct tm tm;
 	memset(&tm, 0, sizeof(tm));
@@ -28,27 +28,18 @@ bool k8s_audit_parse_time(const char *s, uint64_t *ns)
 	return true;
 }
 
-static const cJSON *k8s_audit_member(const cJSON *obj, const char *key)
-{
-	const cJSON *found = NULL;
-	for (const cJSON *c = obj->child; c; c = c->next)
-		if (c->string && !strcmp(c->string, key))
-			found = c;
-	return found;
-}
-
 typedef struct k8s_audit_list {
 	json_evt *v;
 	size_t n, cap;
 } k8s_audit_list;
 
-static bool k8s_audit_add(k8s_audit_list *l, const cJSON *obj)
+static bool k8s_audit_reader_add(k8s_audit_list *l, const cJSON *obj)
 {
 	/* Falco reads the time with value(ptr, "<NA>"): a missing one fails to
 	 * parse, a non-string one throws; both reject the data. */
-	const cJSON *ts = k8s_audit_member(obj, "stageTimestamp");
+	const cJSON *ts = json_doc_member(obj, "stageTimestamp");
 	uint64_t ns;
-	if (!cJSON_IsString(ts) || !k8s_audit_parse_time(ts->valuestring, &ns))
+	if (!cJSON_IsString(ts) || !k8s_audit_reader_parse_time(ts->valuestring, &ns))
 		return false;
 	if (l->n == l->cap) {
 		size_t nc = l->cap ? l->cap * 2 : 4;
@@ -65,24 +56,24 @@ static bool k8s_audit_add(k8s_audit_list *l, const cJSON *obj)
 }
 
 /* parse_k8s_audit_json(). */
-static bool k8s_audit_split(json_doc *d, cJSON *j, bool top, k8s_audit_list *l)
+static bool k8s_audit_reader_split(json_doc *d, cJSON *j, bool top, k8s_audit_list *l)
 {
 	if (cJSON_IsArray(j)) {
 		if (!top)
 			return false;
 		for (cJSON *item = j->child; item; item = item->next)
-			if (!k8s_audit_split(d, item, false, l))
+			if (!k8s_audit_reader_split(d, item, false, l))
 				return false;
 		return true;
 	}
 	if (!cJSON_IsObject(j))
 		return false;
-	const cJSON *kind = k8s_audit_member(j, "kind");
+	const cJSON *kind = json_doc_member(j, "kind");
 	if (kind && !cJSON_IsString(kind))
 		return false;
 	const char *k = kind ? kind->valuestring : "<NA>";
 	if (!strcmp(k, "EventList")) {
-		cJSON *items = (cJSON *)k8s_audit_member(j, "items");
+		cJSON *items = (cJSON *)json_doc_member(j, "items");
 		if (!items || cJSON_IsNull(items))
 			return true;
 		/* nlohmann iterates an object's values, a scalar as itself */
@@ -92,17 +83,17 @@ static bool k8s_audit_split(json_doc *d, cJSON *j, bool top, k8s_audit_list *l)
 				return false; /* becomes {"kind":"Event"}, without a time */
 			if (!cJSON_IsObject(je) || !json_doc_set_string(d, je, "kind", "Event"))
 				return false;
-			if (!k8s_audit_add(l, je))
+			if (!k8s_audit_reader_add(l, je))
 				return false;
 		}
 		return true;
 	}
 	if (!strcmp(k, "Event"))
-		return k8s_audit_add(l, j);
+		return k8s_audit_reader_add(l, j);
 	return false;
 }
 
-int k8s_audit_parse(const char *text, size_t len, json_doc **doc, json_evt **evts, size_t *n, char *err,
+int k8s_audit_reader_parse(const char *text, size_t len, json_doc **doc, json_evt **evts, size_t *n, char *err,
 		    size_t errlen)
 {
 	*doc = NULL;
@@ -115,7 +106,7 @@ int k8s_audit_parse(const char *text, size_t len, json_doc **doc, json_evt **evt
 		return -1;
 	}
 	k8s_audit_list l = {0};
-	if (!k8s_audit_split(d, json_doc_root(d), true, &l)) {
+	if (!k8s_audit_reader_split(d, json_doc_root(d), true, &l)) {
 		free(l.v);
 		json_doc_free(d);
 		snprintf(err, errlen, K8S_NOT_AUDIT);
@@ -127,7 +118,7 @@ int k8s_audit_parse(const char *text, size_t len, json_doc **doc, json_evt **evt
 	return 0;
 }
 
-bool k8s_audit_probe(const unsigned char *head, size_t n)
+bool k8s_audit_reader_probe(const unsigned char *head, size_t n)
 {
 	size_t i = 0;
 	if (n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
@@ -150,7 +141,7 @@ struct k8s_audit_reader {
 
 /* Reads one line without its '\n' into r->line. 1 at the end of the file
  * (nothing read), 0 otherwise, -1 on a read error. */
-static int k8s_audit_read_line(k8s_audit_reader *r, char *err, size_t errlen)
+static int k8s_audit_reader_read_line(k8s_audit_reader *r, char *err, size_t errlen)
 {
 	r->len = 0;
 	for (;;) {
@@ -213,7 +204,7 @@ int k8s_audit_reader_open(k8s_audit_reader **out, const char *path, char *err, s
 		return -1;
 	}
 	/* Falco parses the first line once, to tell JSON from anything else. */
-	int rc = k8s_audit_read_line(r, err, errlen);
+	int rc = k8s_audit_reader_read_line(r, err, errlen);
 	if (rc < 0) {
 		k8s_audit_reader_close(r);
 		return -1;
@@ -244,14 +235,14 @@ int k8s_audit_reader_next(k8s_audit_reader *r, const json_evt **evt, char *err, 
 		r->doc = NULL;
 		r->evts = NULL;
 		r->nevts = r->next = 0;
-		int rc = k8s_audit_read_line(r, err, errlen);
+		int rc = k8s_audit_reader_read_line(r, err, errlen);
 		if (rc != 0)
 			return rc;
 		r->line_no++;
 		if (r->len == 0)
 			continue;
 		char why[256];
-		if (k8s_audit_parse(r->line, r->len, &r->doc, &r->evts, &r->nevts, why, sizeof(why)) != 0) {
+		if (k8s_audit_reader_parse(r->line, r->len, &r->doc, &r->evts, &r->nevts, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "Could not read k8s audit event line #%llu, \"%s\": %s, stopping", r->line_no,
 				 r->line, why);
 			return -1;

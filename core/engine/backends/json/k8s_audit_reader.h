@@ -26,17 +26,17 @@
  * failure returns -1 with nothing allocated and err in Falco's words
  * ("Could not parse data: ..." or "Data not recognized as a k8s audit
  * event"). */
-int k8s_audit_parse(const char *text, size_t len, json_doc **doc, json_evt **evts, size_t *n, char *err,
+int k8s_audit_reader_parse(const char *text, size_t len, json_doc **doc, json_evt **evts, size_t *n, char *err,
 		    size_t errlen);
 
 /* Parses an ISO 8601 UTC time ("2019-03-06T14:25:17.395718Z") as libsinsp's
  * parse_iso_8601_utc_string does (the fractional seconds added as a
  * double, so sub-microsecond digits round as in Falco). */
-bool k8s_audit_parse_time(const char *s, uint64_t *ns);
+bool k8s_audit_reader_parse_time(const char *s, uint64_t *ns);
 
 /* True when a capture that starts with head[0..n) (decompressed) holds JSON
  * rather than scap: its first non-blank byte opens an object or array. */
-bool k8s_audit_probe(const unsigned char *head, size_t n);
+bool k8s_audit_reader_probe(const unsigned char *head, size_t n);
 
 typedef struct k8s_audit_reader k8s_audit_reader;
 

@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include "engine/backends/json/json_doc.h"
+#include "engine/backends/json/json_dump.h"
+#include "engine/backends/json/json_pointer.h"
 #include "engine/backends/json/json_value.h"
 
 static char *dump_text(const char *json)
@@ -86,49 +88,49 @@ static void test_value_types_and_order(void **state)
 {
 	(void)state;
 	json_val a, b;
-	json_val_parse(&a, "42");
+	json_value_parse(&a, "42");
 	assert_int_equal(a.type, JSON_VAL_INT64);
-	json_val_parse(&a, " -7");
+	json_value_parse(&a, " -7");
 	assert_int_equal(a.type, JSON_VAL_INT64);
 	assert_int_equal(a.a, -7);
-	json_val_parse(&a, "7 ");
+	json_value_parse(&a, "7 ");
 	assert_int_equal(a.type, JSON_VAL_STRING);
-	json_val_parse(&a, "1:5");
+	json_value_parse(&a, "1:5");
 	assert_int_equal(a.type, JSON_VAL_PAIR);
-	json_val_parse(&a, "1:5:6");
+	json_value_parse(&a, "1:5:6");
 	assert_int_equal(a.type, JSON_VAL_STRING);
-	json_val_parse(&a, "99999999999999999999");
+	json_value_parse(&a, "99999999999999999999");
 	assert_int_equal(a.type, JSON_VAL_STRING);
 	/* a number equals a range that holds it, in both orders */
-	json_val_parse(&a, "3");
-	json_val_parse(&b, "1:5");
-	assert_true(json_val_eq(&a, &b));
-	assert_true(json_val_eq(&b, &a));
-	json_val_parse(&a, "6");
-	assert_false(json_val_eq(&a, &b));
-	assert_true(json_val_lt(&b, &a));
+	json_value_parse(&a, "3");
+	json_value_parse(&b, "1:5");
+	assert_true(json_value_eq(&a, &b));
+	assert_true(json_value_eq(&b, &a));
+	json_value_parse(&a, "6");
+	assert_false(json_value_eq(&a, &b));
+	assert_true(json_value_lt(&b, &a));
 	/* strings sort before numbers, numbers before ranges */
-	json_val_parse(&a, "zzz");
-	json_val_parse(&b, "1");
-	assert_true(json_val_lt(&a, &b));
+	json_value_parse(&a, "zzz");
+	json_value_parse(&b, "1");
+	assert_true(json_value_lt(&a, &b));
 	char buf[48];
-	json_val_parse(&a, "+007");
-	assert_string_equal(json_val_text(&a, buf, sizeof(buf)), "7");
+	json_value_parse(&a, "+007");
+	assert_string_equal(json_value_text(&a, buf, sizeof(buf)), "7");
 	/* the set keeps equivalent values once, in order */
 	json_vals l = {0};
-	json_vals_add_text(&l, "b", false);
-	json_vals_add_text(&l, "a", false);
-	json_vals_add_text(&l, "b", false);
-	json_vals_add_int(&l, 3);
-	json_vals_build_set(&l);
+	json_value_list_add_text(&l, "b", false);
+	json_value_list_add_text(&l, "a", false);
+	json_value_list_add_text(&l, "b", false);
+	json_value_list_add_int(&l, 3);
+	json_value_list_build_set(&l);
 	assert_int_equal(l.n, 4);
 	assert_int_equal(l.nset, 3);
 	assert_string_equal(l.items[l.set[0]].s, "a");
 	assert_string_equal(l.items[l.set[1]].s, "b");
 	assert_int_equal(l.items[l.set[2]].a, 3);
-	json_val_parse(&a, "2:4");
-	assert_true(json_vals_set_has(&l, &a));
-	json_vals_free(&l);
+	json_value_parse(&a, "2:4");
+	assert_true(json_value_list_set_has(&l, &a));
+	json_value_list_free(&l);
 }
 
 int main(void)

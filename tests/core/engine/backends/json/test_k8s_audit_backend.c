@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "engine/backends/json/json_doc.h"
+#include "engine/backends/json/json_dump.h"
 #include "engine/backends/json/k8s_audit_backend.h"
 #include "engine/backends/json/k8s_audit_reader.h"
 
@@ -66,7 +67,7 @@ static fixture *fx_new(const char *json)
 	backend_opts o = {0};
 	assert_int_equal(k8s_audit_backend_create(&o, &f->b, err, sizeof(err)), BACKEND_OK);
 	assert_true(backend_is_valid(&f->b, err, sizeof(err)));
-	int rc = k8s_audit_parse(json, strlen(json), &f->doc, &f->evts, &f->n, err, sizeof(err));
+	int rc = k8s_audit_reader_parse(json, strlen(json), &f->doc, &f->evts, &f->n, err, sizeof(err));
 	if (rc != 0)
 		fail_msg("parse: %s", err);
 	assert_true(f->n >= 1);
@@ -409,7 +410,7 @@ static void test_parse_splitting(void **state)
 	char err[256];
 	const char *list = "{\"kind\":\"EventList\",\"items\":[{\"verb\":\"get\",\"stageTimestamp\":\"2020-01-01T00:00:01Z\"},"
 			   "{\"kind\":\"Other\",\"verb\":\"list\",\"stageTimestamp\":\"2020-01-01T00:00:02Z\"}]}";
-	assert_int_equal(k8s_audit_parse(list, strlen(list), &d, &e, &n, err, sizeof(err)), 0);
+	assert_int_equal(k8s_audit_reader_parse(list, strlen(list), &d, &e, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(e[0].ts, 1577836801000000000ull);
 	assert_int_equal(e[1].ts, 1577836802000000000ull);
@@ -420,7 +421,7 @@ static void test_parse_splitting(void **state)
 	json_doc_free(d);
 	free(e);
 	const char *arr = "[{\"kind\":\"Event\",\"stageTimestamp\":\"2020-01-01T00:00:01Z\"},{\"kind\":\"EventList\",\"items\":[]}]";
-	assert_int_equal(k8s_audit_parse(arr, strlen(arr), &d, &e, &n, err, sizeof(err)), 0);
+	assert_int_equal(k8s_audit_reader_parse(arr, strlen(arr), &d, &e, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 1);
 	json_doc_free(d);
 	free(e);
@@ -430,13 +431,13 @@ static void test_parse_splitting(void **state)
 		"[{\"kind\":\"Event\",\"stageTimestamp\":\"2020-01-01T00:00:01Z\"},{\"kind\":\"Pod\"}]",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(k8s_audit_parse(bad[i], strlen(bad[i]), &d, &e, &n, err, sizeof(err)), -1);
+		assert_int_equal(k8s_audit_reader_parse(bad[i], strlen(bad[i]), &d, &e, &n, err, sizeof(err)), -1);
 		assert_string_equal(err, "Data not recognized as a k8s audit event");
 		assert_null(d);
 	}
-	assert_int_equal(k8s_audit_parse("{\"kind\":", 8, &d, &e, &n, err, sizeof(err)), -1);
+	assert_int_equal(k8s_audit_reader_parse("{\"kind\":", 8, &d, &e, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "Could not parse data: "));
-	assert_int_equal(k8s_audit_parse("{} x", 4, &d, &e, &n, err, sizeof(err)), -1);
+	assert_int_equal(k8s_audit_reader_parse("{} x", 4, &d, &e, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "Could not parse data: "));
 }
 
@@ -494,8 +495,8 @@ static void test_reader(void **state)
 	unlink(path);
 	rmdir(dir);
 	const unsigned char j[] = " \n{", s[] = "\x0a\x0d\x0d\x0a";
-	assert_true(k8s_audit_probe(j, 3));
-	assert_false(k8s_audit_probe(s, 4));
+	assert_true(k8s_audit_reader_probe(j, 3));
+	assert_false(k8s_audit_reader_probe(s, 4));
 }
 
 int main(void)
