@@ -15,8 +15,9 @@
 #include "daemon/engine_config.h"
 #include "engine/output/bus.h"
 #include "engine/engine.h"
+#include "engine/rules/rules_context.h"
 #include "engine/rules/rules_files.h"
-#include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/backends/backend_fields.h"
 #include "log/log.h"
 #include "modules/loader.h"
 #include "server/health.h"
@@ -127,37 +128,74 @@ static void daemon_print_warnings(const engine *e)
 		fprintf(stderr, "%s\n", engine_warning(e, i));
 }
 
-/* --list: the fields conditions and outputs can use. */
-static int daemon_list_fields(void)
+/* --list[=SOURCE]: the fields conditions and outputs can use, of every
+ * registered event source or of one. */
+static int daemon_list_fields(const cli_args *args)
 {
-	const char *sources[] = {"syscall"};
-	for (size_t i = 0; i < sinsp_bridge_fieldclass_count(); i++) {
-		char *text = sinsp_bridge_fieldclass_as_string(i, false, sources, 1);
-		if (text) {
-			fputs(text, stdout);
-			free(text);
-		}
-	}
-	return 0;
+	char err[512];
+	backend_opts bo = {.all_events = args->all_events};
+	backend_registry *reg = backend_registry_new();
+	int rc = reg && backend_registry_add_builtins(reg, &bo, NULL, 0, err, sizeof(err)) == BACKEND_OK &&
+				 backend_fields_list(reg, args->list_source, args->verbose, false, stdout, err,
+						     sizeof(err)) == 0
+			 ? 0
+			 : 1;
+	if (rc)
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", reg ? err : "out of memory");
+	backend_registry_free(reg);
+	return rc;
 }
 
-/* -V: loads the files, in order, into one engine, as Falco does. */
+/* A rules load error as Falco prints it: "Runtime error: Could not load
+ * rules file FILE: 1 errors:", the error, the offending item between "---"
+ * lines, ". Exiting." */
+static void daemon_print_load_error(const engine_config *ec, const char *err)
+{
+	char **files = NULL;
+	size_t n = 0, bad = 0;
+	char ignored[256];
+	char *block = NULL;
+	if (rules_files_expand(ec->rules, ec->nrules, &files, &n, ignored, sizeof(ignored)) == 0 &&
+	    n)
+		block = rules_context_verdict(err, (const char *const *)files, n, &bad);
+	if (block)
+		fprintf(stderr, "Runtime error: Could not load rules file %s: %s. Exiting.\n", files[bad], block);
+	else
+		fprintf(stderr, "%s\n", err);
+	free(block);
+	rules_files_free(files, n);
+}
+
+/* -V: loads the files, in order, into one engine, as Falco does, and
+ * prints Falco's verdicts on stdout ("FILE: " only with several files):
+ * "Ok" for each file, or, for the file that failed, "1 errors:", the error
+ * and the offending item between "---" lines; later files are not
+ * verdicted. The failure also goes to stderr as Falco's "Runtime error". */
 static int daemon_validate(const cli_args *args, engine_config *ec)
 {
 	engine_opts o = ec->opts;
 	o.rules_paths = args->validate;
 	o.nrules_paths = args->nvalidate;
+	o.validate_only = true;
 	engine *e = NULL;
 	char err[2048];
+	size_t n = args->nvalidate, bad = n;
+	char *block = NULL;
 	if (engine_create(&e, &o, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
+		block = rules_context_verdict(err, args->validate, n, &bad);
+	} else {
+		daemon_print_warnings(e);
+		engine_free(e);
 	}
-	daemon_print_warnings(e);
-	for (size_t i = 0; i < args->nvalidate; i++)
-		printf("%s%sOk\n", args->nvalidate > 1 ? args->validate[i] : "", args->nvalidate > 1 ? ": " : "");
-	engine_free(e);
-	return 0;
+	for (size_t i = 0; i < n && i < bad; i++)
+		printf("%s%sOk\n", n > 1 ? args->validate[i] : "", n > 1 ? ": " : "");
+	if (bad == n)
+		return 0;
+	printf("%s%s%s", n > 1 ? args->validate[bad] : "", n > 1 ? ": " : "", block ? block : err);
+	fflush(stdout);
+	fprintf(stderr, "Runtime error: %s. Exiting.\n", block ? block : err);
+	free(block);
+	return 1;
 }
 
 /* -e without -M: replay, print the alerts and Falco's summary, exit. No
@@ -270,6 +308,12 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	daemon_block_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Falco refuses this combination while parsing its arguments. */
+	if (args->nonly_tags && (args->ndisable_tags || args->ndisable_substr)) {
+		fprintf(stderr, "Runtime error: You can not specify both disabled (-D/-T) and enabled (-t) rules. "
+				"Exiting.\n");
+		goto out;
+	}
 	if (daemon_config_load(&doc, args->config_file, args->overrides, args->noverrides, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
@@ -287,7 +331,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_WARNING, "config", "unknown log_level '%s', using info", cfg.log_level);
 
 	if (args->list_fields) {
-		rc = daemon_list_fields();
+		rc = daemon_list_fields(args);
 		goto out;
 	}
 	if (args->nvalidate) {
@@ -308,7 +352,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	/* Alerts are sent to gRPC subscribers only when a server runs. */
 	ec.opts.want_fields = !batch && cfg.grpc_enabled;
 	if (engine_create(&eng, &ec.opts, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		daemon_print_load_error(&ec, err);
 		goto out;
 	}
 	daemon_print_warnings(eng);

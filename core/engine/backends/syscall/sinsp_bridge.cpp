@@ -107,6 +107,7 @@ struct sinsp_bridge_check {
 	std::string lasterr;
 	std::set<uint16_t> evttypes_cache;
 	bool evttypes_cached = false;
+	bool type_field = false; /* evt.type: the only field with its own evttypes() */
 };
 
 struct sinsp_bridge_formatter {
@@ -1054,6 +1055,8 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 		}
 	} guard{c.get()};
 
+	c->type_field = fullname == "evt.type";
+
 	/* 2. Bind the field (allocating its state, needed for filtering). */
 	ppm_param_type ftype;
 	try
@@ -1460,6 +1463,26 @@ size_t sinsp_bridge_check_evttypes(sinsp_bridge_check *c, uint16_t *codes, size_
 	if(c == nullptr)
 	{
 		return 0;
+	}
+	if(!c->type_field)
+	{
+		/* What libsinsp answers for every other field: all event types
+		 * (its s_all_event_types), without copying that set twice per
+		 * check (evttypes() copies it into the check, the cache again). */
+		const ppm_event_info *etable = scap_get_event_info_table();
+		size_t n = 0;
+		for(uint32_t i = 2; i < PPM_EVENT_MAX; i++)
+		{
+			if(evttype_indexable(etable, i))
+			{
+				if(codes != nullptr && n < cap)
+				{
+					codes[n] = static_cast<uint16_t>(i);
+				}
+				n++;
+			}
+		}
+		return n;
 	}
 	try
 	{
