@@ -278,9 +278,11 @@ static int daemon_open_source(engine *e, const engine_config *ec, bool inputs, b
 			why);
 		return 0;
 	}
+	/* The engine may have said "no event source: ..." already. */
+	const char *reason = strncmp(why, "no event source: ", 17) == 0 ? why + 17 : why;
 	snprintf(err, errlen,
 		 "no event source: %s. Give a capture (-e, engine.capture.file), a driver, or load the inputs module",
-		 why);
+		 reason);
 	return -1;
 }
 
