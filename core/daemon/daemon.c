@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <grpc/grpc.h>
@@ -9,10 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config/config_schema.h"
 #include "config/daemon_config.h"
+#include "daemon/daemon_detach.h"
+#include "daemon/daemon_support.h"
 #include "daemon/engine_config.h"
+#include "engine/engine_describe.h"
+#include "engine/engine_stats_file.h"
 #include "engine/output/bus.h"
 #include "engine/engine.h"
 #include "engine/backends/syscall/sinsp_bridge.h"
@@ -126,16 +132,51 @@ static void daemon_print_warnings(const engine *e)
 		fprintf(stderr, "%s\n", engine_warning(e, i));
 }
 
-/* --list: the fields conditions and outputs can use. */
-static int daemon_list_fields(void)
+/* --list: the fields conditions and outputs can use; with -N their names
+ * only, one a line, without the fields Falco hides from such lists. */
+static int daemon_list_fields(bool names_only)
 {
 	const char *sources[] = {"syscall"};
 	for (size_t i = 0; i < sinsp_bridge_fieldclass_count(); i++) {
+		if (names_only) {
+			sinsp_bridge_fieldclass fc;
+			sinsp_bridge_field f;
+			for (size_t j = 0; sinsp_bridge_fieldclass_get(i, &fc) == SINSP_BRIDGE_OK && j < fc.nfields; j++)
+				if (sinsp_bridge_field_get(i, j, &f) == SINSP_BRIDGE_OK &&
+				    !(f.flags & SINSP_BRIDGE_FIELD_TABLE_ONLY))
+					printf("%s\n", f.name);
+			continue;
+		}
 		char *text = sinsp_bridge_fieldclass_as_string(i, false, sources, 1);
 		if (text) {
 			fputs(text, stdout);
 			free(text);
 		}
+	}
+	return 0;
+}
+
+/* -i: Falco's list of the events skipped without -A. */
+static int daemon_print_ignored_events(void)
+{
+	char *names = sinsp_bridge_ignored_event_names();
+	if (!names) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
+	printf("Ignored Event(s):%s%s\n", *names ? " " : "", names);
+	free(names);
+	return 0;
+}
+
+/* -l RULE: Falco prints its header, then the rule or the error. */
+static int daemon_describe_rule(const engine *e, const char *name)
+{
+	char err[1024];
+	if (engine_describe_rule(e, name, stdout, err, sizeof(err)) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "Runtime error: Could not describe rule %s: %s. Exiting.\n", name, err);
+		return 1;
 	}
 	return 0;
 }
@@ -225,6 +266,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	listeners ls = {0};
 	bool have_source = false;
 	bus *alerts = NULL;
+	engine_stats_file *stats = NULL;
 	daemon_engine_end end = {.main = pthread_self()};
 	service_table_init(&table);
 
@@ -233,6 +275,10 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	sigset_t set;
 	daemon_block_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* As in Falco, -i needs no configuration. */
+	if (args->print_ignored_events)
+		return daemon_print_ignored_events();
 
 	if (daemon_config_load(&doc, args->config_file, args->overrides, args->noverrides, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
@@ -250,8 +296,14 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	else
 		log_msg(FAPI_LOG_WARNING, "config", "unknown log_level '%s', using info", cfg.log_level);
 
+	if (args->list_plugins) {
+		/* Falco's listing of its loaded plugins; this build loads none. */
+		printf("0 Plugins Loaded:\n\n\n");
+		rc = 0;
+		goto out;
+	}
 	if (args->list_fields) {
-		rc = daemon_list_fields();
+		rc = daemon_list_fields(args->names_only);
 		goto out;
 	}
 	if (args->nvalidate) {
@@ -259,7 +311,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 	bool batch = args->capture && args->duration_s == 0;
-	if (ec.nrules || ec.capture || args->list_rules) {
+	if (ec.nrules || ec.capture || args->list_rules || args->describe_rule || args->support) {
 		/* Alerts are sent to gRPC subscribers only when a server runs. */
 		ec.opts.want_fields = !batch && cfg.grpc_enabled;
 		if (engine_create(&eng, &ec.opts, err, sizeof(err)) < 0) {
@@ -270,10 +322,53 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled",
 			engine_ruleset(eng)->rules->n, ec.nrules, engine_ruleset(eng)->nenabled);
 	}
+	if (args->support) {
+		if (daemon_support_print(stdout, args, eng, err, sizeof(err)) < 0) {
+			fprintf(stderr, "Runtime error: %s. Exiting.\n", err);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
 	if (args->list_rules) {
 		engine_print_rules(eng, stdout);
 		rc = 0;
 		goto out;
+	}
+	if (args->describe_rule) {
+		rc = daemon_describe_rule(eng, args->describe_rule);
+		goto out;
+	}
+	/* Falco forks once everything that can fail at start-up has been
+	 * checked, before any thread starts; the child runs in /, so relative
+	 * paths are resolved first. */
+	char capture_abs[PATH_MAX], stats_abs[PATH_MAX + 256];
+	const char *stats_path = args->stats_file;
+	if (args->daemon) {
+		char cwd[PATH_MAX];
+		if (ec.capture && ec.capture[0] != '/' && realpath(ec.capture, capture_abs))
+			ec.capture = capture_abs;
+		if (stats_path && stats_path[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+			snprintf(stats_abs, sizeof(stats_abs), "%s/%s", cwd, stats_path);
+			stats_path = stats_abs;
+		}
+		bool parent;
+		if (daemon_detach(args->pidfile, &parent, err, sizeof(err)) < 0) {
+			log_msg(FAPI_LOG_ERROR, "core", "%s. Exiting.", err);
+			goto out;
+		}
+		if (parent) {
+			rc = 0;
+			goto out;
+		}
+	}
+	if (eng && stats_path) {
+		if (engine_stats_file_open(&stats, stats_path, args->stats_interval_ms, environ, err, sizeof(err)) <
+		    0) {
+			fprintf(stderr, "Runtime error: %s. Exiting.\n", err);
+			goto out;
+		}
+		engine_set_stats_file(eng, stats);
 	}
 	if (batch) {
 		rc = daemon_replay(eng, &ec);
@@ -370,6 +465,7 @@ out_grpc:
 	 * lingering in HTTP/2's graceful GOAWAY. The process exits next. */
 out:
 	engine_free(eng);
+	engine_stats_file_close(stats);
 	bus_free(alerts);
 	service_table_free(&table);
 	engine_config_free(&ec);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "engine/output/alert_format.h"
+#include "engine/engine_stats_file.h"
 #include "engine/compile/rules_compile.h"
 #include "engine/rules/rules_doc.h"
 #include "engine/rules/rules_files.h"
@@ -22,6 +23,7 @@ struct engine {
 	token_bucket tb;
 	engine_sink_fn sink;
 	void *sink_user;
+	engine_stats_file *stats_file;
 	/* source */
 	char *capture;
 	uint64_t loops;
@@ -70,7 +72,11 @@ static int engine_load_rules(engine *e, char *err, size_t errlen)
 		}
 	}
 	rules_files_free(files, nfiles);
-	rules_compile_opts copts = {.time_format_iso_8601 = e->o.time_format_iso_8601};
+	rules_compile_opts copts = {
+		.time_format_iso_8601 = e->o.time_format_iso_8601,
+		.output_extra = e->o.output_extra,
+		.replace_container_info = e->o.replace_container_info,
+	};
 	compiled_rules *cr = NULL;
 	if (rules_compile(e->doc, e->insp, &copts, &cr, err, errlen) < 0)
 		return -1;
@@ -96,6 +102,18 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 	e->insp = sinsp_bridge_inspector_create(o->all_events ? SINSP_BRIDGE_ALL_EVENTS : 0, &be);
 	if (!e->insp) {
 		snprintf(err, errlen, "cannot create the event inspector: %s", be.msg);
+		engine_free(e);
+		return -1;
+	}
+	sinsp_bridge_settings st = {
+		.base64_buffers = o->base64_buffers,
+		.cri_sockets = o->cri_sockets,
+		.ncri_sockets = o->ncri_sockets,
+		.disable_cri_async = o->disable_cri_async,
+		.snaplen = o->snaplen,
+	};
+	if (sinsp_bridge_inspector_configure(e->insp, &st, &be) != SINSP_BRIDGE_OK) {
+		snprintf(err, errlen, "%s", be.msg);
 		engine_free(e);
 		return -1;
 	}
@@ -152,6 +170,25 @@ void engine_set_sink(engine *e, engine_sink_fn fn, void *user)
 {
 	e->sink = fn;
 	e->sink_user = user;
+}
+
+void engine_set_stats_file(engine *e, engine_stats_file *s)
+{
+	e->stats_file = s;
+}
+
+const rules_doc *engine_rules_doc(const engine *e)
+{
+	return e->doc;
+}
+
+static void engine_write_stats(engine *e)
+{
+	sinsp_bridge_stats st = {0};
+	if (e->live && sinsp_bridge_get_stats(e->insp, &st) == SINSP_BRIDGE_OK)
+		engine_stats_file_write(e->stats_file, st.driver_events, st.drops, st.preemptions);
+	else
+		engine_stats_file_write(e->stats_file, atomic_load_explicit(&e->events, memory_order_relaxed), 0, 0);
 }
 
 int engine_open_capture(engine *e, const char *path, uint64_t loops, double rate, char *err, size_t errlen)
@@ -230,6 +267,8 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 			sinsp_bridge_evt *evt = NULL;
 			sinsp_bridge_error be = {{0}};
 			int rc = sinsp_bridge_next(e->insp, &evt, &be);
+			if (e->stats_file && engine_stats_file_due(e->stats_file))
+				engine_write_stats(e);
 			if (rc == SINSP_BRIDGE_TIMEOUT)
 				continue;
 			if (rc == SINSP_BRIDGE_EOF)

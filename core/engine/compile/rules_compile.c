@@ -7,6 +7,7 @@
 #include "engine/lang/condition_expand.h"
 #include "engine/lang/condition_parse.h"
 #include "engine/compile/leaf_table.h"
+#include "engine/compile/output_extra.h"
 #include "engine/compile/subtree_memo.h"
 #include "engine/rules/rules_priority.h"
 
@@ -292,32 +293,22 @@ static int rules_compile_cmp_tags(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Falco 0.31 replaces %container.info (a pseudo-field) in rule outputs. */
+/* "*%evt.time: <Priority> <output>", the output after Falco's -p and
+ * %container.info processing. */
 static char *rules_compile_format(const rules_rule *r, const rules_compile_opts *opts)
 {
-	static const char info[] = "%container.info";
-	static const char repl[] = "%container.name (id=%container.id)";
 	const char *out = r->output[0] == '*' ? r->output + 1 : r->output;
-	size_t extra = 0;
-	for (const char *p = strstr(out, info); p; p = strstr(p + 1, info))
-		extra += sizeof(repl) - sizeof(info);
+	char *body = output_extra_apply(out, !r->source || strcmp(r->source, "syscall") == 0, opts->output_extra,
+					opts->replace_container_info);
+	if (!body)
+		return NULL;
 	const char *prefix = opts->time_format_iso_8601 ? "*%evt.time.iso8601: " : "*%evt.time: ";
 	const char *prio = rules_priority_name(r->priority);
-	size_t len = strlen(prefix) + strlen(prio) + 1 + strlen(out) + extra + 1;
+	size_t len = strlen(prefix) + strlen(prio) + 1 + strlen(body) + 1;
 	char *f = malloc(len);
-	if (!f)
-		return NULL;
-	char *w = f + sprintf(f, "%s%s ", prefix, prio);
-	for (const char *p = out; *p;) {
-		if (strncmp(p, info, sizeof(info) - 1) == 0) {
-			memcpy(w, repl, sizeof(repl) - 1);
-			w += sizeof(repl) - 1;
-			p += sizeof(info) - 1;
-		} else {
-			*w++ = *p++;
-		}
-	}
-	*w = '\0';
+	if (f)
+		snprintf(f, len, "%s%s %s", prefix, prio, body);
+	free(body);
 	return f;
 }
 

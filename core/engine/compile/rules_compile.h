@@ -45,6 +45,8 @@ typedef struct compiled_rules {
 
 typedef struct rules_compile_opts {
 	bool time_format_iso_8601; /* %evt.time.iso8601 instead of %evt.time */
+	const char *output_extra;   /* -p: appended to syscall rules' outputs; NULL or "" for none (borrowed) */
+	bool replace_container_info; /* -pc/-pk/-pm: %container.info becomes output_extra */
 } rules_compile_opts;
 
 /* Compiles every rule of doc against the inspector's fields. Returns 0, or

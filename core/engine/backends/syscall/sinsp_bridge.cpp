@@ -1873,4 +1873,77 @@ char *sinsp_bridge_fieldclass_as_string(size_t i, bool verbose, const char *cons
 	}
 }
 
+/* ---- inspector settings from Falco's command line ------------------------ */
+
+int sinsp_bridge_inspector_configure(sinsp_bridge_inspector *insp, const sinsp_bridge_settings *st,
+				     sinsp_bridge_error *err)
+{
+	if(insp == nullptr || insp->s == nullptr || st == nullptr || insp->open)
+	{
+		set_err(err, "configure: no inspector, no settings, or the inspector is open");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	try
+	{
+		/* The order and the tests are Falco 0.31's (falco_init). */
+		insp->s->set_buffer_format(st->base64_buffers ? sinsp_evt::PF_BASE64 : sinsp_evt::PF_NORMAL);
+		for(size_t i = 0; i < st->ncri_sockets; i++)
+		{
+			if(st->cri_sockets[i] != nullptr && st->cri_sockets[i][0] != '\0')
+			{
+				insp->s->add_cri_socket_path(st->cri_sockets[i]);
+			}
+		}
+		insp->s->set_cri_async(!st->disable_cri_async);
+		if(st->snaplen != 0)
+		{
+			insp->s->set_snaplen(st->snaplen);
+		}
+		return SINSP_BRIDGE_OK;
+	}
+	catch(...)
+	{
+		return exception_to_err(err, "configure the inspector");
+	}
+}
+
+char *sinsp_bridge_ignored_event_names(void)
+{
+	try
+	{
+		/* Falco's -i: event and syscall names skipped in simple-consumer
+		 * mode, placeholders ("NA...") left out, sorted and unique. */
+		const ppm_event_info *etable = scap_get_event_info_table();
+		const ppm_syscall_desc *stable = scap_get_syscall_info_table();
+		std::set<std::string> names;
+		for(uint32_t j = 0; j < PPM_EVENT_MAX; j++)
+		{
+			std::string name = etable[j].name;
+			if(!sinsp::simple_consumer_consider_evtnum(j) && name.find("NA") != 0)
+			{
+				names.insert(name);
+			}
+		}
+		for(uint32_t j = 0; j < PPM_SC_MAX; j++)
+		{
+			std::string name = stable[j].name;
+			if(!sinsp::simple_consumer_consider_syscallid(j) && name.find("NA") != 0)
+			{
+				names.insert(name);
+			}
+		}
+		std::string out;
+		for(const auto &n : names)
+		{
+			out += out.empty() ? "" : " ";
+			out += n;
+		}
+		return dup_string(out);
+	}
+	catch(...)
+	{
+		return nullptr;
+	}
+}
+
 } /* extern "C" */
