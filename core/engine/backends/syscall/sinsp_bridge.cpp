@@ -51,7 +51,14 @@ struct sinsp_bridge_inspector {
 	bool bpf_set = false; /* sinsp::set_bpf_probe() was called: it is sticky */
 	uint64_t returned = 0;
 	uint64_t skipped = 0;
+	/* -S on a capture file: what a live capture with that snaplen would
+	 * have kept of each I/O buffer (see replay_truncate_data()). */
+	uint32_t replay_snaplen = 0;
 };
+
+namespace {
+void replay_truncate_data(sinsp_bridge_inspector *insp, sinsp_evt *ev);
+} // namespace
 
 namespace {
 
@@ -738,6 +745,10 @@ int sinsp_bridge_next(sinsp_bridge_inspector *insp, sinsp_bridge_evt **evt, sins
 					continue;
 				}
 				insp->returned++;
+				if(__builtin_expect(insp->replay_snaplen != 0, 0) && !insp->live)
+				{
+					replay_truncate_data(insp, ev);
+				}
 				*evt = reinterpret_cast<sinsp_bridge_evt *>(ev);
 				return SINSP_BRIDGE_OK;
 			}
@@ -1899,6 +1910,7 @@ int sinsp_bridge_inspector_configure(sinsp_bridge_inspector *insp, const sinsp_b
 		{
 			insp->s->set_snaplen(st->snaplen);
 		}
+		insp->replay_snaplen = st->snaplen;
 		return SINSP_BRIDGE_OK;
 	}
 	catch(...)
@@ -1906,6 +1918,58 @@ int sinsp_bridge_inspector_configure(sinsp_bridge_inspector *insp, const sinsp_b
 		return exception_to_err(err, "configure the inspector");
 	}
 }
+
+} /* extern "C" */
+
+namespace {
+
+/* The index of each event code's I/O buffer parameter (the PT_BYTEBUF named
+ * "data" that the driver cuts at snaplen: read, write, send, recv, their
+ * vector and positional forms), or -1. */
+const std::vector<int8_t> &replay_data_params()
+{
+	static const std::vector<int8_t> table = [] {
+		std::vector<int8_t> t(PPM_EVENT_MAX, -1);
+		const ppm_event_info *etable = scap_get_event_info_table();
+		for(uint32_t c = 0; c < PPM_EVENT_MAX; c++)
+		{
+			for(uint32_t i = 0; i < etable[c].nparams && i < 127; i++)
+			{
+				if(etable[c].params[i].type == PT_BYTEBUF && strcmp(etable[c].params[i].name, "data") == 0)
+				{
+					t[c] = (int8_t)i;
+				}
+			}
+		}
+		return t;
+	}();
+	return table;
+}
+
+void replay_truncate_data(sinsp_bridge_inspector *insp, sinsp_evt *ev)
+{
+	uint16_t code = ev->get_type();
+	if(code >= PPM_EVENT_MAX)
+	{
+		return;
+	}
+	int8_t idx = replay_data_params()[code];
+	if(idx < 0 || (uint32_t)idx >= ev->get_num_params())
+	{
+		return;
+	}
+	/* Every field and the formatter read parameters through this table,
+	 * loaded once per event: shortening the length here is what they see. */
+	sinsp_evt_param *p = ev->get_param((uint32_t)idx);
+	if(p->m_len > insp->replay_snaplen)
+	{
+		p->m_len = insp->replay_snaplen;
+	}
+}
+
+} // namespace
+
+extern "C" {
 
 char *sinsp_bridge_ignored_event_names(void)
 {

@@ -545,8 +545,11 @@ typedef struct sinsp_bridge_settings {
 	/** --disable-cri-async: fetch CRI metadata before the event moves on. */
 	bool disable_cri_async;
 	/** -S: bytes of each I/O buffer the driver captures; 0 = libscap's
-	 * default (80). Only a live capture applies it: a capture file holds what
-	 * was captured when it was written. */
+	 * default (80). A live capture applies it in the driver, as Falco does;
+	 * on a capture file (where Falco ignores it) the bridge cuts each event's
+	 * I/O buffer parameter ("data" of read, write, send, recv, ...) to that
+	 * many bytes before anything reads it, which is what a live capture with
+	 * this snaplen would have recorded. */
 	uint32_t snaplen;
 } sinsp_bridge_settings;
 
