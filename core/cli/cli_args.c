@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,7 +227,7 @@ int cli_args_parse(cli_args *a, int argc, char **argv, char *err, size_t errlen)
 				a->unsupported = cli_args_unsupported(c);
 			break;
 		case 'M':
-			if (!cli_args_number(optarg, (uint64_t)__LONG_MAX__, &n)) {
+			if (!cli_args_number(optarg, (uint64_t)LONG_MAX, &n)) {
 				snprintf(err, errlen, "-M: '%s' is not a number of seconds", optarg);
 				goto fail;
 			}
