@@ -81,6 +81,9 @@ class CliFlagsTest(EngineTest):
             self.assertEqual(r.alerts, ["%s: Error cat %d k8s.ns=<NA> k8s.pod=<NA> container=%s"
                                         % (evt_time_text(n), pid, cid) for n, pid, _, _, cid in CATS],
                              r.describe())
+        r = self.run_ok(self.rules, args=["-t", "files", "-pm"])
+        self.assertEqual(r.alerts, ["%s: Error cat %d task=<NA> container=%s" % (evt_time_text(n), pid, cid)
+                                    for n, pid, _, _, cid in CATS], r.describe())
         # -p c is the preset too; -p with any other word is a format.
         self.assertEqual(self.run_ok(self.rules, args=["-t", "files", "-p", "container"]).alerts,
                          self.run_ok(self.rules, args=["-t", "files", "-pc"]).alerts)
