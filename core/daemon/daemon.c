@@ -21,6 +21,7 @@
 #include "engine/engine_stats_file.h"
 #include "engine/output/bus.h"
 #include "engine/engine.h"
+#include "engine/rules/rules_files.h"
 #include "engine/backends/syscall/sinsp_bridge.h"
 #include "log/log.h"
 #include "modules/loader.h"
@@ -224,31 +225,66 @@ static int daemon_replay(engine *e, const engine_config *ec)
 	return 0;
 }
 
-/* Opens the engine's source in daemon mode: the capture if one is given,
- * else the live driver. Without either the daemon still serves the API. */
-static void daemon_open_source(engine *e, const engine_config *ec, bool *have_source)
+/* True when load_modules names the module. */
+static bool daemon_module_enabled(const daemon_config *cfg, const char *name)
 {
-	char err[1024];
+	for (size_t i = 0; i < cfg->nmodules; i++)
+		if (strcmp(cfg->modules[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The number of rules files the configured paths name (a directory counts
+ * its files), as Falco counts them; a path that cannot be read counts as one
+ * so that loading it reports why. */
+static size_t daemon_rules_file_count(const engine_config *ec)
+{
+	char **files = NULL;
+	size_t n = 0;
+	char err[512];
+	if (rules_files_expand(ec->rules, ec->nrules, &files, &n, err, sizeof(err)) < 0)
+		return ec->nrules;
+	rules_files_free(files, n);
+	return n;
+}
+
+/* Opens the engine's source in daemon mode: the capture if one is given,
+ * else the live driver. Without either the daemon only runs when the inputs
+ * module can feed it events. Returns 0 (*have_source tells whether a source
+ * is open) or -1 with the reason in err. */
+static int daemon_open_source(engine *e, const engine_config *ec, bool inputs, bool *have_source, char *err,
+			      size_t errlen)
+{
+	char why[1024];
 	*have_source = false;
 	if (ec->capture) {
-		if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, err, sizeof(err)) < 0) {
-			log_msg(FAPI_LOG_ERROR, "engine", "cannot replay %s: %s", ec->capture, err);
-			return;
+		if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "Could not open trace filename %s for reading: %s", ec->capture, why);
+			return -1;
 		}
 		log_msg(FAPI_LOG_INFO, "engine", "replaying %s %s%s", ec->capture,
 			ec->loops == 0 ? "in a loop" : ec->loops == 1 ? "once" : "several times",
 			ec->rate > 0 ? " (paced)" : "");
-	} else if (ec->live) {
-		if (engine_open_live(e, ec->probe, err, sizeof(err)) < 0) {
-			log_msg(FAPI_LOG_ERROR, "engine", "no live event source: %s", err);
-			return;
-		}
-		log_msg(FAPI_LOG_INFO, "engine", "capturing live events");
-	} else {
-		log_msg(FAPI_LOG_WARNING, "engine", "engine.live.enabled is false and no capture is given: no events");
-		return;
+		*have_source = true;
+		return 0;
 	}
-	*have_source = true;
+	if (!ec->live)
+		snprintf(why, sizeof(why), "engine.live.enabled is false and no capture is given");
+	else if (engine_open_live(e, ec->probe, why, sizeof(why)) == 0) {
+		log_msg(FAPI_LOG_INFO, "engine", "capturing live events%s%s", ec->probe ? " with the eBPF probe " : "",
+			ec->probe ? ec->probe : "");
+		*have_source = true;
+		return 0;
+	}
+	if (inputs) {
+		log_msg(FAPI_LOG_WARNING, "engine", "no capture or live source (%s): events come from the inputs module only",
+			why);
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "no event source: %s. Give a capture (-e, engine.capture.file), a driver, or load the inputs module",
+		 why);
+	return -1;
 }
 
 int daemon_run(const cli_args *args, const char *exe_dir)
@@ -311,17 +347,26 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 	bool batch = args->capture && args->duration_s == 0;
-	if (ec.nrules || ec.capture || args->list_rules || args->describe_rule || args->support) {
-		/* Alerts are sent to gRPC subscribers only when a server runs. */
-		ec.opts.want_fields = !batch && cfg.grpc_enabled;
-		if (engine_create(&eng, &ec.opts, err, sizeof(err)) < 0) {
-			fprintf(stderr, "%s\n", err);
+	/* As in Falco, no rules file is an error; with the rules module, rules
+	 * may come through the API instead. */
+	if (daemon_rules_file_count(&ec) == 0) {
+		if (!daemon_module_enabled(&cfg, "rules") || batch || args->list_rules || args->describe_rule ||
+		    args->support) {
+			log_msg(FAPI_LOG_ERROR, "engine", "You must specify at least one rules file/directory via -r or "
+							  "a rules_file entry in falco.yaml");
 			goto out;
 		}
-		daemon_print_warnings(eng);
-		log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled",
-			engine_ruleset(eng)->rules->n, ec.nrules, engine_ruleset(eng)->nenabled);
+		log_msg(FAPI_LOG_INFO, "engine", "no rules file given: starting without rules (the rules module can load them)");
 	}
+	/* Alerts are sent to gRPC subscribers only when a server runs. */
+	ec.opts.want_fields = !batch && cfg.grpc_enabled;
+	if (engine_create(&eng, &ec.opts, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	daemon_print_warnings(eng);
+	log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled", engine_ruleset(eng)->rules->n,
+		ec.nrules, engine_ruleset(eng)->nenabled);
 	if (args->support) {
 		if (daemon_support_print(stdout, args, eng, err, sizeof(err)) < 0) {
 			fprintf(stderr, "Runtime error: %s. Exiting.\n", err);
@@ -375,13 +420,17 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 
-	if (eng) {
-		if (!(alerts = bus_new())) {
-			log_msg(FAPI_LOG_ERROR, "core", "out of memory");
-			goto out;
-		}
-		engine_set_sink(eng, daemon_publish, alerts);
+	/* The source opens before anything listens, so that a missing one
+	 * stops the start-up as it does Falco's. */
+	if (daemon_open_source(eng, &ec, daemon_module_enabled(&cfg, "inputs"), &have_source, err, sizeof(err)) < 0) {
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", err);
+		goto out;
 	}
+	if (!(alerts = bus_new())) {
+		log_msg(FAPI_LOG_ERROR, "core", "out of memory");
+		goto out;
+	}
+	engine_set_sink(eng, daemon_publish, alerts);
 	grpc_init();
 	if (health_register(&hl, &table, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "core", "%s", err);
@@ -423,25 +472,20 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_server;
 	}
-	if (eng) {
-		daemon_open_source(eng, &ec, &have_source);
-		if (have_source && engine_start(eng, daemon_on_engine_end, &end) < 0) {
-			log_msg(FAPI_LOG_ERROR, "engine", "cannot start the engine thread");
-			goto out_started;
-		}
+	if (have_source && engine_start(eng, daemon_on_engine_end, &end) < 0) {
+		log_msg(FAPI_LOG_ERROR, "engine", "cannot start the engine thread");
+		goto out_started;
 	}
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
 	daemon_wait(args->duration_s, false);
 	rc = 0;
-	if (eng) {
-		engine_stop(eng);
-		if (end.rc < 0) {
-			log_msg(FAPI_LOG_ERROR, "engine", "%s", end.err);
-			rc = 1;
-		}
-		if (have_source)
-			engine_print_summary(eng, stdout);
+	engine_stop(eng);
+	if (end.rc < 0) {
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", end.err);
+		rc = 1;
 	}
+	if (have_source)
+		engine_print_summary(eng, stdout);
 
 out_started:
 	health_set_serving(hl, false);

@@ -138,8 +138,12 @@ class SdkTest(unittest.TestCase):
         os.makedirs(d)
         sock = os.path.join(d, "s.sock")
         log = os.path.join(d, "daemon.log")
+        # a rules file without rules and one pass over a generated capture:
+        # a daemon needs rules and an event source, as Falco does
         args = [BIN, "-o", "load_modules=[version,hello]", "-o", "modules=[%s]" % module_entry,
-                "-o", "grpc.bind_address=unix://" + sock]
+                "-o", "grpc.bind_address=unix://" + sock,
+                "-r", os.path.join(SOURCE_DIR, "tests", "fixtures", "rules", "empty.yaml"),
+                "-o", "engine.capture.file=" + os.path.join(BUILD_DIR, "captures", "basic.scap")]
         with open(log, "w") as logf:
             proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=logf, stdin=subprocess.DEVNULL)
         self.addCleanup(self.kill_daemon, proc)

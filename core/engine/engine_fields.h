@@ -1,0 +1,38 @@
+#ifndef FAPI_ENGINE_FIELDS_H
+#define FAPI_ENGINE_FIELDS_H
+
+/* The fields every event source of the engine offers, as one list of
+ * (source, name, type), and the checksum of that set that the version RPC
+ * reports as engine_fields_checksum. Falco 0.31 hard-codes the SHA-256 of
+ * its `--list -N` output at build time; here the hash is computed from what
+ * the backends really offer, so it cannot go stale, and a new backend only
+ * adds its entries to the list. */
+
+#include <stddef.h>
+
+/* One field of one source. Every string is static (owned by its backend). */
+typedef struct engine_field {
+	const char *source; /* "syscall", "k8s_audit", ... */
+	const char *name;   /* "proc.name" */
+	const char *type;   /* the backend's type name, "CHARBUF" */
+} engine_field;
+
+/* SHA-256, in lower-case hex, plus the terminating NUL. */
+#define ENGINE_FIELDS_CHECKSUM_SIZE 65
+
+/* Every field of every built-in source. *out is malloc'd (free() it); the
+ * strings it points to are static. Returns 0, or -1 with err on ENOMEM. */
+int engine_fields_list(engine_field **out, size_t *n, char *err, size_t errlen);
+
+/* The checksum of a set of fields: SHA-256 over the entries sorted by
+ * (source, name, type) with duplicates removed, so equal sets give equal
+ * checksums whatever the order they were listed in. `fields` is reordered.
+ * Writes ENGINE_FIELDS_CHECKSUM_SIZE bytes to out. Returns 0, or -1 with err. */
+int engine_fields_checksum(engine_field *fields, size_t n, char out[ENGINE_FIELDS_CHECKSUM_SIZE], char *err,
+			   size_t errlen);
+
+/* The checksum of engine_fields_list(), computed once per process.
+ * Returns a static string, "" when it could not be computed. Thread-safe. */
+const char *engine_fields_checksum_builtin(void);
+
+#endif
