@@ -203,7 +203,7 @@ static int daemon_validate(const cli_args *args, engine_config *ec)
 
 /* -e without -M: replay, print the alerts and Falco's summary, exit. No
  * server: nobody could use it past the end of the capture. */
-static int daemon_replay(engine *e, const engine_config *ec)
+static int daemon_replay(engine *e, const engine_config *ec, int *ready_fd)
 {
 	char err[1024];
 	if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, err, sizeof(err)) < 0) {
@@ -215,6 +215,7 @@ static int daemon_replay(engine *e, const engine_config *ec)
 		fprintf(stderr, "cannot start the engine thread\n");
 		return 1;
 	}
+	daemon_detach_ready(ready_fd);
 	daemon_wait(0, true);
 	engine_stop(e);
 	if (end.rc < 0) {
@@ -303,6 +304,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	bool have_source = false;
 	bus *alerts = NULL;
 	engine_stats_file *stats = NULL;
+	int ready_fd = -1; /* -d: the daemon's line to its parent until it is up */
 	daemon_engine_end end = {.main = pthread_self()};
 	service_table_init(&table);
 
@@ -398,7 +400,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 			stats_path = stats_abs;
 		}
 		bool parent;
-		if (daemon_detach(args->pidfile, &parent, err, sizeof(err)) < 0) {
+		if (daemon_detach(args->pidfile, &parent, &ready_fd, err, sizeof(err)) < 0) {
 			log_msg(FAPI_LOG_ERROR, "core", "%s. Exiting.", err);
 			goto out;
 		}
@@ -416,7 +418,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		engine_set_stats_file(eng, stats);
 	}
 	if (batch) {
-		rc = daemon_replay(eng, &ec);
+		rc = daemon_replay(eng, &ec, &ready_fd);
 		goto out;
 	}
 
@@ -477,6 +479,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out_started;
 	}
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
+	daemon_detach_ready(&ready_fd);
 	daemon_wait(args->duration_s, false);
 	rc = 0;
 	engine_stop(eng);
@@ -508,6 +511,8 @@ out_grpc:
 	 * and what it would still wait for (up to 10 s) is a client connection
 	 * lingering in HTTP/2's graceful GOAWAY. The process exits next. */
 out:
+	if (ready_fd >= 0)
+		close(ready_fd);
 	engine_free(eng);
 	engine_stats_file_close(stats);
 	bus_free(alerts);

@@ -325,6 +325,20 @@ class CliFlagsTest(EngineTest):
             time.sleep(0.05)
         self.assertFalse(os.path.exists("/proc/%d" % pid), "the daemon did not stop on SIGTERM")
 
+    def test_daemon_start_up_error_reaches_the_terminal(self):
+        pidfile = os.path.join(self.tmp, "failed.pid")
+        # The capture is opened by the daemon, after the fork.
+        r = self.run_plain(["-r", self.rules, "-e", os.path.join(self.tmp, "missing.scap"), "-M", "60",
+                            "-o", "grpc.enabled=false", "-d", "-P", pidfile])
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("missing.scap", r.stderr)
+        self.assertIn("The daemon stopped during start-up (exit code 1)", r.stderr)
+        self.assertFalse(os.path.exists(pidfile))
+        # Without -d the same command fails the same way.
+        r2 = self.run_plain(["-r", self.rules, "-e", os.path.join(self.tmp, "missing.scap"), "-M", "60",
+                             "-o", "grpc.enabled=false"])
+        self.assertEqual(r2.returncode, 1, r2.stderr)
+
     def test_daemon_pid_file_unwritable(self):
         r = self.run_plain(["-r", self.rules, "-e", self.basic, "-M", "60", "-o", "grpc.enabled=false", "-d",
                             "-P", os.path.join(self.tmp, "no", "dir", "x.pid")])
