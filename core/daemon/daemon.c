@@ -21,6 +21,7 @@
 #include "engine/engine_stats_file.h"
 #include "engine/output/bus.h"
 #include "engine/engine.h"
+#include "engine/rules/rules_context.h"
 #include "engine/rules/rules_files.h"
 #include "engine/backends/syscall/sinsp_bridge.h"
 #include "log/log.h"
@@ -182,23 +183,56 @@ static int daemon_describe_rule(const engine *e, const char *name)
 	return 0;
 }
 
-/* -V: loads the files, in order, into one engine, as Falco does. */
+/* A rules load error as Falco prints it: "Runtime error: Could not load
+ * rules file FILE: 1 errors:", the error, the offending item between "---"
+ * lines, ". Exiting." */
+static void daemon_print_load_error(const engine_config *ec, const char *err)
+{
+	char **files = NULL;
+	size_t n = 0, bad = 0;
+	char ignored[256];
+	char *block = NULL;
+	if (rules_files_expand(ec->rules, ec->nrules, &files, &n, ignored, sizeof(ignored)) == 0 &&
+	    n)
+		block = rules_context_verdict(err, (const char *const *)files, n, &bad);
+	if (block)
+		fprintf(stderr, "Runtime error: Could not load rules file %s: %s. Exiting.\n", files[bad], block);
+	else
+		fprintf(stderr, "%s\n", err);
+	free(block);
+	rules_files_free(files, n);
+}
+
+/* -V: loads the files, in order, into one engine, as Falco does, and
+ * prints Falco's verdicts on stdout ("FILE: " only with several files):
+ * "Ok" for each file, or, for the file that failed, "1 errors:", the error
+ * and the offending item between "---" lines; later files are not
+ * verdicted. The failure also goes to stderr as Falco's "Runtime error". */
 static int daemon_validate(const cli_args *args, engine_config *ec)
 {
 	engine_opts o = ec->opts;
 	o.rules_paths = args->validate;
 	o.nrules_paths = args->nvalidate;
+	o.validate_only = true;
 	engine *e = NULL;
 	char err[2048];
+	size_t n = args->nvalidate, bad = n;
+	char *block = NULL;
 	if (engine_create(&e, &o, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
+		block = rules_context_verdict(err, args->validate, n, &bad);
+	} else {
+		daemon_print_warnings(e);
+		engine_free(e);
 	}
-	daemon_print_warnings(e);
-	for (size_t i = 0; i < args->nvalidate; i++)
-		printf("%s%sOk\n", args->nvalidate > 1 ? args->validate[i] : "", args->nvalidate > 1 ? ": " : "");
-	engine_free(e);
-	return 0;
+	for (size_t i = 0; i < n && i < bad; i++)
+		printf("%s%sOk\n", n > 1 ? args->validate[i] : "", n > 1 ? ": " : "");
+	if (bad == n)
+		return 0;
+	printf("%s%s%s", n > 1 ? args->validate[bad] : "", n > 1 ? ": " : "", block ? block : err);
+	fflush(stdout);
+	fprintf(stderr, "Runtime error: %s. Exiting.\n", block ? block : err);
+	free(block);
+	return 1;
 }
 
 /* -e without -M: replay, print the alerts and Falco's summary, exit. No
@@ -314,6 +348,13 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	daemon_block_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Falco refuses this combination while parsing its arguments. */
+	if (args->nonly_tags && (args->ndisable_tags || args->ndisable_substr)) {
+		fprintf(stderr, "Runtime error: You can not specify both disabled (-D/-T) and enabled (-t) rules. "
+				"Exiting.\n");
+		goto out;
+	}
+
 	/* As in Falco, -i needs no configuration. */
 	if (args->print_ignored_events)
 		return daemon_print_ignored_events();
@@ -363,7 +404,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	/* Alerts are sent to gRPC subscribers only when a server runs. */
 	ec.opts.want_fields = !batch && cfg.grpc_enabled;
 	if (engine_create(&eng, &ec.opts, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		daemon_print_load_error(&ec, err);
 		goto out;
 	}
 	daemon_print_warnings(eng);

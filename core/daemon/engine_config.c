@@ -39,10 +39,6 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 				      "must not be negative");
 		return -1;
 	}
-	if (a->nonly_tags && (a->ndisable_tags || a->ndisable_substr)) {
-		snprintf(err, errlen, "You can not specify both disabled (-D/-T) and enabled (-t) rules");
-		return -1;
-	}
 	o->min_priority = (int)p;
 	o->rate = (double)rate;
 	o->max_burst = (double)max_burst;

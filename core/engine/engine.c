@@ -77,6 +77,7 @@ static int engine_load_rules(engine *e, char *err, size_t errlen)
 	rules_files_free(files, nfiles);
 	rules_compile_opts copts = {
 		.time_format_iso_8601 = e->o.time_format_iso_8601,
+		.validate_only = e->o.validate_only,
 		.output_extra = e->o.output_extra,
 		.replace_container_info = e->o.replace_container_info,
 	};

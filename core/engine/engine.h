@@ -43,6 +43,7 @@ typedef struct engine_opts {
 	size_t ncri_sockets;
 	bool disable_cri_async;
 	uint32_t snaplen;               /* 0 = libscap's default */
+	bool validate_only;             /* -V: load and check the rules; the engine will not run */
 } engine_opts;
 
 /* Called with every alert that passed the rate limiter; the sink takes its

@@ -6,40 +6,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/backends/syscall/sinsp_bridge.h"
-
-#define ENGINE_FIELDS_SYSCALL "syscall"
-
-int engine_fields_list(engine_field **out, size_t *n, char *err, size_t errlen)
+int engine_fields_list(const backend_registry *r, engine_field **out, size_t *n, char *err, size_t errlen)
 {
 	*out = NULL;
 	*n = 0;
 	size_t total = 0;
-	size_t nclasses = sinsp_bridge_fieldclass_count();
-	for (size_t i = 0; i < nclasses; i++) {
-		sinsp_bridge_fieldclass fc;
-		if (sinsp_bridge_fieldclass_get(i, &fc) == SINSP_BRIDGE_OK)
-			total += fc.nfields;
+	for (size_t k = 0; k < backend_registry_count(r); k++) {
+		const backend *b = backend_registry_at(r, k);
+		for (size_t i = 0; i < b->fieldclass_count(b->ctx); i++) {
+			backend_fieldclass fc;
+			if (b->fieldclass_get(b->ctx, i, &fc) == BACKEND_OK)
+				total += fc.nfields;
+		}
 	}
 	engine_field *f = calloc(total ? total : 1, sizeof(*f));
 	if (!f) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	size_t k = 0;
-	for (size_t i = 0; i < nclasses; i++) {
-		sinsp_bridge_fieldclass fc;
-		if (sinsp_bridge_fieldclass_get(i, &fc) != SINSP_BRIDGE_OK)
-			continue;
-		for (size_t j = 0; j < fc.nfields && k < total; j++) {
-			sinsp_bridge_field bf;
-			if (sinsp_bridge_field_get(i, j, &bf) != SINSP_BRIDGE_OK)
+	size_t m = 0;
+	for (size_t k = 0; k < backend_registry_count(r); k++) {
+		const backend *b = backend_registry_at(r, k);
+		for (size_t i = 0; i < b->fieldclass_count(b->ctx); i++) {
+			backend_fieldclass fc;
+			if (b->fieldclass_get(b->ctx, i, &fc) != BACKEND_OK)
 				continue;
-			f[k++] = (engine_field){.source = ENGINE_FIELDS_SYSCALL, .name = bf.name, .type = bf.type};
+			for (size_t j = 0; j < fc.nfields && m < total; j++) {
+				backend_field bf;
+				if (b->field_get(b->ctx, i, j, &bf) == BACKEND_OK)
+					f[m++] = (engine_field){.source = b->source, .name = bf.name, .type = bf.type};
+			}
 		}
 	}
 	*out = f;
-	*n = k;
+	*n = m;
 	return 0;
 }
 
@@ -95,13 +95,17 @@ static pthread_once_t engine_fields_once = PTHREAD_ONCE_INIT;
 
 static void engine_fields_compute_builtin(void)
 {
-	char err[256];
+	char err[512];
 	engine_field *f = NULL;
 	size_t n = 0;
-	if (engine_fields_list(&f, &n, err, sizeof(err)) == 0 &&
+	backend_opts o = {0};
+	backend_registry *r = backend_registry_new();
+	if (r && backend_registry_add_builtins(r, &o, NULL, 0, err, sizeof(err)) == BACKEND_OK &&
+	    engine_fields_list(r, &f, &n, err, sizeof(err)) == 0 &&
 	    engine_fields_checksum(f, n, engine_fields_builtin, err, sizeof(err)) < 0)
 		engine_fields_builtin[0] = '\0';
 	free(f);
+	backend_registry_free(r);
 }
 
 const char *engine_fields_checksum_builtin(void)

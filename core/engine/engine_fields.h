@@ -10,7 +10,9 @@
 
 #include <stddef.h>
 
-/* One field of one source. Every string is static (owned by its backend). */
+#include "engine/backends/backend_registry.h"
+
+/* One field of one source. The strings are owned by the source's backend. */
 typedef struct engine_field {
 	const char *source; /* "syscall", "k8s_audit", ... */
 	const char *name;   /* "proc.name" */
@@ -20,9 +22,10 @@ typedef struct engine_field {
 /* SHA-256, in lower-case hex, plus the terminating NUL. */
 #define ENGINE_FIELDS_CHECKSUM_SIZE 65
 
-/* Every field of every built-in source. *out is malloc'd (free() it); the
- * strings it points to are static. Returns 0, or -1 with err on ENOMEM. */
-int engine_fields_list(engine_field **out, size_t *n, char *err, size_t errlen);
+/* Every field of every backend of the registry. *out is malloc'd (free()
+ * it); its strings belong to the backends and live as long as the
+ * registry. Returns 0, or -1 with err (out of memory, a backend's error). */
+int engine_fields_list(const backend_registry *r, engine_field **out, size_t *n, char *err, size_t errlen);
 
 /* The checksum of a set of fields: SHA-256 over the entries sorted by
  * (source, name, type) with duplicates removed, so equal sets give equal
@@ -31,8 +34,9 @@ int engine_fields_list(engine_field **out, size_t *n, char *err, size_t errlen);
 int engine_fields_checksum(engine_field *fields, size_t n, char out[ENGINE_FIELDS_CHECKSUM_SIZE], char *err,
 			   size_t errlen);
 
-/* The checksum of engine_fields_list(), computed once per process.
- * Returns a static string, "" when it could not be computed. Thread-safe. */
+/* The checksum of the fields of this build's built-in sources (a registry
+ * of backend_registry_builtins), computed once per process. Returns a
+ * static string, "" when it could not be computed. Thread-safe. */
 const char *engine_fields_checksum_builtin(void);
 
 #endif

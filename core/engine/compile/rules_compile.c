@@ -6,6 +6,7 @@
 
 #include "engine/lang/condition_expand.h"
 #include "engine/lang/condition_parse.h"
+#include "engine/compile/format_check.h"
 #include "engine/compile/leaf_table.h"
 #include "engine/compile/output_extra.h"
 #include "engine/compile/subtree_memo.h"
@@ -24,6 +25,9 @@ typedef struct compile_ctx {
 	size_t macro_limit;             /* macros with order < limit are visible */
 	compiled_rules *out;
 	leaf_table *leaves;
+	format_check *formats;          /* validate_only: outputs' fields already checked */
+	const char **exfields;          /* exception fields already checked (strings of doc) */
+	size_t nexfields;
 	char *err;
 	size_t errlen;
 } compile_ctx;
@@ -116,8 +120,53 @@ static int rules_compile_check_lists(compile_ctx *c)
 	return 0;
 }
 
+/* Falco 0.31 checks every exception field against the source's fields
+ * when the rule is loaded, values or not (is_defined_field). */
+static int rules_compile_check_exception_fields(compile_ctx *c, const rules_rule *r)
+{
+	for (size_t i = 0; i < r->n_exceptions; i++) {
+		const rules_exception *ex = &r->exceptions[i];
+		for (size_t j = 0; j < ex->n_fields; j++) {
+			char name[256];
+			const char *f = ex->fields[j], *br = strchr(f, '[');
+			bool seen = false;
+			for (size_t k = 0; k < c->nexfields && !seen; k++)
+				seen = strcmp(c->exfields[k], f) == 0;
+			if (seen)
+				continue;
+			size_t n = br ? (size_t)(br - f) : strlen(f);
+			char *arg = NULL;
+			if (n >= sizeof(name))
+				n = sizeof(name) - 1;
+			memcpy(name, f, n);
+			name[n] = '\0';
+			if (br && (arg = strdup(br + 1)) && strchr(arg, ']'))
+				*strrchr(arg, ']') = '\0';
+			backend_leaf bl = {.field = name, .arg = arg, .op = CONDITION_OP_EXISTS};
+			backend_check *chk = NULL;
+			char e[512] = "";
+			int rc = c->b->check_compile(c->b->ctx, &bl, &chk, e, sizeof(e));
+			free(arg);
+			c->b->check_free(chk);
+			if (rc == BACKEND_EUNKNOWN_FIELD) {
+				char msg[512];
+				snprintf(msg, sizeof(msg), "Rule exception item %s: field name %s is not a supported filter field",
+					 ex->name, f);
+				return rules_compile_fail(c, ex->loc, "rule", r->name, msg);
+			}
+			const char **nf = realloc(c->exfields, (c->nexfields + 1) * sizeof(*nf));
+			if (nf) {
+				c->exfields = nf;
+				c->exfields[c->nexfields++] = f;
+			}
+		}
+	}
+	return 0;
+}
+
 typedef struct bind_ctx {
 	compile_ctx *c;
+	const char *rule;
 	int status;      /* the first backend failure */
 	char msg[768];
 } bind_ctx;
@@ -127,6 +176,14 @@ static int rules_compile_bind_leaf(void *user, struct condition_node *n)
 	bind_ctx *b = user;
 	char e[512] = "";
 	int rc = leaf_table_bind(b->c->leaves, b->c->b, n, e, sizeof(e));
+	if (rc == BACKEND_EUNKNOWN_FIELD) {
+		/* Falco 0.31's words, which skip-if-unknown-filter users grep for */
+		b->status = rc;
+		snprintf(b->msg, sizeof(b->msg), "Rule %s: error filter_check called with nonexistent field %s%s%s%s",
+			 b->rule, n->cmp.field, n->cmp.arg ? "[" : "", n->cmp.arg ? n->cmp.arg : "",
+			 n->cmp.arg ? "]" : "");
+		return 1;
+	}
 	if (rc != BACKEND_OK) {
 		b->status = rc;
 		snprintf(b->msg, sizeof(b->msg), "%s (at " CONDITION_POS_FMT " of the condition)", e,
@@ -376,8 +433,12 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 		c->b = b;
 		rules_compile_indexable(b, &c->all);
 	}
+	if (rules_compile_check_exception_fields(c, r) < 0) {
+		compiled_rule_clear(cr);
+		return -1;
+	}
 
-	bind_ctx bc = {.c = c};
+	bind_ctx bc = {.c = c, .rule = r->name};
 	condition_ast_visit_cmp(cr->cond, rules_compile_bind_leaf, &bc);
 	if (bc.status == BACKEND_EUNKNOWN_FIELD && r->skip_if_unknown_filter) {
 		compiled_rule_clear(cr);
@@ -395,6 +456,13 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 	rules_compile_evttypes(cr->cond, &c->all, &cr->evttypes);
 	size_t n = evttype_set_count(&cr->evttypes);
 	cr->index = cr->evttypes;
+	/* Falco 0.31 runs a rule whose set is empty (evt.type = madvise: a
+	 * syscall without an event of its own) on every event, the codes no
+	 * rule is indexed under included (syscall: the generic events, whose
+	 * evt.type is the syscall's name). */
+	if (n == 0)
+		for (unsigned code = 0; code < b->evttype_count && code < EVTTYPE_SET_BITS; code++)
+			evttype_set_add(&cr->index, code);
 	rules_compile_fold_known(cr->cond, &cr->index);
 	rules_compile_reorder(b, cr->cond);
 	if (r->warn_evttypes && (n == 0 || n > RULES_COMPILE_EVTTYPE_WARN)) {
@@ -408,7 +476,8 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 	if (!format)
 		goto nomem;
 	char e[512] = "";
-	int rc = b->format_compile(b->ctx, format, &cr->fmt, e, sizeof(e));
+	int rc = opts->validate_only ? format_check_validate(c->formats, b, format, e, sizeof(e))
+				     : b->format_compile(b->ctx, format, &cr->fmt, e, sizeof(e));
 	free(format);
 	if (rc == BACKEND_OK)
 		cr->backend = b;
@@ -443,11 +512,12 @@ int rules_compile(const rules_doc *doc, const backend_registry *reg, const rules
 {
 	*out = NULL;
 	compiled_rules *res = calloc(1, sizeof(*res));
-	compile_ctx c = {.doc = doc, .reg = reg, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new()};
+	compile_ctx c = {.doc = doc, .reg = reg, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new(),
+			 .formats = format_check_new()};
 	c.nmacros = rules_doc_macro_count(doc);
 	c.macros = calloc(c.nmacros ? c.nmacros : 1, sizeof(*c.macros));
 	size_t nrules = rules_doc_rule_count(doc);
-	if (!res || !c.macros || !c.leaves || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
+	if (!res || !c.macros || !c.leaves || !c.formats || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -472,6 +542,8 @@ int rules_compile(const rules_doc *doc, const backend_registry *reg, const rules
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
 	leaf_table_free(c.leaves);
+	format_check_free(c.formats);
+	free(c.exfields);
 	*out = res;
 	return 0;
 fail:
@@ -479,6 +551,8 @@ fail:
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
 	leaf_table_free(c.leaves);
+	format_check_free(c.formats);
+	free(c.exfields);
 	compiled_rules_free(res);
 	return -1;
 }

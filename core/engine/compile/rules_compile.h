@@ -30,8 +30,8 @@ typedef struct compiled_rule {
 	const backend *backend;       /* the source's backend; NULL when not evaluable */
 	struct condition_node *cond;  /* bound tree; owned */
 	evttype_set evttypes;         /* codes as libsinsp/Falco computes them (load warnings) */
-	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir */
-	backend_format *fmt;          /* "*%<time field>: <Priority> <output>"; owned */
+	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir (every code, generic 0 and 1 too, when evttypes is empty, as Falco) */
+	backend_format *fmt;          /* "*%<time field>: <Priority> <output>"; owned; NULL with validate_only */
 	rules_loc loc;
 	size_t order;                 /* declaration order */
 } compiled_rule;
@@ -55,6 +55,11 @@ typedef struct rules_compile_opts {
 	 * Falco 0.31 always knows. Borrowed. */
 	const char *const *known_sources;
 	size_t nknown_sources;
+	/* Only validate (-V): outputs are checked as the backend's formatter
+	 * would check them (format_check.h), without compiling a format per
+	 * rule (fmt stays NULL): nothing will be formatted, and libsinsp's
+	 * formatters are most of the cost of a whole -V process. */
+	bool validate_only;
 } rules_compile_opts;
 
 /* Compiles every rule of doc with the backend of its source. Returns 0, or

@@ -12,6 +12,7 @@
 #endif
 
 #include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/backends/syscall/scap_check.h"
 #include "engine/lang/condition_op.h"
 #include "engine/backends/backend_registry.h"
 
@@ -57,6 +58,11 @@ struct sinsp_bridge_inspector {
 	/* -S on a capture file: what a live capture with that snaplen would
 	 * have kept of each I/O buffer (see replay_truncate_data()). */
 	uint32_t replay_snaplen = 0;
+	/* The last file scap_check_file() passed, so a looped replay checks
+	 * it once: path, size and modification time. */
+	std::string checked_path;
+	off_t checked_size = -1;
+	struct timespec checked_mtime = {};
 };
 
 namespace {
@@ -108,6 +114,7 @@ struct sinsp_bridge_check {
 	std::string lasterr;
 	std::set<uint16_t> evttypes_cache;
 	bool evttypes_cached = false;
+	bool type_field = false; /* evt.type: the only field with its own evttypes() */
 };
 
 struct sinsp_bridge_formatter {
@@ -447,6 +454,16 @@ void sinsp_bridge_inspector_destroy(sinsp_bridge_inspector *insp)
 	delete insp;
 }
 
+} /* extern "C" */
+
+static bool bridge_already_checked(const sinsp_bridge_inspector *insp, const char *path, const struct stat &st)
+{
+	return insp->checked_path == path && insp->checked_size == st.st_size &&
+	       insp->checked_mtime.tv_sec == st.st_mtim.tv_sec && insp->checked_mtime.tv_nsec == st.st_mtim.tv_nsec;
+}
+
+extern "C" {
+
 int sinsp_bridge_open_file(sinsp_bridge_inspector *insp, const char *path, sinsp_bridge_error *err)
 {
 	if(insp == nullptr || insp->s == nullptr || path == nullptr || path[0] == '\0')
@@ -468,11 +485,30 @@ int sinsp_bridge_open_file(sinsp_bridge_inspector *insp, const char *path, sinsp
 		return SINSP_BRIDGE_ECAPTURE;
 	}
 	fclose(f);
-	struct stat st;
+	struct stat st = {};
 	if(stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 	{
 		set_err(err, "cannot open capture file '%s': is a directory", path);
 		return SINSP_BRIDGE_ECAPTURE;
+	}
+	if(!bridge_already_checked(insp, path, st))
+	{
+		char why[256];
+		if(scap_check_file(path, nullptr, why, sizeof(why)) != 0)
+		{
+			set_err(err, "cannot read capture file '%s': %s", path, why);
+			return SINSP_BRIDGE_ECAPTURE;
+		}
+		try
+		{
+			insp->checked_path = path;
+			insp->checked_size = st.st_size;
+			insp->checked_mtime = st.st_mtim;
+		}
+		catch(...)
+		{
+			insp->checked_path.clear();
+		}
 	}
 	try
 	{
@@ -1030,6 +1066,8 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 		}
 	} guard{c.get()};
 
+	c->type_field = fullname == "evt.type";
+
 	/* 2. Bind the field (allocating its state, needed for filtering). */
 	ppm_param_type ftype;
 	try
@@ -1245,7 +1283,45 @@ static bool bridge_flags_text(const ppm_name_value *flags, uint32_t val, char *b
 	return true;
 }
 
-/* MODE_ARGFLAGS: the answer, or -1 to ask libsinsp. */
+} /* extern "C" */
+
+/* sinsp_evt keeps its scap event (header + parameter lengths + values)
+ * private and offers no accessor. An explicit instantiation may name a
+ * private member (C++ [temp.explicit]), which gives a member pointer to it
+ * without changing libsinsp's class. */
+template <typename Tag, typename Tag::type M> struct bridge_private_member {
+	friend typename Tag::type bridge_get(Tag)
+	{
+		return M;
+	}
+};
+struct bridge_pevt_tag {
+	typedef scap_evt *sinsp_evt::*type;
+	friend type bridge_get(bridge_pevt_tag);
+};
+template struct bridge_private_member<bridge_pevt_tag, &sinsp_evt::m_pevt>;
+
+/* True when the parameter's bytes lie inside its event as the event header
+ * describes it. libsinsp computes parameter pointers from the lengths in a
+ * capture without checking them, so a corrupted capture yields parameters
+ * that point past the buffer libscap read; the bridge's shortcuts read such
+ * bytes themselves and must not follow them. */
+static bool bridge_param_in_event(sinsp_evt *ev, const sinsp_evt_param *p)
+{
+	const scap_evt *h = ev->*bridge_get(bridge_pevt_tag());
+	if(h == nullptr || p == nullptr || h->len < sizeof(ppm_evt_hdr))
+	{
+		return false;
+	}
+	const char *lo = reinterpret_cast<const char *>(h) + sizeof(ppm_evt_hdr);
+	const char *hi = reinterpret_cast<const char *>(h) + h->len;
+	return p->m_val >= lo && p->m_val <= hi && p->m_len <= (size_t)(hi - p->m_val);
+}
+
+extern "C" {
+
+/* MODE_ARGFLAGS: the answer, or -1 to ask libsinsp. A parameter that does
+ * not fit in its event is false (libsinsp would read past the buffer). */
 static int bridge_argflags_eval(sinsp_bridge_check *c, sinsp_evt *ev)
 {
 	const uint16_t t = ev->get_type();
@@ -1263,6 +1339,10 @@ static int bridge_argflags_eval(sinsp_bridge_check *c, sinsp_evt *ev)
 		return -1;
 	}
 	const sinsp_evt_param *p = ev->get_param((uint32_t)idx);
+	if(!bridge_param_in_event(ev, p))
+	{
+		return 0;
+	}
 	const ppm_param_info *pi = &scap_get_event_info_table()[t].params[idx];
 	uint32_t val;
 	if(pi->type == PT_FLAGS8 && p->m_len >= 1)
@@ -1339,7 +1419,7 @@ static inline bool bridge_check_eval(sinsp_bridge_check *c, sinsp_evt *ev)
 		if(c->raw_data)
 		{
 			const sinsp_evt_param *p = ev->get_param_value_raw("data");
-			if(p != nullptr)
+			if(p != nullptr && bridge_param_in_event(ev, p))
 			{
 				v = reinterpret_cast<const uint8_t *>(p->m_val);
 				len = p->m_len;
@@ -1394,6 +1474,26 @@ size_t sinsp_bridge_check_evttypes(sinsp_bridge_check *c, uint16_t *codes, size_
 	if(c == nullptr)
 	{
 		return 0;
+	}
+	if(!c->type_field)
+	{
+		/* What libsinsp answers for every other field: all event types
+		 * (its s_all_event_types), without copying that set twice per
+		 * check (evttypes() copies it into the check, the cache again). */
+		const ppm_event_info *etable = scap_get_event_info_table();
+		size_t n = 0;
+		for(uint32_t i = 2; i < PPM_EVENT_MAX; i++)
+		{
+			if(evttype_indexable(etable, i))
+			{
+				if(codes != nullptr && n < cap)
+				{
+					codes[n] = static_cast<uint16_t>(i);
+				}
+				n++;
+			}
+		}
+		return n;
 	}
 	try
 	{
