@@ -37,6 +37,7 @@ const char *cli_args_usage(void)
 	       "  -v                     verbose output\n"
 	       "  --list[=SOURCE]        list the fields the rules can use and exit\n"
 	       "  -N                     with --list, print field names only\n"
+	       "  --disable-source NAME  do not open the live feed of this event source (repeatable)\n"
 	       "  --list-plugins         print the loaded plugins and exit (none: this build loads none)\n"
 	       "  --support              print support information (version, system, config, rules files) as JSON\n"
 	       "  --version              print the version and exit\n"
@@ -78,6 +79,7 @@ enum {
 	CLI_OPT_SUPPORT,
 	CLI_OPT_LIST_PLUGINS,
 	CLI_OPT_K8S_NODE,
+	CLI_OPT_DISABLE_SOURCE,
 };
 
 /* The sentence for a Falco flag whose feature is not built in, or NULL. */
@@ -109,6 +111,7 @@ int cli_args_parse(cli_args *a, int argc, char **argv, char *err, size_t errlen)
 	static const struct option longopts[] = {
 		{"list", optional_argument, NULL, CLI_OPT_LIST},
 		{"version", no_argument, NULL, CLI_OPT_VERSION},
+		{"disable-source", required_argument, NULL, CLI_OPT_DISABLE_SOURCE},
 		{"help", no_argument, NULL, 'h'},
 		{"option", required_argument, NULL, 'o'},
 		{"validate", required_argument, NULL, 'V'},
@@ -246,6 +249,9 @@ int cli_args_parse(cli_args *a, int argc, char **argv, char *err, size_t errlen)
 		case CLI_OPT_VERSION:
 			a->version = true;
 			break;
+		case CLI_OPT_DISABLE_SOURCE:
+			rc = cli_args_push(&a->disable_sources, &a->ndisable_sources, optarg);
+			break;
 		case ':':
 			if (optopt && optopt < 256)
 				snprintf(err, errlen, "option -%c needs an argument", optopt);
@@ -283,5 +289,6 @@ void cli_args_free(cli_args *a)
 	free(a->disable_tags);
 	free(a->only_tags);
 	free(a->cri_sockets);
+	free(a->disable_sources);
 	memset(a, 0, sizeof(*a));
 }

@@ -51,6 +51,8 @@ typedef struct cli_args {
 	/* The first flag given that names a feature this build does not have
 	 * (-u, -k, -K, --k8s-node, -m): a static sentence saying so, or NULL. */
 	const char *unsupported;
+	const char **disable_sources; /* --disable-source NAME, repeatable */
+	size_t ndisable_sources;
 	bool verbose;                 /* -v */
 	bool version;                 /* --version */
 	bool help;                    /* -h, --help */

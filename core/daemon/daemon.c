@@ -23,7 +23,9 @@
 #include "engine/engine.h"
 #include "engine/rules/rules_context.h"
 #include "engine/rules/rules_files.h"
+/* -i is Falco's listing of syscall event types: the syscall backend's own. */
 #include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/backends/backend_fields.h"
 #include "log/log.h"
 #include "modules/loader.h"
 #include "server/health.h"
@@ -134,28 +136,22 @@ static void daemon_print_warnings(const engine *e)
 		fprintf(stderr, "%s\n", engine_warning(e, i));
 }
 
-/* --list: the fields conditions and outputs can use; with -N their names
- * only, one a line, without the fields Falco hides from such lists. */
-static int daemon_list_fields(bool names_only)
+/* --list[=SOURCE]: the fields conditions and outputs can use, of every
+ * registered event source or of one; with -N their names only. */
+static int daemon_list_fields(const cli_args *args)
 {
-	const char *sources[] = {"syscall"};
-	for (size_t i = 0; i < sinsp_bridge_fieldclass_count(); i++) {
-		if (names_only) {
-			sinsp_bridge_fieldclass fc;
-			sinsp_bridge_field f;
-			for (size_t j = 0; sinsp_bridge_fieldclass_get(i, &fc) == SINSP_BRIDGE_OK && j < fc.nfields; j++)
-				if (sinsp_bridge_field_get(i, j, &f) == SINSP_BRIDGE_OK &&
-				    !(f.flags & SINSP_BRIDGE_FIELD_TABLE_ONLY))
-					printf("%s\n", f.name);
-			continue;
-		}
-		char *text = sinsp_bridge_fieldclass_as_string(i, false, sources, 1);
-		if (text) {
-			fputs(text, stdout);
-			free(text);
-		}
-	}
-	return 0;
+	char err[512];
+	backend_opts bo = {.all_events = args->all_events};
+	backend_registry *reg = backend_registry_new();
+	int rc = reg && backend_registry_add_builtins(reg, &bo, NULL, 0, err, sizeof(err)) == BACKEND_OK &&
+				 backend_fields_list(reg, args->list_source, args->verbose, args->names_only, stdout, err,
+						     sizeof(err)) == 0
+			 ? 0
+			 : 1;
+	if (rc)
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", reg ? err : "out of memory");
+	backend_registry_free(reg);
+	return rc;
 }
 
 /* -i: Falco's list of the events skipped without -A. */
@@ -382,7 +378,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 	if (args->list_fields) {
-		rc = daemon_list_fields(args->names_only);
+		rc = daemon_list_fields(args);
 		goto out;
 	}
 	if (args->nvalidate) {
