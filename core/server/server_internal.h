@@ -32,6 +32,7 @@ struct server {
 	size_t nstreams;
 	bool shutdown_notified;
 	cq_tag shutdown_tag;
+	atomic_int unary_open;  /* unary calls matched and not yet released */
 	int unary_outstanding;  /* requests kept posted per unary method */
 	int stream_outstanding; /* per streaming method */
 	bool started;
@@ -48,6 +49,12 @@ size_t stream_call_size(void);
 /* Ends every open stream with UNAVAILABLE, or, for a method with
  * on_shutdown, hands the stream to its module to end. */
 void stream_finish_all(server *s);
+
+/* For the shutdown log, under s->mu: the next listed stream, its method
+ * path and its peer's address. */
+struct fapi_stream *stream_next(struct fapi_stream *st);
+const char *stream_path(const struct fapi_stream *st);
+const char *stream_peer(const struct fapi_stream *st);
 
 /* Fills peer from the call: its address (gpr-allocated into *owned, to be
  * freed with gpr_free) and the transport. */

@@ -20,6 +20,11 @@
 #include "fapi/fapi.h"
 #include "streamtest.pb-c.h"
 
+/* streamtest.proto's descriptors (cmake/descriptor_set.cmake), for
+ * reflection. */
+extern const unsigned char streamtest_descriptor_set[];
+extern const size_t streamtest_descriptor_set_len;
+
 static const fapi_host *st_host;
 static fapi_module_ctx *st_ctx;
 
@@ -257,6 +262,9 @@ static int streamtest_register(void *state, char *err, size_t errlen)
 		rc = st_host->register_server_stream(st_ctx, &linger, err, errlen);
 	if (rc == FAPI_OK)
 		rc = st_host->register_bidi_stream(st_ctx, &echo, err, errlen);
+	if (rc == FAPI_OK && FAPI_HOST_HAS(st_host, register_descriptors))
+		rc = st_host->register_descriptors(st_ctx, streamtest_descriptor_set, streamtest_descriptor_set_len, err,
+						   errlen);
 	return rc;
 }
 
