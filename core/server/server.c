@@ -7,7 +7,12 @@
 #include <time.h>
 
 #include "log/log.h"
+#include "server/reap.h"
 #include "server/server_internal.h"
+
+/* How long connections get to close by themselves once every call is
+ * cancelled, before their sockets are shut down under gRPC. */
+#define SERVER_SETTLE_MS 500
 
 static void server_on_shutdown(cq_tag *t, bool ok)
 {
@@ -110,6 +115,8 @@ int server_add_port(server *s, const char *address, void *creds, char *err, size
 		snprintf(err, errlen, "cannot listen on %s (address in use, bad address, or no permission)", address);
 		return -1;
 	}
+	if (s->nlisteners < SERVER_MAX_LISTENERS && reap_listener_from(&s->listeners[s->nlisteners], address, port) == 0)
+		s->nlisteners++;
 	return 0;
 }
 
@@ -228,6 +235,13 @@ int server_shutdown(server *s, int grace_ms, const struct timespec *deadline)
 	 * does: one that stopped reading (full socket buffers) or vanished
 	 * (half open) holds nothing up. */
 	grpc_server_cancel_all_calls(s->grpc);
+	struct timespec settle = server_after(SERVER_SETTLE_MS, deadline);
+	if (!server_wait(s, &settle, false)) {
+		size_t n = reap_accepted(s->listeners, s->nlisteners);
+		log_msg(FAPI_LOG_WARNING, "grpc", "closed %zu connection(s) that did not close when their calls were "
+						  "cancelled (clients not reading, or half open)",
+			n);
+	}
 	if (!server_wait(s, deadline, false)) {
 		server_log_open(s, "shutdown timeout reached, exiting anyway");
 		return -1;

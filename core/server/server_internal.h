@@ -12,6 +12,7 @@
 
 #include "server/call_pool.h"
 #include "server/cq.h"
+#include "server/reap.h"
 #include "server/server.h"
 
 #define SERVER_CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
@@ -36,6 +37,9 @@ struct server {
 	int unary_outstanding;  /* requests kept posted per unary method */
 	int stream_outstanding; /* per streaming method */
 	bool started;
+#define SERVER_MAX_LISTENERS 32
+	reap_listener listeners[SERVER_MAX_LISTENERS]; /* where connections are accepted, for reap_accepted */
+	size_t nlisteners;
 };
 
 /* Posts a request for the next call of entry (NULL: unknown methods). */
