@@ -67,40 +67,62 @@ void outputs_filter_free(outputs_filter *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* True when the alert's tag i appeared earlier in its list: a rule may
- * repeat a tag, which must count once towards tags_all. The cost depends on
- * the rule, never on the filter. */
-static bool outputs_filter_tag_repeated(const fapi_alert_view *a, size_t i)
+/* The hashes of one alert's strings. The engine's thread tests an alert
+ * against every subscriber's filter in turn: they are computed once per
+ * alert (by its seq, unique and never 0), not once per subscriber. */
+#define OUTPUTS_FILTER_MEMO_TAGS 32
+typedef struct outputs_filter_memo {
+	uint64_t seq;
+	uint64_t rule, source;
+	uint64_t tags[OUTPUTS_FILTER_MEMO_TAGS];
+} outputs_filter_memo;
+
+static const outputs_filter_memo *outputs_filter_memo_of(const fapi_alert_view *a)
 {
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(a->tags[j], a->tags[i]) == 0)
-			return true;
-	return false;
+	static _Thread_local outputs_filter_memo memo;
+	if (a->seq && memo.seq == a->seq)
+		return &memo;
+	memo.seq = a->seq;
+	memo.rule = outputs_strset_hash(a->rule);
+	memo.source = outputs_strset_hash(a->source);
+	for (size_t i = 0; i < a->ntags && i < OUTPUTS_FILTER_MEMO_TAGS; i++)
+		memo.tags[i] = outputs_strset_hash(a->tags[i]);
+	return &memo;
+}
+
+static uint64_t outputs_filter_tag_hash(const outputs_filter_memo *m, const fapi_alert_view *a, size_t i)
+{
+	return i < OUTPUTS_FILTER_MEMO_TAGS ? m->tags[i] : outputs_strset_hash(a->tags[i]);
 }
 
 bool outputs_filter_match(const outputs_filter *f, const fapi_alert_view *a)
 {
 	if (f->has_priority && a->priority > f->at_least)
 		return false;
-	if (f->rules.count && !outputs_strset_has(&f->rules, a->rule))
+	if (!f->rules.count && !f->sources.count && !f->tags_any.count && !f->tags_all.count)
+		return true;
+	/* Every wanted tag among the alert's needs as many of them. */
+	if (f->tags_all.count > a->ntags)
 		return false;
-	if (f->sources.count && !outputs_strset_has(&f->sources, a->source))
+	const outputs_filter_memo *m = outputs_filter_memo_of(a);
+	if (f->rules.count && !outputs_strset_has_hashed(&f->rules, a->rule, m->rule))
+		return false;
+	if (f->sources.count && !outputs_strset_has_hashed(&f->sources, a->source, m->source))
 		return false;
 	if (f->tags_any.count) {
 		bool any = false;
 		for (size_t i = 0; i < a->ntags && !any; i++)
-			any = outputs_strset_has(&f->tags_any, a->tags[i]);
+			any = outputs_strset_has_hashed(&f->tags_any, a->tags[i], outputs_filter_tag_hash(m, a, i));
 		if (!any)
 			return false;
 	}
 	if (f->tags_all.count) {
-		/* Every wanted tag is among the alert's: as many distinct alert
-		 * tags are wanted as there are wanted tags. */
-		if (f->tags_all.count > a->ntags)
-			return false;
+		/* The alert's tags are sorted: a tag a rule repeats is next to
+		 * itself, and counts once. */
 		size_t found = 0;
 		for (size_t i = 0; i < a->ntags; i++)
-			if (outputs_strset_has(&f->tags_all, a->tags[i]) && !outputs_filter_tag_repeated(a, i))
+			if ((i == 0 || strcmp(a->tags[i - 1], a->tags[i]) != 0) &&
+			    outputs_strset_has_hashed(&f->tags_all, a->tags[i], outputs_filter_tag_hash(m, a, i)))
 				found++;
 		if (found < f->tags_all.count)
 			return false;
