@@ -25,12 +25,17 @@ static void *cq_pool_thread(void *arg)
 	return NULL;
 }
 
-int cq_pool_create(cq_pool *p, const char *name, int nthreads)
+int cq_pool_create(cq_pool *p, const char *name, int nthreads, bool polling)
 {
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->nthreads = nthreads > 0 ? nthreads : 1;
-	p->cq = grpc_completion_queue_create_for_next(NULL);
+	grpc_completion_queue_attributes attr = {
+		.version = 1,
+		.cq_completion_type = GRPC_CQ_NEXT,
+		.cq_polling_type = polling ? GRPC_CQ_DEFAULT_POLLING : GRPC_CQ_NON_POLLING,
+	};
+	p->cq = grpc_completion_queue_create(grpc_completion_queue_factory_lookup(&attr), &attr, NULL);
 	p->threads = calloc((size_t)p->nthreads, sizeof(*p->threads));
 	if (!p->cq || !p->threads) {
 		if (p->cq)

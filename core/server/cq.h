@@ -27,8 +27,10 @@ typedef struct cq_pool {
 	char name[16];
 } cq_pool;
 
-/* Creates the queue (not yet drained). 0 or -1. */
-int cq_pool_create(cq_pool *p, const char *name, int nthreads);
+/* Creates the queue (not yet drained). A `polling` queue's threads also
+ * drive gRPC's I/O; the threads of a non-polling one only run completions
+ * that the polling threads deliver. 0 or -1. */
+int cq_pool_create(cq_pool *p, const char *name, int nthreads, bool polling);
 /* Starts the threads. 0 or -1 with errno. */
 int cq_pool_start(cq_pool *p);
 /* Shuts the queue down and joins the threads once it is drained, waiting

@@ -70,6 +70,13 @@ static size_t server_channel_args(grpc_arg *a, const daemon_grpc_limits *l)
 	return n;
 }
 
+/* Only the unary queue's threads poll gRPC's file descriptors; the stream
+ * queues' threads take completions the pollers deliver. With every queue
+ * polling, all the threads of the three pools contend for the same epoll
+ * set (bench/README.md: unary calls per daemon CPU second). The unary queue
+ * also receives the shutdown notification, so it always has threads. */
+#define SERVER_CQ_POLLING(k) ((k) == SERVICE_UNARY)
+
 int server_create(server **out, service_table *table, int threads, const daemon_grpc_limits *limits, char *err,
 		  size_t errlen)
 {
@@ -94,7 +101,7 @@ int server_create(server **out, service_table *table, int threads, const daemon_
 	grpc_channel_args cargs = {.num_args = server_channel_args(args, limits), .args = args};
 	s->grpc = grpc_server_create(&cargs, NULL);
 	for (int k = 0; k < SERVICE_KIND_COUNT; k++) {
-		if (cq_pool_create(&s->cqs[k], names[k], threads) < 0) {
+		if (cq_pool_create(&s->cqs[k], names[k], threads, SERVER_CQ_POLLING(k)) < 0) {
 			snprintf(err, errlen, "cannot create the %s completion queue", names[k]);
 			server_destroy(s);
 			return -1;
