@@ -26,6 +26,8 @@ typedef struct cli_args {
 	bool list_rules;              /* -L */
 	bool list_fields;             /* --list */
 	const char *list_source;      /* --list=SOURCE, or NULL */
+	const char **disable_sources; /* --disable-source NAME, repeatable */
+	size_t ndisable_sources;
 	bool verbose;                 /* -v */
 	bool version;                 /* --version */
 	bool help;                    /* -h, --help */
