@@ -30,6 +30,7 @@
 #include "modules/loader.h"
 #include "server/health.h"
 #include "server/listeners.h"
+#include "server/reflection.h"
 #include "server/server.h"
 
 #define DAEMON_GRACE_MS 5000
@@ -324,6 +325,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 {
 	char err[2048] = "";
 	int rc = 1;
+	struct timespec stop_at = {0, 0}; /* when the stop began (CLOCK_MONOTONIC) */
 	config_doc doc = {0};
 	daemon_config cfg = {0};
 	engine_config ec = {0};
@@ -331,6 +333,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	service_table table;
 	module_set mods = {0};
 	health *hl = NULL;
+	reflection *refl = NULL;
 	server *srv = NULL;
 	listeners ls = {0};
 	bool have_source = false;
@@ -473,7 +476,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	}
 	engine_set_sink(eng, daemon_publish, alerts);
 	grpc_init();
-	if (health_register(&hl, &table, err, sizeof(err)) < 0) {
+	if (health_register(&hl, &table, err, sizeof(err)) < 0 ||
+	    reflection_register(&refl, &table, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "core", "%s", err);
 		goto out_grpc;
 	}
@@ -487,6 +491,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	/* What modules reach through the host table besides their own config. */
 	mods.bus = alerts;
 	mods.config_root = doc.root;
+	mods.reflection = refl;
 	if (loader_init_all(&mods, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_modules;
@@ -499,7 +504,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_WARNING, "modules", "no module loaded: only health is served");
 
 	if (cfg.grpc_enabled) {
-		if (server_create(&srv, &table, cfg.threadiness, err, sizeof(err)) < 0 ||
+		if (server_create(&srv, &table, cfg.threadiness, &cfg.limits, err, sizeof(err)) < 0 ||
 		    listeners_open(&ls, srv, &cfg, err, sizeof(err)) < 0 || server_start(srv, err, sizeof(err)) < 0) {
 			log_msg(FAPI_LOG_ERROR, "grpc", "%s", err);
 			goto out_server;
@@ -520,6 +525,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
 	daemon_detach_ready(&ready_fd);
 	daemon_wait(args->duration_s, false);
+	clock_gettime(CLOCK_MONOTONIC, &stop_at);
 	rc = 0;
 	engine_stop(eng);
 	if (end.rc < 0) {
@@ -536,7 +542,19 @@ out_started:
 	loader_stop_all(&mods);
 out_server:
 	if (srv) {
-		server_shutdown(srv, DAEMON_GRACE_MS);
+		if (!stop_at.tv_sec)
+			clock_gettime(CLOCK_MONOTONIC, &stop_at);
+		struct timespec deadline = stop_at;
+		deadline.tv_sec += cfg.limits.shutdown_timeout_s;
+		int grace = cfg.limits.shutdown_timeout_s * 1000 / 2;
+		if (server_shutdown(srv, grace < DAEMON_GRACE_MS ? grace : DAEMON_GRACE_MS, &deadline) < 0) {
+			/* Something still runs inside gRPC or a module (logged by the
+			 * server): freeing or unloading under it would crash, and
+			 * grpc.shutdown_timeout promises an exit. */
+			fflush(stdout);
+			fflush(stderr);
+			_exit(rc);
+		}
 		size_t leaked = server_destroy(srv);
 		if (leaked)
 			log_msg(FAPI_LOG_ERROR, "grpc", "%zu call context(s) were never released", leaked);
@@ -546,6 +564,7 @@ out_modules:
 	loader_unload_all(&mods);
 out_grpc:
 	health_free(hl);
+	reflection_free(refl);
 	/* No grpc_shutdown(): every call, queue and the server are gone by now,
 	 * and what it would still wait for (up to 10 s) is a client connection
 	 * lingering in HTTP/2's graceful GOAWAY. The process exits next. */
