@@ -33,6 +33,9 @@ static const char *const config_schema_keys[] = {
 	"metadata_download.max_mb", "metadata_download.chunk_wait_us", "metadata_download.watch_freq_sec",
 	/* falco-apid */
 	"grpc.insecure", "grpc.unix_socket_mode", "grpc.max_receive_message_bytes",
+	"grpc.max_send_message_bytes", "grpc.max_concurrent_streams", "grpc.shutdown_timeout",
+	"grpc.keepalive_time_s", "grpc.keepalive_timeout_s", "grpc.keepalive_min_ping_interval_s",
+	"grpc.keepalive_max_ping_strikes", "grpc.keepalive_permit_without_calls",
 	"grpc.unix_socket_group", "grpc.audit_log", "grpc.authorization.enabled",
 	"grpc.authorization.grants[].uid", "grpc.authorization.grants[].user", "grpc.authorization.grants[].gid",
 	"grpc.authorization.grants[].group", "grpc.authorization.grants[].cert_cn",

@@ -21,6 +21,8 @@
 
 #include "authz/authz_peers.h"
 #include "log/log.h"
+#include "engine/util/file_read.h"
+#include "server/reap.h"
 #include "server/server_internal.h"
 
 /* One HOST:PORT, without scheme. */
@@ -166,8 +168,8 @@ static int listeners_bind_unix(const char *address, const char *path, int *out, 
 	return 0;
 }
 
-static int listeners_open_unix(listeners *l, const daemon_config *c, const char *address, const char *path,
-			       char *err, size_t errlen)
+static int listeners_open_unix(listeners *l, server *s, const daemon_config *c, const char *address,
+			       const char *path, char *err, size_t errlen)
 {
 	if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		snprintf(err, errlen, "%s: socket path is empty or too long", address);
@@ -205,6 +207,10 @@ static int listeners_open_unix(listeners *l, const daemon_config *c, const char 
 		return -1;
 	}
 	l->nunix++;
+	/* Its connections are closed from under gRPC at shutdown too (see
+	 * reap.h). */
+	if (s->nlisteners < SERVER_MAX_LISTENERS && reap_listener_from(&s->listeners[s->nlisteners], address, 0) == 0)
+		s->nlisteners++;
 	if (c->socket_group && *c->socket_group && chown(path, (uid_t)-1, gid) < 0) {
 		snprintf(err, errlen, "grpc.unix_socket_group: cannot give %s to group %s: %s", path, c->socket_group,
 			 strerror(errno));
@@ -224,20 +230,14 @@ static int listeners_open_unix(listeners *l, const daemon_config *c, const char 
 
 static char *listeners_read_file(const char *key, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	char *buf;
+	size_t len;
+	int rc = file_read_all(path, &buf, &len);
+	if (rc == FILE_READ_EOPEN) {
 		snprintf(err, errlen, "%s: cannot read %s: %s", key, path, strerror(errno));
 		return NULL;
 	}
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	if (!m || fclose(m) != 0 || len == 0) {
+	if (rc != FILE_READ_OK || len == 0) {
 		free(buf);
 		snprintf(err, errlen, "%s: %s is empty or unreadable", key, path);
 		return NULL;
@@ -409,9 +409,9 @@ int listeners_open(listeners *l, server *s, const daemon_config *c, char *err, s
 		const char *a = c->bind_addresses[i];
 		int rc;
 		if (strncmp(a, "unix://", 7) == 0)
-			rc = listeners_open_unix(l, c, a, a + 7, err, errlen);
+			rc = listeners_open_unix(l, s, c, a, a + 7, err, errlen);
 		else if (strncmp(a, "unix:", 5) == 0)
-			rc = listeners_open_unix(l, c, a, a + 5, err, errlen);
+			rc = listeners_open_unix(l, s, c, a, a + 5, err, errlen);
 		else
 			rc = listeners_open_tcp(s, c, a, err, errlen);
 		if (rc < 0)

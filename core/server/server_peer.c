@@ -1,6 +1,7 @@
 /* Who a call comes from: its gRPC peer string, transport and identity. */
 
 #include <grpc/support/alloc.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "authz/authz_peers.h"
@@ -25,8 +26,14 @@ void server_peer_fill(grpc_call *call, server_peer *peer)
 	if (strncmp(peer->pub.address, "unix:", 5) == 0 || strncmp(peer->pub.address, "fd:", 3) == 0) {
 		peer->pub.transport = "unix";
 		authz_identity_init(&peer->id, "unix");
-		if (authz_peers_get(peer->pub.address, &creds))
+		if (authz_peers_get(peer->pub.address, &creds)) {
 			authz_identity_set_unix(&peer->id, &creds);
+			/* "fd:N" means nothing to a handler or a log reader; the
+			 * address keeps gRPC's "unix:" form and says who. */
+			snprintf(peer->unix_address, sizeof(peer->unix_address), "unix:uid=%u,pid=%d", creds.uid,
+				 creds.pid);
+			peer->pub.address = peer->unix_address;
+		}
 		authz_identity_finish(&peer->id);
 		return;
 	}

@@ -28,7 +28,7 @@ typedef enum fapi_method_class {
 /* Who is calling; filled by the core, read-only for handlers. The host's
  * peer_identity (ABI 1.3) tells who is behind it. */
 typedef struct fapi_peer {
-	const char *address;   /* gRPC peer string ("unix:...", "ipv4:..."); owned by the core, valid during the callback */
+	const char *address;   /* "unix:uid=U,pid=P" for a unix peer, else gRPC's peer string ("ipv4:..."); owned by the core, valid during the callback */
 	const char *transport; /* "unix", "tcp+mtls" or "tcp+insecure"; static string */
 } fapi_peer;
 
