@@ -20,6 +20,7 @@ const char *cli_args_usage(void)
 	       "  -t TAG             only enable rules with this tag (repeatable)\n"
 	       "  -A                 evaluate all events, including the ones Falco skips by default\n"
 	       "  -M SECONDS         stop after SECONDS\n"
+	       "  -U, --unbuffered   do not buffer output channels (overrides buffered_outputs)\n"
 	       "  -v                 verbose output\n"
 	       "  --list[=SOURCE]    list the fields the rules can use and exit\n"
 	       "  --version          print the version and exit\n"
@@ -43,12 +44,13 @@ int cli_args_parse(cli_args *a, int argc, char **argv, char *err, size_t errlen)
 		{"list", optional_argument, NULL, 1000},
 		{"version", no_argument, NULL, 1001},
 		{"help", no_argument, NULL, 'h'},
+		{"unbuffered", no_argument, NULL, 'U'},
 		{NULL, 0, NULL, 0},
 	};
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":c:o:r:e:V:LD:T:t:AM:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:o:r:e:V:LD:T:t:AM:Uvh", longopts, NULL)) != -1) {
 		int rc = 0;
 		switch (c) {
 		case 'c':
@@ -92,6 +94,9 @@ int cli_args_parse(cli_args *a, int argc, char **argv, char *err, size_t errlen)
 			a->duration_s = v;
 			break;
 		}
+		case 'U':
+			a->unbuffered = true;
+			break;
 		case 'v':
 			a->verbose = true;
 			break;

@@ -26,6 +26,7 @@ typedef struct cli_args {
 	bool list_rules;              /* -L */
 	bool list_fields;             /* --list */
 	const char *list_source;      /* --list=SOURCE, or NULL */
+	bool unbuffered;              /* -U, --unbuffered: clears buffered_outputs */
 	bool verbose;                 /* -v */
 	bool version;                 /* --version */
 	bool help;                    /* -h, --help */
