@@ -22,7 +22,7 @@ typedef struct channel_ops {
 	 * (channel_*_new). Returns 0, or -1 with a message in err (the worker
 	 * counts and logs it; the next write tries again). Required. */
 	int (*write)(void *state, const engine_alert *a, const channel_deadline *deadline, char *err, size_t errlen);
-	/* Pushes out what buffered writes kept back; called when the channel's
+	/* Pushes out what writes coalesced; called whenever the channel's
 	 * queue is empty. 0 or -1 with err. NULL: nothing is ever kept back. */
 	int (*flush)(void *state, const channel_deadline *deadline, char *err, size_t errlen);
 	/* Flushes and closes whatever is open (Falco's cleanup), at the end of

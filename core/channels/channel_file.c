@@ -5,13 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A burst is written in pieces of this size. */
+#define CHANNEL_FILE_BUFSIZE 65536
+
 typedef struct channel_file {
 	char *filename;
-	bool keep_alive, buffered;
+	bool keep_alive;
 	FILE *f;
 } channel_file;
 
-void *channel_file_new(const char *filename, bool keep_alive, bool buffered)
+void *channel_file_new(const char *filename, bool keep_alive)
 {
 	channel_file *c = calloc(1, sizeof(*c));
 	if (!c || !(c->filename = strdup(filename))) {
@@ -19,7 +22,6 @@ void *channel_file_new(const char *filename, bool keep_alive, bool buffered)
 		return NULL;
 	}
 	c->keep_alive = keep_alive;
-	c->buffered = buffered;
 	return c;
 }
 
@@ -47,8 +49,7 @@ static int channel_file_write(void *state, const engine_alert *a, const channel_
 			snprintf(err, errlen, "failed to open output file %s: %s", c->filename, strerror(errno));
 			return -1;
 		}
-		if (!c->buffered)
-			setvbuf(c->f, NULL, _IONBF, 0);
+		setvbuf(c->f, NULL, _IOFBF, CHANNEL_FILE_BUFSIZE);
 	}
 	size_t len = strlen(a->output);
 	if (fwrite(a->output, 1, len, c->f) != len || putc('\n', c->f) == EOF) {

@@ -14,21 +14,21 @@
 
 extern char **environ;
 
-/* Buffered lines are written once this much is pending (stdio's size). */
-#define CHANNEL_PROGRAM_BUFSIZE 4096
+/* A burst is written in pieces of this size. */
+#define CHANNEL_PROGRAM_BUFSIZE 65536
 /* How often a blocked write or wait looks at the deadline. */
 #define CHANNEL_PROGRAM_POLL_MS 20
 
 typedef struct channel_program {
 	char *program;
-	bool keep_alive, buffered;
+	bool keep_alive;
 	pid_t pid; /* 0 = not running */
 	int fd;    /* write end of its stdin, -1 = none */
-	char *buf; /* pending lines when buffered */
+	char *buf; /* pending lines (keep_alive) */
 	size_t len, cap;
 } channel_program;
 
-void *channel_program_new(const char *program, bool keep_alive, bool buffered)
+void *channel_program_new(const char *program, bool keep_alive)
 {
 	channel_program *c = calloc(1, sizeof(*c));
 	if (!c || !(c->program = strdup(program))) {
@@ -36,7 +36,6 @@ void *channel_program_new(const char *program, bool keep_alive, bool buffered)
 		return NULL;
 	}
 	c->keep_alive = keep_alive;
-	c->buffered = buffered;
 	c->fd = -1;
 	return c;
 }
@@ -158,7 +157,7 @@ static int channel_program_write(void *state, const engine_alert *a, const chann
 		return -1;
 	size_t olen = strlen(a->output);
 	int rc = 0;
-	if (c->buffered && c->keep_alive) {
+	if (c->keep_alive) {
 		if (c->len + olen + 1 > c->cap) {
 			if (c->len && (rc = channel_program_flush(c, deadline, err, errlen)) < 0)
 				return rc;
@@ -181,8 +180,7 @@ static int channel_program_write(void *state, const engine_alert *a, const chann
 		if (c->len >= CHANNEL_PROGRAM_BUFSIZE)
 			rc = channel_program_flush(c, deadline, err, errlen);
 	} else {
-		/* One write per alert when unbuffered: line and newline together,
-		 * so a reader never sees half a line between two writes. */
+		/* One write per process: line and newline together. */
 		char stackbuf[2048];
 		char *line = olen + 1 <= sizeof(stackbuf) ? stackbuf : malloc(olen + 1);
 		if (!line) {

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "log/log.h"
 
@@ -11,6 +12,16 @@
  * every alert: its errors are logged at most once per interval, with the
  * count of those left unsaid. */
 #define CHANNEL_WORKER_ERROR_INTERVAL_NS 1000000000ull
+
+/* After a wake-up the thread lets alerts gather this long before it
+ * writes: the engine then pays for at most one wake per interval per
+ * channel instead of one per alert, and a burst becomes one write. This is
+ * all the latency a channel adds. */
+#define CHANNEL_WORKER_GATHER_NS 1000000L
+
+/* Alerts taken from the queue under one lock: the engine, pushing, meets
+ * the channel's thread on that lock once per batch, not once per alert. */
+#define CHANNEL_WORKER_BATCH 256
 
 struct channel_worker {
 	const channel_ops *ops;
@@ -24,11 +35,15 @@ struct channel_worker {
 	atomic_bool sleeping; /* the thread waits on cv for a notify */
 	bool draining;        /* under mu */
 	/* the write under way, for the output_timeout watchdog */
-	_Atomic uint64_t busy_since_ns; /* 0 = not writing */
+	atomic_bool busy;
 	_Atomic uint64_t writes;
+	/* the watchdog's own view (its thread only) */
+	uint64_t watch_writes, watch_since_ns;
+	bool watch_reported;
 	/* counters the bus does not keep */
 	_Atomic uint64_t delivered, failed, discarded;
 	uint64_t unreported_errors, last_error_ns;
+	engine_alert *batch[CHANNEL_WORKER_BATCH];
 };
 
 /* Runs on the publisher (engine) thread: only when the channel's thread is
@@ -64,10 +79,10 @@ static void channel_worker_report(channel_worker *w, const char *err)
 static void channel_worker_write(channel_worker *w, engine_alert *a)
 {
 	char err[512] = "";
-	atomic_store(&w->busy_since_ns, channel_deadline_now_ns());
+	atomic_store_explicit(&w->busy, true, memory_order_relaxed);
 	int rc = w->ops->write(w->state, a, &w->deadline, err, sizeof(err));
-	atomic_store(&w->busy_since_ns, 0);
-	atomic_fetch_add(&w->writes, 1);
+	atomic_store_explicit(&w->busy, false, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->writes, 1, memory_order_relaxed);
 	if (rc == 0) {
 		atomic_fetch_add_explicit(&w->delivered, 1, memory_order_relaxed);
 		return;
@@ -81,41 +96,50 @@ static void channel_worker_flush(channel_worker *w)
 	if (!w->ops->flush)
 		return;
 	char err[512] = "";
-	atomic_store(&w->busy_since_ns, channel_deadline_now_ns());
+	atomic_store_explicit(&w->busy, true, memory_order_relaxed);
 	int rc = w->ops->flush(w->state, &w->deadline, err, sizeof(err));
-	atomic_store(&w->busy_since_ns, 0);
-	atomic_fetch_add(&w->writes, 1);
+	atomic_store_explicit(&w->busy, false, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->writes, 1, memory_order_relaxed);
 	if (rc < 0)
 		channel_worker_report(w, err);
 }
 
-/* Pops the next alert, sleeping while the queue is empty. NULL once the
- * queue is empty and a drain was asked for. */
-static engine_alert *channel_worker_next(channel_worker *w, bool *flushed)
+/* Takes the next batch into w->batch, sleeping while the queue is empty.
+ * 0 once the queue is empty and a drain was asked for. */
+static size_t channel_worker_next(channel_worker *w, bool *flushed)
 {
-	engine_alert *a = bus_pop(w->sub, NULL);
-	if (a)
-		return a;
-	/* Buffered writes go out as soon as the queue is empty: buffering
-	 * then only coalesces bursts and never holds an alert back. */
+	size_t n = bus_pop_many(w->sub, w->batch, CHANNEL_WORKER_BATCH, NULL);
+	if (n)
+		return n;
+	/* What the writes coalesced goes out as soon as the queue is empty:
+	 * coalescing then never holds an alert back. */
 	if (!*flushed) {
 		channel_worker_flush(w);
 		*flushed = true;
 	}
+	bool slept = false;
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		/* Set before the second look, so that a push after this pop
 		 * either is seen by it or finds the flag and wakes us. */
 		atomic_store(&w->sleeping, true);
-		a = bus_pop(w->sub, NULL);
-		if (a || w->draining)
+		n = bus_pop_many(w->sub, w->batch, CHANNEL_WORKER_BATCH, NULL);
+		if (n || w->draining)
 			break;
-		while (atomic_load(&w->sleeping) && !w->draining)
+		while (atomic_load(&w->sleeping) && !w->draining) {
 			pthread_cond_wait(&w->cv, &w->mu);
+			slept = true;
+		}
 	}
 	atomic_store(&w->sleeping, false);
+	bool draining = w->draining;
 	pthread_mutex_unlock(&w->mu);
-	return a;
+	if (n && slept && !draining) {
+		struct timespec ts = {0, CHANNEL_WORKER_GATHER_NS};
+		nanosleep(&ts, NULL);
+		n += bus_pop_many(w->sub, w->batch + n, CHANNEL_WORKER_BATCH - n, NULL);
+	}
+	return n;
 }
 
 static void *channel_worker_thread(void *arg)
@@ -125,14 +149,16 @@ static void *channel_worker_thread(void *arg)
 	snprintf(tname, sizeof(tname), "out-%s", w->ops->name);
 	pthread_setname_np(pthread_self(), tname);
 	bool flushed = true;
-	engine_alert *a;
-	while ((a = channel_worker_next(w, &flushed))) {
-		if (channel_deadline_passed(&w->deadline))
-			atomic_fetch_add_explicit(&w->discarded, 1, memory_order_relaxed);
-		else
-			channel_worker_write(w, a);
+	size_t n;
+	while ((n = channel_worker_next(w, &flushed))) {
+		for (size_t i = 0; i < n; i++) {
+			if (channel_deadline_passed(&w->deadline))
+				atomic_fetch_add_explicit(&w->discarded, 1, memory_order_relaxed);
+			else
+				channel_worker_write(w, w->batch[i]);
+			alert_unref(w->batch[i]);
+		}
 		flushed = false;
-		alert_unref(a);
 	}
 	if (!channel_deadline_passed(&w->deadline))
 		channel_worker_flush(w);
@@ -184,12 +210,20 @@ void channel_worker_drain(channel_worker *w, uint64_t deadline_ns)
 	pthread_mutex_unlock(&w->mu);
 }
 
-bool channel_worker_blocked(channel_worker *w, uint64_t since_ns, uint64_t *write_id)
+bool channel_worker_check_blocked(channel_worker *w, uint64_t now_ns, uint64_t timeout_ns)
 {
-	uint64_t id = atomic_load(&w->writes);
-	uint64_t busy = atomic_load(&w->busy_since_ns);
-	*write_id = id;
-	return busy && busy < since_ns;
+	uint64_t writes = atomic_load_explicit(&w->writes, memory_order_relaxed);
+	if (!atomic_load_explicit(&w->busy, memory_order_relaxed) || writes != w->watch_writes ||
+	    !w->watch_since_ns) {
+		w->watch_writes = writes;
+		w->watch_since_ns = now_ns;
+		w->watch_reported = false;
+		return false;
+	}
+	if (w->watch_reported || now_ns - w->watch_since_ns < timeout_ns)
+		return false;
+	w->watch_reported = true;
+	return true;
 }
 
 void channel_worker_stats(channel_worker *w, channel_stats *st)

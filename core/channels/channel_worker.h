@@ -42,10 +42,12 @@ int channel_worker_start(channel_worker **out, bus *b, size_t capacity, const ch
  * left is discarded and counted. Does not wait; see channel_worker_free. */
 void channel_worker_drain(channel_worker *w, uint64_t deadline_ns);
 
-/* Whether the channel's write under way started before `since_ns`
- * (CLOCK_MONOTONIC); *write_id receives an id of that write, so that a
- * watchdog reports each blocked write once. */
-bool channel_worker_blocked(channel_worker *w, uint64_t since_ns, uint64_t *write_id);
+/* For the output_timeout watchdog, called periodically from one thread:
+ * true once per write that the calls have seen under way, the same one,
+ * for `timeout_ns` or more (so a blocked write is reported between
+ * timeout_ns and timeout_ns plus one period after it started). Costs the
+ * channel's thread no clock read. */
+bool channel_worker_check_blocked(channel_worker *w, uint64_t now_ns, uint64_t timeout_ns);
 
 /* Fills *st. Thread-safe. */
 void channel_worker_stats(channel_worker *w, channel_stats *st);

@@ -16,7 +16,6 @@
 
 struct channels {
 	channel_worker *w[CHANNELS_MAX];
-	uint64_t warned_write[CHANNELS_MAX]; /* the write last reported as blocked, + 1 */
 	size_t n;
 	uint64_t timeout_ns;
 	bool stopped;
@@ -32,10 +31,8 @@ static void channels_watch(channels *ch)
 {
 	uint64_t now = channel_deadline_now_ns();
 	for (size_t i = 0; i < ch->n; i++) {
-		uint64_t id;
-		if (!channel_worker_blocked(ch->w[i], now - ch->timeout_ns, &id) || ch->warned_write[i] == id + 1)
+		if (!channel_worker_check_blocked(ch->w[i], now, ch->timeout_ns))
 			continue;
-		ch->warned_write[i] = id + 1;
 		log_msg(FAPI_LOG_ERROR, "channels",
 			"\"%s\" output timeout: a write has been blocked for more than %llu ms (output_timeout); "
 			"only this channel waits, its queue fills and then loses its oldest alerts",
@@ -100,10 +97,10 @@ int channels_start(channels **out, const channels_config *cfg, bus *b, char *err
 	int rc = 0;
 	if (cfg->file.enabled)
 		rc = channels_add(ch, b, cfg->file.capacity, &channel_file_ops,
-				  channel_file_new(cfg->file.filename, cfg->file.keep_alive, cfg->buffered), err, errlen);
+				  channel_file_new(cfg->file.filename, cfg->file.keep_alive), err, errlen);
 	if (rc == 0 && cfg->program.enabled)
 		rc = channels_add(ch, b, cfg->program.capacity, &channel_program_ops,
-				  channel_program_new(cfg->program.program, cfg->program.keep_alive, cfg->buffered), err,
+				  channel_program_new(cfg->program.program, cfg->program.keep_alive), err,
 				  errlen);
 	if (rc == 0 && cfg->syslog.enabled)
 		rc = channels_add(ch, b, cfg->syslog.capacity, &channel_syslog_ops, channel_syslog_new(), err, errlen);

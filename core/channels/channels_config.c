@@ -36,7 +36,6 @@ int channels_config_read(const config_node *root, channels_config *c, char *err,
 	memset(c, 0, sizeof(*c));
 	int64_t timeout = 2000;
 	if (config_get_bool(root, "json_output", false, &c->json_output, err, errlen) < 0 ||
-	    config_get_bool(root, "buffered_outputs", false, &c->buffered, err, errlen) < 0 ||
 	    config_get_int(root, "output_timeout", 2000, &timeout, err, errlen) < 0 ||
 	    config_get_bool(root, "file_output.enabled", false, &c->file.enabled, err, errlen) < 0 ||
 	    config_get_bool(root, "file_output.keep_alive", false, &c->file.keep_alive, err, errlen) < 0 ||

@@ -4,9 +4,10 @@
 /* The output channels' settings, with Falco 0.31's keys: file_output
  * (enabled, keep_alive, filename), program_output (enabled, keep_alive,
  * program), syslog_output.enabled, http_output (enabled, url, user_agent),
- * buffered_outputs, output_timeout, json_output; plus this daemon's
- * <channel>_output.queue_capacity. stdout_output is the engine's own
- * (engine_config.h). */
+ * output_timeout, json_output; plus this daemon's
+ * <channel>_output.queue_capacity. stdout_output and buffered_outputs are
+ * the engine's (engine_config.h): the channels never keep an alert back
+ * once their queue is empty, whatever buffered_outputs says. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,7 +20,6 @@
 
 typedef struct channels_config {
 	bool json_output;           /* json_output: the http Content-Type */
-	bool buffered;              /* buffered_outputs (-U clears it) */
 	uint64_t output_timeout_ms; /* output_timeout, default 2000 */
 	struct {
 		bool enabled, keep_alive;

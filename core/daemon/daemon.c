@@ -289,7 +289,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 	if (args->unbuffered)
-		ec.opts.buffered_outputs = chc.buffered = false;
+		ec.opts.buffered_outputs = false;
 	fapi_log_level lvl;
 	if (log_parse_level(cfg.log_level, &lvl) == 0)
 		log_set_level(args->verbose ? FAPI_LOG_DEBUG : lvl);

@@ -82,8 +82,10 @@ static void test_file_keep_alive(void **state)
 		char p[300], old[310];
 		path_of(p, sizeof(p), keep ? "keep.txt" : "reopen.txt");
 		snprintf(old, sizeof(old), "%s.old", p);
-		void *st = channel_file_new(p, keep, false);
+		void *st = channel_file_new(p, keep);
+		char err[256];
 		write_ok(&channel_file_ops, st, "one", &d);
+		assert_int_equal(channel_file_ops.flush(st, &d, err, sizeof(err)), 0);
 		assert_file(p, "one\n");
 		assert_int_equal(rename(p, old), 0);
 		write_ok(&channel_file_ops, st, "two", &d);
@@ -101,13 +103,14 @@ static void test_file_keep_alive(void **state)
 	}
 }
 
-static void test_file_buffered_until_flush(void **state)
+/* A burst is coalesced until the worker flushes (its queue is empty). */
+static void test_coalesced_until_flush(void **state)
 {
 	(void)state;
 	channel_deadline d = {0};
-	char p[300], err[256];
-	path_of(p, sizeof(p), "buffered.txt");
-	void *st = channel_file_new(p, true, true);
+	char p[300], out[300], prog[400], err[256];
+	path_of(p, sizeof(p), "coalesced.txt");
+	void *st = channel_file_new(p, true);
 	write_ok(&channel_file_ops, st, "a", &d);
 	write_ok(&channel_file_ops, st, "b", &d);
 	assert_file(p, "");
@@ -115,18 +118,23 @@ static void test_file_buffered_until_flush(void **state)
 	assert_file(p, "a\nb\n");
 	channel_file_ops.free(st);
 
-	path_of(p, sizeof(p), "unbuffered.txt");
-	st = channel_file_new(p, true, false);
-	write_ok(&channel_file_ops, st, "a", &d);
-	assert_file(p, "a\n");
-	channel_file_ops.free(st);
+	path_of(out, sizeof(out), "coalesced-prog.txt");
+	snprintf(prog, sizeof(prog), "cat >> %s", out);
+	st = channel_program_new(prog, true);
+	write_ok(&channel_program_ops, st, "a", &d);
+	write_ok(&channel_program_ops, st, "b", &d);
+	assert_int_equal(channel_program_ops.flush(st, &d, err, sizeof(err)), 0);
+	write_ok(&channel_program_ops, st, "c", &d);
+	channel_program_ops.close(st, &d);
+	channel_program_ops.free(st);
+	assert_file(out, "a\nb\nc\n");
 }
 
 static void test_file_open_error(void **state)
 {
 	(void)state;
 	channel_deadline d = {0};
-	void *st = channel_file_new("/nonexistent-dir/x.txt", true, false);
+	void *st = channel_file_new("/nonexistent-dir/x.txt", true);
 	engine_alert *a = mk(1, "x");
 	char err[256] = "";
 	assert_int_equal(channel_file_ops.write(st, a, &d, err, sizeof(err)), -1);
@@ -144,8 +152,8 @@ static void test_program_keep_alive(void **state)
 		path_of(out, sizeof(out), keep ? "pk.txt" : "pn.txt");
 		path_of(marks, sizeof(marks), keep ? "pk.marks" : "pn.marks");
 		snprintf(prog, sizeof(prog), "echo started >> %s; cat >> %s", marks, out);
-		for (int buffered = 0; buffered < 2; buffered++) {
-			void *st = channel_program_new(prog, keep, buffered);
+		for (int run = 0; run < 2; run++) {
+			void *st = channel_program_new(prog, keep);
 			write_ok(&channel_program_ops, st, "one", &d);
 			write_ok(&channel_program_ops, st, "two", &d);
 			write_ok(&channel_program_ops, st, "three", &d);
@@ -171,8 +179,8 @@ static void test_program_gets_default_signals(void **state)
 	channel_deadline d = {0};
 	char out[300], prog[700];
 	path_of(out, sizeof(out), "sig.txt");
-	snprintf(prog, sizeof(prog), "grep -E '^Sig(Blk|Ign)' /proc/$$/status > %s; cat > /dev/null", out);
-	void *st = channel_program_new(prog, true, false);
+	snprintf(prog, sizeof(prog), "grep -E '^Sig(Blk|Ign)' /proc/self/status > %s; cat > /dev/null", out);
+	void *st = channel_program_new(prog, true);
 	write_ok(&channel_program_ops, st, "x", &d);
 	channel_program_ops.close(st, &d);
 	channel_program_ops.free(st);
@@ -192,7 +200,7 @@ static void test_program_not_reading_gives_up_at_deadline(void **state)
 {
 	(void)state;
 	channel_deadline d = {0};
-	void *st = channel_program_new("exec sleep 5 > /dev/null 2>&1", true, false);
+	void *st = channel_program_new("exec sleep 5 > /dev/null 2>&1", true);
 	char line[1024];
 	memset(line, 'x', sizeof(line) - 1);
 	line[sizeof(line) - 1] = 0;
@@ -218,7 +226,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_keep_alive),
-		cmocka_unit_test(test_file_buffered_until_flush),
+		cmocka_unit_test(test_coalesced_until_flush),
 		cmocka_unit_test(test_file_open_error),
 		cmocka_unit_test(test_program_keep_alive),
 		cmocka_unit_test(test_program_gets_default_signals),

@@ -37,7 +37,6 @@ static void test_defaults(void **state)
 	char err[512] = "";
 	assert_int_equal(read_cfg("a: 1\n", &c, err), 0);
 	assert_false(channels_config_any(&c));
-	assert_false(c.buffered);
 	assert_int_equal(c.output_timeout_ms, 2000);
 	assert_int_equal(c.file.capacity, CHANNELS_QUEUE_DEFAULT);
 	assert_int_equal(c.http.capacity, CHANNELS_QUEUE_DEFAULT);
@@ -50,11 +49,11 @@ static void test_enabled(void **state)
 	channels_config c;
 	char err[512] = "";
 	assert_int_equal(read_cfg("file_output: {enabled: true, keep_alive: true, filename: /tmp/x, queue_capacity: 7}\n"
-				  "output_timeout: 150\nbuffered_outputs: true\nsyslog_output: {enabled: true}\n",
+				  "output_timeout: 150\nsyslog_output: {enabled: true}\n",
 				  &c, err),
 			 0);
 	assert_true(channels_config_any(&c));
-	assert_true(c.file.enabled && c.file.keep_alive && c.syslog.enabled && c.buffered);
+	assert_true(c.file.enabled && c.file.keep_alive && c.syslog.enabled);
 	assert_false(c.program.enabled || c.http.enabled);
 	assert_int_equal(c.file.capacity, 7);
 	assert_int_equal(c.output_timeout_ms, 150);
