@@ -21,6 +21,11 @@ int channel_http_global_init(char *err, size_t errlen)
 	return 0;
 }
 
+void channel_http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
 /* The response body is not used. */
 static size_t channel_http_discard(char *ptr, size_t size, size_t nmemb, void *user)
 {
@@ -69,9 +74,10 @@ void *channel_http_new(const char *url, const char *user_agent, bool json_output
 	return c;
 }
 
-static int channel_http_write(void *state, const engine_alert *a, const channel_deadline *deadline, char *err,
-			      size_t errlen)
+static int channel_http_write(void *state, const engine_alert *a, const channel_deadline *deadline, size_t *lost,
+			      char *err, size_t errlen)
 {
+	(void)lost;
 	channel_http *c = state;
 	c->deadline = deadline;
 	curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, a->output);

@@ -23,6 +23,9 @@ extern const channel_ops channel_http_ops;
 
 /* libcurl's global initialization. 0, or -1 with err. */
 int channel_http_global_init(char *err, size_t errlen);
+/* Undoes one successful channel_http_global_init, once every handle is
+ * freed. */
+void channel_http_global_cleanup(void);
 
 /* The channel's state for channel_http_ops; strings are copied. NULL on
  * ENOMEM or when libcurl cannot make a handle. Freed by

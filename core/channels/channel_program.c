@@ -26,6 +26,7 @@ typedef struct channel_program {
 	int fd;    /* write end of its stdin, -1 = none */
 	char *buf; /* pending lines (keep_alive) */
 	size_t len, cap;
+	size_t pending; /* alerts in buf */
 } channel_program;
 
 void *channel_program_new(const char *program, bool keep_alive)
@@ -137,20 +138,26 @@ static int channel_program_send(channel_program *c, const char *buf, size_t len,
 	return 0;
 }
 
-static int channel_program_flush(void *state, const channel_deadline *deadline, char *err, size_t errlen)
+static int channel_program_flush(void *state, const channel_deadline *deadline, size_t *lost, char *err,
+				 size_t errlen)
 {
 	channel_program *c = state;
-	if (!c->len || c->fd < 0) {
-		c->len = 0;
-		return 0;
-	}
-	size_t len = c->len;
+	size_t len = c->len, pending = c->pending;
 	c->len = 0;
-	return channel_program_send(c, c->buf, len, deadline, err, errlen);
+	c->pending = 0;
+	if (!len)
+		return 0;
+	if (c->fd < 0 || channel_program_send(c, c->buf, len, deadline, err, errlen) < 0) {
+		if (c->fd < 0)
+			snprintf(err, errlen, "'%s' is not running", c->program);
+		*lost += pending;
+		return -1;
+	}
+	return 0;
 }
 
-static int channel_program_write(void *state, const engine_alert *a, const channel_deadline *deadline, char *err,
-				 size_t errlen)
+static int channel_program_write(void *state, const engine_alert *a, const channel_deadline *deadline, size_t *lost,
+				 char *err, size_t errlen)
 {
 	channel_program *c = state;
 	if (c->fd < 0 && channel_program_spawn(c, err, errlen) < 0)
@@ -159,7 +166,7 @@ static int channel_program_write(void *state, const engine_alert *a, const chann
 	int rc = 0;
 	if (c->keep_alive) {
 		if (c->len + olen + 1 > c->cap) {
-			if (c->len && (rc = channel_program_flush(c, deadline, err, errlen)) < 0)
+			if (c->len && (rc = channel_program_flush(c, deadline, lost, err, errlen)) < 0)
 				return rc;
 			if (c->fd < 0 && channel_program_spawn(c, err, errlen) < 0)
 				return -1;
@@ -177,8 +184,12 @@ static int channel_program_write(void *state, const engine_alert *a, const chann
 		memcpy(c->buf + c->len, a->output, olen);
 		c->buf[c->len + olen] = '\n';
 		c->len += olen + 1;
-		if (c->len >= CHANNEL_PROGRAM_BUFSIZE)
-			rc = channel_program_flush(c, deadline, err, errlen);
+		c->pending++;
+		if (c->len >= CHANNEL_PROGRAM_BUFSIZE && channel_program_flush(c, deadline, lost, err, errlen) < 0) {
+			/* This alert was in the buffer: it is this call's failure. */
+			(*lost)--;
+			rc = -1;
+		}
 	} else {
 		/* One write per process: line and newline together. */
 		char stackbuf[2048];
@@ -202,7 +213,8 @@ static void channel_program_close(void *state, const channel_deadline *deadline)
 {
 	channel_program *c = state;
 	char err[256];
-	channel_program_flush(c, deadline, err, sizeof(err));
+	size_t lost = 0;
+	channel_program_flush(c, deadline, &lost, err, sizeof(err));
 	channel_program_stop(c, deadline);
 }
 

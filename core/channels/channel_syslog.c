@@ -18,10 +18,11 @@ void *channel_syslog_new(void)
 	return &channel_syslog_token;
 }
 
-static int channel_syslog_write(void *state, const engine_alert *a, const channel_deadline *deadline, char *err,
-				size_t errlen)
+static int channel_syslog_write(void *state, const engine_alert *a, const channel_deadline *deadline, size_t *lost,
+				char *err, size_t errlen)
 {
 	(void)state;
+	(void)lost;
 	(void)deadline;
 	(void)err;
 	(void)errlen;

@@ -42,6 +42,7 @@ struct channel_worker {
 	bool watch_reported;
 	/* counters the bus does not keep */
 	_Atomic uint64_t delivered, failed, discarded;
+	uint64_t coalesced; /* written into the channel's buffer, not yet flushed */
 	uint64_t unreported_errors, last_error_ns;
 	engine_alert *batch[CHANNEL_WORKER_BATCH];
 };
@@ -76,15 +77,32 @@ static void channel_worker_report(channel_worker *w, const char *err)
 	w->last_error_ns = now;
 }
 
+/* Coalesced alerts a write or flush lost: failures, or discards once the
+ * shutdown drain has run out of time. */
+static void channel_worker_lost(channel_worker *w, size_t lost)
+{
+	if (lost > w->coalesced)
+		lost = (size_t)w->coalesced;
+	w->coalesced -= lost;
+	atomic_fetch_add_explicit(channel_deadline_passed(&w->deadline) ? &w->discarded : &w->failed, lost,
+				  memory_order_relaxed);
+}
+
 static void channel_worker_write(channel_worker *w, engine_alert *a)
 {
 	char err[512] = "";
+	size_t lost = 0;
 	atomic_store_explicit(&w->busy, true, memory_order_relaxed);
-	int rc = w->ops->write(w->state, a, &w->deadline, err, sizeof(err));
+	int rc = w->ops->write(w->state, a, &w->deadline, &lost, err, sizeof(err));
 	atomic_store_explicit(&w->busy, false, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->writes, 1, memory_order_relaxed);
+	channel_worker_lost(w, lost);
 	if (rc == 0) {
-		atomic_fetch_add_explicit(&w->delivered, 1, memory_order_relaxed);
+		/* Counted as delivered once a flush has written it. */
+		if (w->ops->flush)
+			w->coalesced++;
+		else
+			atomic_fetch_add_explicit(&w->delivered, 1, memory_order_relaxed);
 		return;
 	}
 	atomic_fetch_add_explicit(&w->failed, 1, memory_order_relaxed);
@@ -96,10 +114,14 @@ static void channel_worker_flush(channel_worker *w)
 	if (!w->ops->flush)
 		return;
 	char err[512] = "";
+	size_t lost = 0;
 	atomic_store_explicit(&w->busy, true, memory_order_relaxed);
-	int rc = w->ops->flush(w->state, &w->deadline, err, sizeof(err));
+	int rc = w->ops->flush(w->state, &w->deadline, &lost, err, sizeof(err));
 	atomic_store_explicit(&w->busy, false, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->writes, 1, memory_order_relaxed);
+	channel_worker_lost(w, lost);
+	atomic_fetch_add_explicit(&w->delivered, w->coalesced, memory_order_relaxed);
+	w->coalesced = 0;
 	if (rc < 0)
 		channel_worker_report(w, err);
 }
@@ -160,8 +182,9 @@ static void *channel_worker_thread(void *arg)
 		}
 		flushed = false;
 	}
-	if (!channel_deadline_passed(&w->deadline))
-		channel_worker_flush(w);
+	/* Even past the deadline: the flush gives up at once but tells what
+	 * it could not write. */
+	channel_worker_flush(w);
 	if (w->ops->close)
 		w->ops->close(w->state, &w->deadline);
 	return NULL;

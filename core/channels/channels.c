@@ -19,6 +19,7 @@ struct channels {
 	size_t n;
 	uint64_t timeout_ns;
 	bool stopped;
+	bool curl; /* libcurl's global state was made */
 	/* watchdog */
 	pthread_t wd;
 	bool wd_running;
@@ -106,6 +107,7 @@ int channels_start(channels **out, const channels_config *cfg, bus *b, char *err
 		rc = channels_add(ch, b, cfg->syslog.capacity, &channel_syslog_ops, channel_syslog_new(), err, errlen);
 	if (rc == 0 && cfg->http.enabled) {
 		rc = channel_http_global_init(err, errlen);
+		ch->curl = rc == 0;
 		if (rc == 0)
 			rc = channels_add(ch, b, cfg->http.capacity, &channel_http_ops,
 					  channel_http_new(cfg->http.url, cfg->http.user_agent, cfg->json_output), err,
@@ -195,6 +197,8 @@ void channels_free(channels *ch)
 	channels_stop_watchdog(ch);
 	for (size_t i = 0; i < ch->n; i++)
 		channel_worker_free(ch->w[i]);
+	if (ch->curl)
+		channel_http_global_cleanup();
 	pthread_cond_destroy(&ch->cv);
 	pthread_mutex_destroy(&ch->mu);
 	free(ch);

@@ -46,7 +46,9 @@ static void write_ok(const channel_ops *ops, void *st, const char *text, const c
 {
 	engine_alert *a = mk(1, text);
 	char err[256] = "";
-	assert_int_equal(ops->write(st, a, d, err, sizeof(err)), 0);
+	size_t lost = 0;
+	assert_int_equal(ops->write(st, a, d, &lost, err, sizeof(err)), 0);
+	assert_int_equal(lost, 0);
 	alert_unref(a);
 }
 
@@ -84,8 +86,9 @@ static void test_file_keep_alive(void **state)
 		snprintf(old, sizeof(old), "%s.old", p);
 		void *st = channel_file_new(p, keep);
 		char err[256];
+		size_t lost = 0;
 		write_ok(&channel_file_ops, st, "one", &d);
-		assert_int_equal(channel_file_ops.flush(st, &d, err, sizeof(err)), 0);
+		assert_int_equal(channel_file_ops.flush(st, &d, &lost, err, sizeof(err)), 0);
 		assert_file(p, "one\n");
 		assert_int_equal(rename(p, old), 0);
 		write_ok(&channel_file_ops, st, "two", &d);
@@ -109,12 +112,13 @@ static void test_coalesced_until_flush(void **state)
 	(void)state;
 	channel_deadline d = {0};
 	char p[300], out[300], prog[400], err[256];
+	size_t lost = 0;
 	path_of(p, sizeof(p), "coalesced.txt");
 	void *st = channel_file_new(p, true);
 	write_ok(&channel_file_ops, st, "a", &d);
 	write_ok(&channel_file_ops, st, "b", &d);
 	assert_file(p, "");
-	assert_int_equal(channel_file_ops.flush(st, &d, err, sizeof(err)), 0);
+	assert_int_equal(channel_file_ops.flush(st, &d, &lost, err, sizeof(err)), 0);
 	assert_file(p, "a\nb\n");
 	channel_file_ops.free(st);
 
@@ -123,7 +127,7 @@ static void test_coalesced_until_flush(void **state)
 	st = channel_program_new(prog, true);
 	write_ok(&channel_program_ops, st, "a", &d);
 	write_ok(&channel_program_ops, st, "b", &d);
-	assert_int_equal(channel_program_ops.flush(st, &d, err, sizeof(err)), 0);
+	assert_int_equal(channel_program_ops.flush(st, &d, &lost, err, sizeof(err)), 0);
 	write_ok(&channel_program_ops, st, "c", &d);
 	channel_program_ops.close(st, &d);
 	channel_program_ops.free(st);
@@ -137,7 +141,8 @@ static void test_file_open_error(void **state)
 	void *st = channel_file_new("/nonexistent-dir/x.txt", true);
 	engine_alert *a = mk(1, "x");
 	char err[256] = "";
-	assert_int_equal(channel_file_ops.write(st, a, &d, err, sizeof(err)), -1);
+	size_t lost = 0;
+	assert_int_equal(channel_file_ops.write(st, a, &d, &lost, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "failed to open output file /nonexistent-dir/x.txt"));
 	alert_unref(a);
 	channel_file_ops.free(st);
@@ -206,15 +211,16 @@ static void test_program_not_reading_gives_up_at_deadline(void **state)
 	line[sizeof(line) - 1] = 0;
 	engine_alert *a = mk(1, line);
 	char err[256] = "";
+	size_t lost = 0;
 	/* Fill the pipe (64 KiB) while there is no deadline... */
 	for (int i = 0; i < 60; i++)
-		assert_int_equal(channel_program_ops.write(st, a, &d, err, sizeof(err)), 0);
+		assert_int_equal(channel_program_ops.write(st, a, &d, &lost, err, sizeof(err)), 0);
 	/* ...then a deadline in the past: the full pipe no longer holds the
 	 * write, nor does the program that has not exited hold close. */
 	channel_deadline_set(&d, channel_deadline_now_ns());
 	int rc = 0;
 	for (int i = 0; i < 200 && rc == 0; i++)
-		rc = channel_program_ops.write(st, a, &d, err, sizeof(err));
+		rc = channel_program_ops.write(st, a, &d, &lost, err, sizeof(err));
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(err, "does not read its input"));
 	channel_program_ops.close(st, &d);

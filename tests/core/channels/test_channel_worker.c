@@ -23,6 +23,8 @@ typedef struct fake {
 	uint64_t seqs[256];
 	size_t n;
 	bool block;          /* writes wait while set (or until the deadline) */
+	bool fail_flush;     /* flushes lose what was written since the last one */
+	size_t since_flush;
 	bool in_write;       /* a write is waiting */
 	int flushes, closes;
 	size_t n_at_flush;   /* writes done at the last flush */
@@ -35,8 +37,10 @@ static void ms_sleep(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int fake_write(void *state, const engine_alert *a, const channel_deadline *d, char *err, size_t errlen)
+static int fake_write(void *state, const engine_alert *a, const channel_deadline *d, size_t *lost, char *err,
+		      size_t errlen)
 {
+	(void)lost;
 	fake *f = state;
 	pthread_mutex_lock(&f->mu);
 	f->in_write = true;
@@ -53,22 +57,28 @@ static int fake_write(void *state, const engine_alert *a, const channel_deadline
 		rc = -1;
 	} else if (f->n < 256) {
 		f->seqs[f->n++] = a->seq;
+		f->since_flush++;
 	}
 	pthread_mutex_unlock(&f->mu);
 	return rc;
 }
 
-static int fake_flush(void *state, const channel_deadline *d, char *err, size_t errlen)
+static int fake_flush(void *state, const channel_deadline *d, size_t *lost, char *err, size_t errlen)
 {
 	(void)d;
-	(void)err;
-	(void)errlen;
 	fake *f = state;
+	int rc = 0;
 	pthread_mutex_lock(&f->mu);
 	f->flushes++;
 	f->n_at_flush = f->n;
+	if (f->fail_flush && f->since_flush) {
+		*lost = f->since_flush;
+		snprintf(err, errlen, "flush failed");
+		rc = -1;
+	}
+	f->since_flush = 0;
 	pthread_mutex_unlock(&f->mu);
-	return 0;
+	return rc;
 }
 
 static void fake_close(void *state, const channel_deadline *d)
@@ -227,6 +237,28 @@ static void test_drain_gives_up_at_deadline(void **state)
 	bus_free(b);
 }
 
+/* What a failing flush loses is counted as failed, not delivered. */
+static void test_lost_in_flush_is_failed(void **state)
+{
+	(void)state;
+	bus *b = bus_new();
+	fake f;
+	fake_init(&f);
+	f.fail_flush = true;
+	channel_worker *w = start(b, &f, 64);
+	for (uint64_t i = 1; i <= 10; i++)
+		publish(b, i);
+	channel_worker_drain(w, in_ms(10000));
+	channel_worker_join(w);
+	channel_stats st;
+	channel_worker_stats(w, &st);
+	assert_int_equal(st.accepted, 10);
+	assert_int_equal(st.delivered, 0);
+	assert_int_equal(st.failed, 10);
+	channel_worker_free(w);
+	bus_free(b);
+}
+
 static void test_free_without_drain_discards(void **state)
 {
 	(void)state;
@@ -277,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_in_order_and_flushed),
 		cmocka_unit_test(test_blocked_channel_drops_oldest),
 		cmocka_unit_test(test_drain_gives_up_at_deadline),
+		cmocka_unit_test(test_lost_in_flush_is_failed),
 		cmocka_unit_test(test_free_without_drain_discards),
 		cmocka_unit_test(test_idle_worker_wakes_for_each_burst),
 	};
