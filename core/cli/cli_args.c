@@ -20,7 +20,7 @@ const char *cli_args_usage(void)
 	       "  -t TAG             only enable rules with this tag (repeatable)\n"
 	       "  -A                 evaluate all events, including the ones Falco skips by default\n"
 	       "  -M SECONDS         stop after SECONDS\n"
-	       "  -U, --unbuffered   do not buffer output channels (overrides buffered_outputs)\n"
+	       "  -U, --unbuffered   do not buffer stdout (overrides buffered_outputs)\n"
 	       "  -v                 verbose output\n"
 	       "  --list[=SOURCE]    list the fields the rules can use and exit\n"
 	       "  --version          print the version and exit\n"
