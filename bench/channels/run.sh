@@ -9,9 +9,15 @@
 # environment: RUNS [5]  DELAY_MS [20] (the http endpoint's answer delay)
 #   QUEUE [10000] (queue_capacity of each channel)  BUFFERED [false]
 #   (buffered_outputs, for both configurations)
-# The rate is the daemon's own "replayed N events in S s" (log_level debug):
-# the engine from its first event to its last, without the start-up and
-# without the channels' drain at exit (bounded by output_timeout, 1000 ms here).
+# Two figures per run, from the daemon's "replayed N events in S s (R
+# events/s), engine thread CPU C s" (log_level debug):
+#   events/s      N / S: the engine from its first event to its last, without
+#                 the start-up and without the channels' drain at exit
+#                 (bounded by output_timeout, 1000 ms here); on a shared
+#                 machine this is mostly the scheduler's doing;
+#   cpu_events/s  N / C: events per second of the engine thread's own CPU
+#                 time, what the channels cost the engine thread itself
+#                 (publishing to three more queues), whatever the load.
 # Exit status: 0 when every run exited 0.
 set -u
 
@@ -57,7 +63,7 @@ port=$(sed -n 's/^port //p' "$tmp/sink.out")
 echo "channels: capture=$(basename "$capture") rules=$(basename "$rules") runs=$RUNS http_delay_ms=$DELAY_MS" \
 	"queue=$QUEUE buffered_outputs=$BUFFERED load=$(cut -d' ' -f1-3 /proc/loadavg) cores=$(nproc)"
 
-# run CONFIG: one replay; appends "CONFIG RATE" to $tmp/rates
+# run CONFIG: one replay; appends "CONFIG RATE CPU_RATE" to $tmp/rates
 run() {
 	cfg=$1
 	set -- -r "$rules" -e "$capture" -o log_level=debug -o buffered_outputs="$BUFFERED" -o output_timeout=1000
@@ -81,11 +87,13 @@ run() {
 		return
 	fi
 	rate=$(sed -n 's/.*replayed [0-9]* events in [0-9.]* s (\([0-9]*\) events\/s).*/\1/p' "$tmp/log")
+	cpu=$(sed -n 's/.*engine thread CPU \([0-9.]*\) s.*/\1/p' "$tmp/log")
 	events=$(sed -n 's/.*replayed \([0-9]*\) events.*/\1/p' "$tmp/log")
 	chans=$(sed -n 's/.*\[channels\] \([a-z]*\) output: delivered \([0-9]*\), failed \([0-9]*\), lost \([0-9]*\).*/\1: delivered=\2 failed=\3 lost=\4/p' "$tmp/log" | tr '\n' ' ')
 	wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
-	echo "run config=$cfg events=$events events/s=$rate wall_s=$wall $chans"
-	echo "$cfg $rate" >>"$tmp/rates"
+	cpu_rate=$(awk -v n="$events" -v c="$cpu" 'BEGIN { printf "%d", (c > 0 ? n / c : 0) }')
+	echo "run config=$cfg events=$events events/s=$rate engine_cpu_s=$cpu cpu_events/s=$cpu_rate wall_s=$wall $chans"
+	echo "$cfg $rate $cpu_rate" >>"$tmp/rates"
 }
 
 failed=0
@@ -104,24 +112,26 @@ while [ $r -le "$RUNS" ]; do
 	r=$((r + 1))
 done
 
-# median, min, max of a config's rates
+# median, min, max of column $2 of a config's rates
 stats() {
-	awk -v c="$1" '$1 == c { print $2 }' "$tmp/rates" | sort -n | awk '
+	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$tmp/rates" | sort -n | awk '
 		{ v[NR] = $1 }
 		END { if (NR == 0) { print "0 0 0"; exit }
 		      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		      printf "%d %d %d\n", m, v[1], v[NR] }'
 }
-set -- $(stats stdout)
-s_med=$1 s_min=$2 s_max=$3
-set -- $(stats all)
-a_med=$1 a_min=$2 a_max=$3
-printf "%-8s %12s %12s %12s\n" config median_ev/s min max
-printf "%-8s %12d %12d %12d\n" stdout "$s_med" "$s_min" "$s_max"
-printf "%-8s %12d %12d %12d\n" all "$a_med" "$a_min" "$a_max"
-if [ "$s_med" -gt 0 ]; then
-	echo "all/stdout (ratio of medians): $(awk -v a="$a_med" -v s="$s_med" 'BEGIN { printf "%.3f", a / s }')"
-fi
+# table FIELD COLUMN: medians with min/max per configuration, and the ratio
+table() {
+	set -- "$1" $(stats stdout "$2") $(stats all "$2")
+	printf "%-14s %-8s %12s %12s %12s\n" "$1" config median min max
+	printf "%-14s %-8s %12d %12d %12d\n" "$1" stdout "$2" "$3" "$4"
+	printf "%-14s %-8s %12d %12d %12d\n" "$1" all "$5" "$6" "$7"
+	if [ "$2" -gt 0 ]; then
+		echo "$1 all/stdout (ratio of medians): $(awk -v a="$5" -v s="$2" 'BEGIN { printf "%.3f", a / s }')"
+	fi
+}
+table events/s 2
+table cpu_events/s 3
 kill -TERM "$sink_pid" 2>/dev/null
 wait "$sink_pid" 2>/dev/null
 sink_pid=

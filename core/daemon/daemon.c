@@ -36,11 +36,15 @@ typedef struct daemon_engine_end {
 	pthread_t main;
 	int rc;
 	char err[512];
+	double cpu_s; /* CPU time of the engine thread */
 } daemon_engine_end;
 
 static void daemon_on_engine_end(void *user, int rc, const char *err)
 {
 	daemon_engine_end *end = user;
+	struct timespec cpu;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+	end->cpu_s = (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
 	end->rc = rc;
 	snprintf(end->err, sizeof(end->err), "%s", err ? err : "");
 	pthread_kill(end->main, SIGUSR1);
@@ -209,11 +213,11 @@ static int daemon_replay(engine *e, const engine_config *ec, const channels_conf
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	engine_stats st;
 	engine_get_stats(e, &st);
-	/* The engine's own rate, for bench/channels: neither start-up nor the
-	 * channels' drain. */
+	/* The engine's own rate and CPU, for bench/channels: neither start-up
+	 * nor the channels' drain. */
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	log_msg(FAPI_LOG_DEBUG, "engine", "replayed %llu events in %.3f s (%.0f events/s)",
-		(unsigned long long)st.events, secs, secs > 0 ? (double)st.events / secs : 0.0);
+	log_msg(FAPI_LOG_DEBUG, "engine", "replayed %llu events in %.3f s (%.0f events/s), engine thread CPU %.3f s",
+		(unsigned long long)st.events, secs, secs > 0 ? (double)st.events / secs : 0.0, end.cpu_s);
 	channels_stop(ch);
 	if (end.rc < 0) {
 		fprintf(stderr, "Runtime error: %s. Exiting.\n", end.err);
