@@ -247,6 +247,24 @@ class ChannelsDaemonTest(unittest.TestCase):
             time.sleep(0.05)
         self.fail("timed out waiting for " + what)
 
+    def test_daemon_files_equal_stdout_after_sigterm(self):
+        """Daemon mode: at SIGTERM the channels are drained before the
+        summary, so the files hold every alert line stdout printed."""
+        out = tempfile.mkdtemp(prefix="fapi-ch-")
+        self.addCleanup(shutil.rmtree, out, True)
+        f, p = os.path.join(out, "file.txt"), os.path.join(out, "prog.txt")
+        d = self.daemon({"file_output": {"enabled": True, "keep_alive": True, "filename": f},
+                         "program_output": {"enabled": True, "keep_alive": True, "program": "cat >> " + p},
+                         "engine": {"capture": {"file": et.capture("shadow-small"), "loop": 3, "rate": 0}}})
+        d.wait_log("program output enabled")
+        self.wait_for(lambda: "fanout evt=" in d.stdout(), "alerts on stdout")
+        self.assertEqual(d.stop(), 0, d.log())
+        alerts = [l for l in d.stdout().splitlines() if " fanout evt=" in l]
+        self.assertGreaterEqual(len(alerts), 1000, d.log())
+        self.assertEqual(read_lines(f), alerts)
+        self.assertEqual(read_lines(p), alerts)
+        self.assertEqual(channel_stats(d.log())["file"], (len(alerts), 0, 0, 0, 0), d.log())
+
     def test_output_timeout_warns_and_bounds_shutdown(self):
         d = self.daemon({"program_output": {"enabled": True, "keep_alive": True,
                                             "program": "exec sleep 30 > /dev/null 2>&1"},
