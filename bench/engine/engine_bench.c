@@ -19,6 +19,7 @@
 #include "engine/compile/rules_compile.h"
 #include "engine/rules/rules_doc.h"
 #include "engine/ruleset/ruleset.h"
+#include "engine/backends/backend_registry.h"
 #include "engine/backends/syscall/sinsp_bridge.h"
 
 static double bench_now(void)
@@ -40,9 +41,9 @@ static double bench_median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* One load + compile + index build of the rules against an existing
- * inspector. */
-static int bench_load(const char *rules, sinsp_bridge_inspector *insp, double *secs, size_t *nrules)
+/* One load + compile + index build of the rules against existing
+ * backends. */
+static int bench_load(const char *rules, const backend_registry *reg, double *secs, size_t *nrules)
 {
 	char err[2048];
 	double t0 = bench_now();
@@ -56,7 +57,7 @@ static int bench_load(const char *rules, sinsp_bridge_inspector *insp, double *s
 	}
 	compiled_rules *cr = NULL;
 	rules_compile_opts copts = {0};
-	if (rules_compile(doc, insp, &copts, &cr, err, sizeof(err)) < 0) {
+	if (rules_compile(doc, reg, &copts, &cr, err, sizeof(err)) < 0) {
 		fprintf(stderr, "engine_bench: %s\n", err);
 		rules_doc_free(doc);
 		return -1;
@@ -121,19 +122,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: engine_bench RULES.yaml CAPTURE.scap... [--runs N]\n");
 		return 2;
 	}
-	sinsp_bridge_error be = {{0}};
-	sinsp_bridge_inspector *insp = sinsp_bridge_inspector_create(0, &be);
-	if (!insp) {
-		fprintf(stderr, "engine_bench: %s\n", be.msg);
+	char berr[512];
+	backend_opts bo = {0};
+	backend_registry *reg = backend_registry_new();
+	if (!reg || backend_registry_add_builtins(reg, &bo, NULL, 0, berr, sizeof(berr)) != BACKEND_OK) {
+		fprintf(stderr, "engine_bench: %s\n", reg ? berr : "out of memory");
+		backend_registry_free(reg);
 		return 1;
 	}
 	double loads[20];
 	size_t nrules = 0;
 	for (int i = 0; i < 20; i++) {
-		if (bench_load(rules, insp, &loads[i], &nrules) < 0)
+		if (bench_load(rules, reg, &loads[i], &nrules) < 0)
 			return 1;
 	}
-	sinsp_bridge_inspector_destroy(insp);
+	backend_registry_free(reg);
+	sinsp_bridge_error be = {{0}};
 	double lmin = loads[0], lmax = loads[0];
 	for (int i = 1; i < 20; i++) {
 		lmin = loads[i] < lmin ? loads[i] : lmin;

@@ -3,7 +3,10 @@
 # over insecure loopback TCP, for several concurrencies, and prints the
 # median of several runs per configuration with the spread across runs.
 #
-# usage: run.sh DAEMON UNARY_BENCH
+# usage: run.sh DAEMON UNARY_BENCH CAPTURE
+# The daemon gets what it needs to start, as Falco does, and nothing that
+# competes with the RPCs: a rules file without rules and one pass over
+# CAPTURE.
 # environment (defaults in brackets):
 #   RUNS [5]  DURATION [4]  WARMUP [0.5]  KS ["1 16 64"]  TRANSPORTS ["unix tcp"]
 #   CHANNELS [1]  THREADS [1]  DAEMON_THREADS [2] (grpc.threadiness)
@@ -13,11 +16,14 @@ set -u
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
-[ $# -eq 2 ] || die "usage: run.sh DAEMON UNARY_BENCH"
+[ $# -eq 3 ] || die "usage: run.sh DAEMON UNARY_BENCH CAPTURE"
 daemon=$1
 bench=$2
+capture=$3
 [ -x "$daemon" ] || die "daemon $daemon is not an executable"
 [ -x "$bench" ] || die "bench $bench is not an executable"
+[ -r "$capture" ] || die "cannot read capture $capture"
+rules=$(cd "$(dirname "$0")" && pwd)/rules.yaml
 
 RUNS=${RUNS:-5}
 DURATION=${DURATION:-4}
@@ -54,7 +60,8 @@ start_daemon() {
 		# Created before the daemon starts: the readiness poll greps it at once.
 		: >"$tmp/daemon.log"
 		"$daemon" -o "grpc.bind_address=[unix://$sock, \"127.0.0.1:$port\"]" -o grpc.insecure=true \
-			-o "grpc.threadiness=$DAEMON_THREADS" >"$tmp/daemon.log" 2>&1 &
+			-o "grpc.threadiness=$DAEMON_THREADS" -r "$rules" -o "engine.capture.file=$capture" \
+			>"$tmp/daemon.log" 2>&1 &
 		pid=$!
 		i=0
 		while [ $i -lt 100 ]; do

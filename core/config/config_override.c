@@ -8,14 +8,15 @@
 
 /* The value is parsed as YAML so that lists and maps can be given; a value
  * that is not valid YAML on its own (e.g. "a: b: c") is kept as a string. */
-static config_node *config_override_value(config_doc *d, const char *text, char *err, size_t errlen)
+static config_node *config_override_value(config_doc *d, const char *origin, const char *text, char *err,
+					  size_t errlen)
 {
 	config_node *v = NULL;
 	char perr[256];
-	if (*text && config_yaml_parse(d, "-o", text, strlen(text), &v, perr, sizeof(perr)) == 0 && v)
+	if (*text && config_yaml_parse(d, origin, text, strlen(text), &v, perr, sizeof(perr)) == 0 && v)
 		return v;
 	config_node_free(v);
-	v = config_node_new(CONFIG_SCALAR, config_doc_intern(d, "-o"), 1, 1);
+	v = config_node_new(CONFIG_SCALAR, config_doc_intern(d, origin), 1, 1);
 	if (!v || !(v->scalar = strdup(text))) {
 		config_node_free(v);
 		snprintf(err, errlen, "-o: out of memory");
@@ -31,8 +32,21 @@ int config_override_apply(config_doc *d, const char *assignment, char *err, size
 		snprintf(err, errlen, "-o '%s': expected key=value", assignment);
 		return -1;
 	}
+	/* Every node this override makes names it as its origin, so that a
+	 * message about one of them says "-o KEY=VALUE" (config_node_where). */
+	char *origin = NULL;
+	if (asprintf(&origin, "-o %s", assignment) < 0) {
+		snprintf(err, errlen, "-o: out of memory");
+		return -1;
+	}
+	const char *ofile = config_doc_intern(d, origin);
+	free(origin);
+	if (!ofile) {
+		snprintf(err, errlen, "-o: out of memory");
+		return -1;
+	}
 	char *key = strndup(assignment, (size_t)(eq - assignment));
-	config_node *value = config_override_value(d, eq + 1, err, errlen);
+	config_node *value = config_override_value(d, ofile, eq + 1, err, errlen);
 	if (!key || !value) {
 		free(key);
 		config_node_free(value);
@@ -46,7 +60,6 @@ int config_override_apply(config_doc *d, const char *assignment, char *err, size
 		snprintf(err, errlen, "-o: out of memory");
 		goto fail;
 	}
-	const char *ofile = config_doc_intern(d, "-o");
 	config_node *cur = root;
 	char *p = key;
 	while (*p) {

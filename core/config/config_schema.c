@@ -82,9 +82,9 @@ static size_t config_schema_walk(const config_node *n, char *path, size_t len, s
 		if (w < 0 || (size_t)w >= cap - len)
 			continue;
 		if (!config_schema_known(path)) {
-			char msg[1024];
-			snprintf(msg, sizeof(msg), "%s:%d:%d: unknown configuration key '%s' (ignored)",
-				 n->pairs[i].value->file, n->pairs[i].value->line, n->pairs[i].value->column, path);
+			char msg[1024], where[512];
+			snprintf(msg, sizeof(msg), "%s: unknown configuration key '%s' (ignored)",
+				 config_node_where(n->pairs[i].value, where, sizeof(where)), path);
 			warn(user, msg);
 			unknown++;
 		} else {

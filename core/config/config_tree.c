@@ -152,7 +152,12 @@ const config_node *config_lookup(const config_node *n, const char *path)
 
 const char *config_node_where(const config_node *n, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s:%d:%d", n->file ? n->file : "?", n->line, n->column);
+	/* A value from the command line is named by its "-o KEY=VALUE": a
+	 * line and column would only point into that one argument. */
+	if (n->file && strncmp(n->file, "-o ", 3) == 0)
+		snprintf(buf, len, "%s", n->file);
+	else
+		snprintf(buf, len, "%s:%d:%d", n->file ? n->file : "?", n->line, n->column);
 	return buf;
 }
 

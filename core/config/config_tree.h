@@ -25,7 +25,7 @@ struct config_node {
 	config_node **items;   /* CONFIG_SEQ: owned */
 	size_t count;          /* pairs or items */
 	size_t cap;
-	const char *file;      /* origin: file name, "<default>" or "-o"; interned by the tree's strings */
+	const char *file;      /* origin: file name, "<default>" or "-o KEY=VALUE"; interned by the tree's strings */
 	int line, column;      /* 1-based origin of the node */
 };
 

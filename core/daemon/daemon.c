@@ -16,6 +16,8 @@
 #include "daemon/engine_config.h"
 #include "engine/output/bus.h"
 #include "engine/engine.h"
+#include "engine/rules/rules_context.h"
+#include "engine/rules/rules_files.h"
 #include "engine/backends/syscall/sinsp_bridge.h"
 #include "log/log.h"
 #include "modules/loader.h"
@@ -145,23 +147,56 @@ static int daemon_list_fields(void)
 	return 0;
 }
 
-/* -V: loads the files, in order, into one engine, as Falco does. */
+/* A rules load error as Falco prints it: "Runtime error: Could not load
+ * rules file FILE: 1 errors:", the error, the offending item between "---"
+ * lines, ". Exiting." */
+static void daemon_print_load_error(const engine_config *ec, const char *err)
+{
+	char **files = NULL;
+	size_t n = 0, bad = 0;
+	char ignored[256];
+	char *block = NULL;
+	if (rules_files_expand(ec->rules, ec->nrules, &files, &n, ignored, sizeof(ignored)) == 0 &&
+	    n)
+		block = rules_context_verdict(err, (const char *const *)files, n, &bad);
+	if (block)
+		fprintf(stderr, "Runtime error: Could not load rules file %s: %s. Exiting.\n", files[bad], block);
+	else
+		fprintf(stderr, "%s\n", err);
+	free(block);
+	rules_files_free(files, n);
+}
+
+/* -V: loads the files, in order, into one engine, as Falco does, and
+ * prints Falco's verdicts on stdout ("FILE: " only with several files):
+ * "Ok" for each file, or, for the file that failed, "1 errors:", the error
+ * and the offending item between "---" lines; later files are not
+ * verdicted. The failure also goes to stderr as Falco's "Runtime error". */
 static int daemon_validate(const cli_args *args, engine_config *ec)
 {
 	engine_opts o = ec->opts;
 	o.rules_paths = args->validate;
 	o.nrules_paths = args->nvalidate;
+	o.validate_only = true;
 	engine *e = NULL;
 	char err[2048];
+	size_t n = args->nvalidate, bad = n;
+	char *block = NULL;
 	if (engine_create(&e, &o, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
+		block = rules_context_verdict(err, args->validate, n, &bad);
+	} else {
+		daemon_print_warnings(e);
+		engine_free(e);
 	}
-	daemon_print_warnings(e);
-	for (size_t i = 0; i < args->nvalidate; i++)
-		printf("%s%sOk\n", args->nvalidate > 1 ? args->validate[i] : "", args->nvalidate > 1 ? ": " : "");
-	engine_free(e);
-	return 0;
+	for (size_t i = 0; i < n && i < bad; i++)
+		printf("%s%sOk\n", n > 1 ? args->validate[i] : "", n > 1 ? ": " : "");
+	if (bad == n)
+		return 0;
+	printf("%s%s%s", n > 1 ? args->validate[bad] : "", n > 1 ? ": " : "", block ? block : err);
+	fflush(stdout);
+	fprintf(stderr, "Runtime error: %s. Exiting.\n", block ? block : err);
+	free(block);
+	return 1;
 }
 
 /* Starts the output channels on the alert bus, making the bus if there is
@@ -232,31 +267,66 @@ out:
 	return rc;
 }
 
-/* Opens the engine's source in daemon mode: the capture if one is given,
- * else the live driver. Without either the daemon still serves the API. */
-static void daemon_open_source(engine *e, const engine_config *ec, bool *have_source)
+/* True when load_modules names the module. */
+static bool daemon_module_enabled(const daemon_config *cfg, const char *name)
 {
-	char err[1024];
+	for (size_t i = 0; i < cfg->nmodules; i++)
+		if (strcmp(cfg->modules[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The number of rules files the configured paths name (a directory counts
+ * its files), as Falco counts them; a path that cannot be read counts as one
+ * so that loading it reports why. */
+static size_t daemon_rules_file_count(const engine_config *ec)
+{
+	char **files = NULL;
+	size_t n = 0;
+	char err[512];
+	if (rules_files_expand(ec->rules, ec->nrules, &files, &n, err, sizeof(err)) < 0)
+		return ec->nrules;
+	rules_files_free(files, n);
+	return n;
+}
+
+/* Opens the engine's source in daemon mode: the capture if one is given,
+ * else the live driver. Without either the daemon only runs when the inputs
+ * module can feed it events. Returns 0 (*have_source tells whether a source
+ * is open) or -1 with the reason in err. */
+static int daemon_open_source(engine *e, const engine_config *ec, bool inputs, bool *have_source, char *err,
+			      size_t errlen)
+{
+	char why[1024];
 	*have_source = false;
 	if (ec->capture) {
-		if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, err, sizeof(err)) < 0) {
-			log_msg(FAPI_LOG_ERROR, "engine", "cannot replay %s: %s", ec->capture, err);
-			return;
+		if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "Could not open trace filename %s for reading: %s", ec->capture, why);
+			return -1;
 		}
 		log_msg(FAPI_LOG_INFO, "engine", "replaying %s %s%s", ec->capture,
 			ec->loops == 0 ? "in a loop" : ec->loops == 1 ? "once" : "several times",
 			ec->rate > 0 ? " (paced)" : "");
-	} else if (ec->live) {
-		if (engine_open_live(e, ec->probe, err, sizeof(err)) < 0) {
-			log_msg(FAPI_LOG_ERROR, "engine", "no live event source: %s", err);
-			return;
-		}
-		log_msg(FAPI_LOG_INFO, "engine", "capturing live events");
-	} else {
-		log_msg(FAPI_LOG_WARNING, "engine", "engine.live.enabled is false and no capture is given: no events");
-		return;
+		*have_source = true;
+		return 0;
 	}
-	*have_source = true;
+	if (!ec->live)
+		snprintf(why, sizeof(why), "engine.live.enabled is false and no capture is given");
+	else if (engine_open_live(e, ec->probe, why, sizeof(why)) == 0) {
+		log_msg(FAPI_LOG_INFO, "engine", "capturing live events%s%s", ec->probe ? " with the eBPF probe " : "",
+			ec->probe ? ec->probe : "");
+		*have_source = true;
+		return 0;
+	}
+	if (inputs) {
+		log_msg(FAPI_LOG_WARNING, "engine", "no capture or live source (%s): events come from the inputs module only",
+			why);
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "no event source: %s. Give a capture (-e, engine.capture.file), a driver, or load the inputs module",
+		 why);
+	return -1;
 }
 
 int daemon_run(const cli_args *args, const char *exe_dir)
@@ -285,6 +355,12 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	daemon_block_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Falco refuses this combination while parsing its arguments. */
+	if (args->nonly_tags && (args->ndisable_tags || args->ndisable_substr)) {
+		fprintf(stderr, "Runtime error: You can not specify both disabled (-D/-T) and enabled (-t) rules. "
+				"Exiting.\n");
+		goto out;
+	}
 	if (daemon_config_load(&doc, args->config_file, args->overrides, args->noverrides, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
@@ -313,17 +389,25 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 	bool batch = args->capture && args->duration_s == 0;
-	if (ec.nrules || ec.capture || args->list_rules) {
-		/* Alerts are sent to gRPC subscribers only when a server runs. */
-		ec.opts.want_fields = !batch && cfg.grpc_enabled;
-		if (engine_create(&eng, &ec.opts, err, sizeof(err)) < 0) {
-			fprintf(stderr, "%s\n", err);
+	/* As in Falco, no rules file is an error; with the rules module, rules
+	 * may come through the API instead. */
+	if (daemon_rules_file_count(&ec) == 0) {
+		if (!daemon_module_enabled(&cfg, "rules") || batch || args->list_rules) {
+			log_msg(FAPI_LOG_ERROR, "engine", "You must specify at least one rules file/directory via -r or "
+							  "a rules_file entry in falco.yaml");
 			goto out;
 		}
-		daemon_print_warnings(eng);
-		log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled",
-			engine_ruleset(eng)->rules->n, ec.nrules, engine_ruleset(eng)->nenabled);
+		log_msg(FAPI_LOG_INFO, "engine", "no rules file given: starting without rules (the rules module can load them)");
 	}
+	/* Alerts are sent to gRPC subscribers only when a server runs. */
+	ec.opts.want_fields = !batch && cfg.grpc_enabled;
+	if (engine_create(&eng, &ec.opts, err, sizeof(err)) < 0) {
+		daemon_print_load_error(&ec, err);
+		goto out;
+	}
+	daemon_print_warnings(eng);
+	log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled", engine_ruleset(eng)->rules->n,
+		ec.nrules, engine_ruleset(eng)->nenabled);
 	if (args->list_rules) {
 		engine_print_rules(eng, stdout);
 		rc = 0;
@@ -334,15 +418,19 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 
-	if (eng) {
-		if (!(alerts = bus_new())) {
-			log_msg(FAPI_LOG_ERROR, "core", "out of memory");
-			goto out;
-		}
-		engine_set_sink(eng, daemon_publish, alerts);
-		if (daemon_start_channels(eng, &chc, &alerts, &chans) < 0)
-			goto out;
+	/* The source opens before anything listens, so that a missing one
+	 * stops the start-up as it does Falco's. */
+	if (daemon_open_source(eng, &ec, daemon_module_enabled(&cfg, "inputs"), &have_source, err, sizeof(err)) < 0) {
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", err);
+		goto out;
 	}
+	if (!(alerts = bus_new())) {
+		log_msg(FAPI_LOG_ERROR, "core", "out of memory");
+		goto out;
+	}
+	engine_set_sink(eng, daemon_publish, alerts);
+	if (daemon_start_channels(eng, &chc, &alerts, &chans) < 0)
+		goto out;
 	grpc_init();
 	if (health_register(&hl, &table, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "core", "%s", err);
@@ -384,26 +472,21 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_server;
 	}
-	if (eng) {
-		daemon_open_source(eng, &ec, &have_source);
-		if (have_source && engine_start(eng, daemon_on_engine_end, &end) < 0) {
-			log_msg(FAPI_LOG_ERROR, "engine", "cannot start the engine thread");
-			goto out_started;
-		}
+	if (have_source && engine_start(eng, daemon_on_engine_end, &end) < 0) {
+		log_msg(FAPI_LOG_ERROR, "engine", "cannot start the engine thread");
+		goto out_started;
 	}
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
 	daemon_wait(args->duration_s, false);
 	rc = 0;
-	if (eng) {
-		engine_stop(eng);
-		channels_stop(chans);
-		if (end.rc < 0) {
-			log_msg(FAPI_LOG_ERROR, "engine", "%s", end.err);
-			rc = 1;
-		}
-		if (have_source)
-			engine_print_summary(eng, stdout);
+	engine_stop(eng);
+	channels_stop(chans);
+	if (end.rc < 0) {
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", end.err);
+		rc = 1;
 	}
+	if (have_source)
+		engine_print_summary(eng, stdout);
 
 out_started:
 	health_set_serving(hl, false);

@@ -38,10 +38,6 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 				      "must not be negative");
 		return -1;
 	}
-	if (a->nonly_tags && (a->ndisable_tags || a->ndisable_substr)) {
-		snprintf(err, errlen, "You can not specify both disabled (-D/-T) and enabled (-t) rules");
-		return -1;
-	}
 	o->min_priority = (int)p;
 	o->rate = (double)rate;
 	o->max_burst = (double)max_burst;
@@ -59,6 +55,23 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 	c->loops = (uint64_t)loops;
 	c->rate = (double)evrate;
 	c->probe = probe;
+	/* Falco's variable: set, it selects the eBPF probe at that path; empty,
+	 * the one Falco installs, $HOME/.falco/falco-bpf.o. */
+	const char *env = probe ? NULL : getenv("FALCO_BPF_PROBE");
+	if (env && *env) {
+		c->probe = env;
+	} else if (env) {
+		const char *home = getenv("HOME");
+		if (!home || !*home) {
+			snprintf(err, errlen, "FALCO_BPF_PROBE is empty and HOME is not set: no default eBPF probe path");
+			return -1;
+		}
+		if (asprintf(&c->probe_owned, "%s/.falco/falco-bpf.o", home) < 0) {
+			c->probe_owned = NULL;
+			goto nomem;
+		}
+		c->probe = c->probe_owned;
+	}
 
 	/* -r replaces rules_file, as in Falco. */
 	if (a->nrules) {
@@ -97,5 +110,6 @@ nomem:
 void engine_config_free(engine_config *c)
 {
 	free(c->rules);
+	free(c->probe_owned);
 	memset(c, 0, sizeof(*c));
 }

@@ -5,7 +5,8 @@
  * 0.31's keys and meanings (-r replaces rules_file; priority, json_output,
  * json_include_*_property, time_format_iso_8601, stdout_output.enabled,
  * buffered_outputs, outputs.rate, outputs.max_burst) plus the source keys of
- * this daemon (engine.capture.*, engine.live.*). */
+ * this daemon (engine.capture.*, engine.live.*), and Falco's FALCO_BPF_PROBE
+ * environment variable. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,7 +23,8 @@ typedef struct engine_config {
 	uint64_t loops;         /* engine.capture.loop: times to replay, 0 = forever (default 1) */
 	double rate;            /* engine.capture.rate, events/s, 0 = unpaced */
 	bool live;              /* engine.live.enabled (default true) */
-	const char *probe;      /* engine.live.probe: eBPF probe path, NULL = kernel module */
+	const char *probe;      /* engine.live.probe, else FALCO_BPF_PROBE: eBPF probe path, NULL = kernel module */
+	char *probe_owned;      /* the path built for an empty FALCO_BPF_PROBE; owned */
 } engine_config;
 
 /* Fills *c. Returns 0, or -1 with "file:line:column: ..." in err. */

@@ -4,17 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
+#include "engine/backends/backend_registry.h"
 #include "engine/output/alert_format.h"
+#include "engine/output/alert_meta.h"
 #include "engine/compile/rules_compile.h"
 #include "engine/rules/rules_doc.h"
 #include "engine/rules/rules_files.h"
-#include "engine/backends/syscall/sinsp_bridge.h"
 #include "engine/output/token_bucket.h"
 
 struct engine {
 	engine_opts o;
-	sinsp_bridge_inspector *insp;
+	backend_registry *reg;
+	const backend *src;   /* the backend whose capture or live feed is open, or NULL */
 	rules_doc *doc;
 	ruleset *rs;
 	char hostname[256];
@@ -70,9 +73,10 @@ static int engine_load_rules(engine *e, char *err, size_t errlen)
 		}
 	}
 	rules_files_free(files, nfiles);
-	rules_compile_opts copts = {.time_format_iso_8601 = e->o.time_format_iso_8601};
+	rules_compile_opts copts = {.time_format_iso_8601 = e->o.time_format_iso_8601,
+				    .validate_only = e->o.validate_only};
 	compiled_rules *cr = NULL;
-	if (rules_compile(e->doc, e->insp, &copts, &cr, err, errlen) < 0)
+	if (rules_compile(e->doc, e->reg, &copts, &cr, err, errlen) < 0)
 		return -1;
 	e->rs = ruleset_new(cr, &e->o.selection);
 	e->rule_matches = calloc(cr->n ? cr->n : 1, sizeof(*e->rule_matches));
@@ -92,14 +96,18 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 		return -1;
 	}
 	e->o = *o;
-	sinsp_bridge_error be = {{0}};
-	e->insp = sinsp_bridge_inspector_create(o->all_events ? SINSP_BRIDGE_ALL_EVENTS : 0, &be);
-	if (!e->insp) {
-		snprintf(err, errlen, "cannot create the event inspector: %s", be.msg);
+	backend_opts bo = {.all_events = o->all_events};
+	if (!(e->reg = backend_registry_new())) {
+		snprintf(err, errlen, "out of memory");
 		engine_free(e);
 		return -1;
 	}
-	if (sinsp_bridge_hostname(e->hostname, sizeof(e->hostname), &be) != SINSP_BRIDGE_OK)
+	if (backend_registry_add_builtins(e->reg, &bo, NULL, 0, err, errlen) != BACKEND_OK) {
+		engine_free(e);
+		return -1;
+	}
+	char herr[256];
+	if (alert_meta_hostname(e->hostname, sizeof(e->hostname), herr, sizeof(herr)) < 0)
 		snprintf(e->hostname, sizeof(e->hostname), "unknown");
 	if (engine_load_rules(e, err, errlen) < 0) {
 		engine_free(e);
@@ -123,10 +131,12 @@ void engine_free(engine *e)
 	if (!e)
 		return;
 	engine_stop(e);
-	/* Checks and formatters belong to the inspector: free them first. */
+	/* Checks and formats belong to the backends: free them first. */
+	if (e->src)
+		e->src->capture_close(e->src->ctx);
 	ruleset_free(e->rs);
 	rules_doc_free(e->doc);
-	sinsp_bridge_inspector_destroy(e->insp);
+	backend_registry_free(e->reg);
 	free(e->rule_matches);
 	free(e->capture);
 	free(e->probe);
@@ -154,13 +164,49 @@ void engine_set_sink(engine *e, engine_sink_fn fn, void *user)
 	e->sink_user = user;
 }
 
+/* The source whose reader recognises the capture's first bytes (gzip is
+ * looked through), else the first source that reads captures, so that its
+ * own message says why the file cannot be read. */
+static const backend *engine_capture_source(const engine *e, const char *path)
+{
+	unsigned char head[64];
+	int n = 0;
+	gzFile f = gzopen(path, "rb");
+	if (f) {
+		n = gzread(f, head, sizeof(head));
+		gzclose(f);
+	}
+	const backend *fallback = NULL;
+	for (size_t i = 0; i < backend_registry_count(e->reg); i++) {
+		const backend *b = backend_registry_at(e->reg, i);
+		if (!b->capture_open)
+			continue;
+		if (!fallback)
+			fallback = b;
+		if (n > 0 && b->capture_probe && b->capture_probe(b->ctx, head, (size_t)n))
+			return b;
+	}
+	return fallback;
+}
+
+static void engine_close_source(engine *e)
+{
+	if (e->src)
+		e->src->capture_close(e->src->ctx);
+	e->src = NULL;
+}
+
 int engine_open_capture(engine *e, const char *path, uint64_t loops, double rate, char *err, size_t errlen)
 {
-	sinsp_bridge_error be = {{0}};
-	if (sinsp_bridge_open_file(e->insp, path, &be) != SINSP_BRIDGE_OK) {
-		snprintf(err, errlen, "%s", be.msg);
+	const backend *b = engine_capture_source(e, path);
+	if (!b) {
+		snprintf(err, errlen, "no event source can read capture files");
 		return -1;
 	}
+	engine_close_source(e);
+	if (b->capture_open(b->ctx, path, err, errlen) != BACKEND_OK)
+		return -1;
+	e->src = b;
 	free(e->capture);
 	e->capture = strdup(path);
 	e->loops = loops;
@@ -171,16 +217,23 @@ int engine_open_capture(engine *e, const char *path, uint64_t loops, double rate
 
 int engine_open_live(engine *e, const char *probe, char *err, size_t errlen)
 {
-	sinsp_bridge_error be = {{0}};
-	if (sinsp_bridge_open_live(e->insp, probe, 100, &be) != SINSP_BRIDGE_OK) {
-		snprintf(err, errlen, "%s", be.msg);
+	const backend *b = NULL;
+	for (size_t i = 0; i < backend_registry_count(e->reg) && !b; i++)
+		if (backend_registry_at(e->reg, i)->live_open)
+			b = backend_registry_at(e->reg, i);
+	if (!b) {
+		snprintf(err, errlen, "no event source has a live feed");
 		return -1;
 	}
+	engine_close_source(e);
+	if (b->live_open(b->ctx, probe, 100, err, errlen) != BACKEND_OK)
+		return -1;
+	e->src = b;
 	e->live = true;
 	return 0;
 }
 
-static void engine_emit(engine *e, const compiled_rule *r, sinsp_bridge_evt *evt)
+static void engine_emit(engine *e, const compiled_rule *r, const backend_event *evt)
 {
 	atomic_fetch_add_explicit(&e->alerts, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->by_priority[r->priority & 7], 1, memory_order_relaxed);
@@ -227,15 +280,19 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 		for (;;) {
 			if (atomic_load_explicit(stop, memory_order_relaxed))
 				return 0;
-			sinsp_bridge_evt *evt = NULL;
-			sinsp_bridge_error be = {{0}};
-			int rc = sinsp_bridge_next(e->insp, &evt, &be);
-			if (rc == SINSP_BRIDGE_TIMEOUT)
+			if (!e->src) {
+				snprintf(err, errlen, "no event source is open");
+				return -1;
+			}
+			backend_event *evt = NULL;
+			char be[512] = "";
+			int rc = e->src->next_event(e->src->ctx, &evt, be, sizeof(be));
+			if (rc == BACKEND_TIMEOUT)
 				continue;
-			if (rc == SINSP_BRIDGE_EOF)
+			if (rc == BACKEND_EOF)
 				break;
-			if (rc != SINSP_BRIDGE_OK) {
-				snprintf(err, errlen, "reading events: %s", be.msg);
+			if (rc != BACKEND_OK) {
+				snprintf(err, errlen, "reading events: %s", be);
 				return -1;
 			}
 			atomic_fetch_add_explicit(&e->events, 1, memory_order_relaxed);
@@ -246,14 +303,20 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 			if (r)
 				engine_emit(e, r, evt);
 		}
-		sinsp_bridge_close(e->insp);
-		if (e->live || !e->capture)
+		const backend *src = e->src;
+		src->capture_close(src->ctx);
+		if (e->live || !e->capture) {
+			e->src = NULL;
 			return 0;
-		if (e->loops && ++iteration >= e->loops)
+		}
+		if (e->loops && ++iteration >= e->loops) {
+			e->src = NULL;
 			return 0;
-		sinsp_bridge_error be = {{0}};
-		if (sinsp_bridge_open_file(e->insp, e->capture, &be) != SINSP_BRIDGE_OK) {
-			snprintf(err, errlen, "reopening %s: %s", e->capture, be.msg);
+		}
+		char be[512] = "";
+		if (src->capture_open(src->ctx, e->capture, be, sizeof(be)) != BACKEND_OK) {
+			e->src = NULL;
+			snprintf(err, errlen, "reopening %s: %s", e->capture, be);
 			return -1;
 		}
 	}

@@ -33,6 +33,7 @@ typedef struct engine_opts {
 	bool buffered_outputs;          /* do not flush stdout after every alert */
 	double rate, max_burst;         /* outputs.rate / outputs.max_burst */
 	bool want_fields;               /* build text output_fields for every alert (gRPC) */
+	bool validate_only;             /* -V: load and check the rules; the engine will not run */
 } engine_opts;
 
 /* Called with every alert that passed the rate limiter; the sink takes its

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config/config_tree.h"
+#include "engine/engine_fields.h"
 #include "engine/engine_version.h"
 #include "log/log.h"
 #include "modules/host_alerts.h"
@@ -86,15 +87,29 @@ static int host_register_unary(fapi_module_ctx *ctx, const fapi_unary_method *m,
 	return host_register(ctx, SERVICE_UNARY, m, err, errlen);
 }
 
+/* A module built before ABI 1.2 hands a shorter fapi_stream_method: copy
+ * only what it has, the newer fields stay unset. */
+static int host_register_stream(fapi_module_ctx *ctx, service_kind kind, const fapi_stream_method *m, char *err,
+				size_t errlen)
+{
+	fapi_stream_method known;
+	if (m && ctx->abi_minor < 2) {
+		memset(&known, 0, sizeof(known));
+		memcpy(&known, m, offsetof(fapi_stream_method, on_shutdown));
+		m = &known;
+	}
+	return host_register(ctx, kind, m, err, errlen);
+}
+
 static int host_register_server_stream(fapi_module_ctx *ctx, const fapi_stream_method *m, char *err,
 				       size_t errlen)
 {
-	return host_register(ctx, SERVICE_SERVER_STREAM, m, err, errlen);
+	return host_register_stream(ctx, SERVICE_SERVER_STREAM, m, err, errlen);
 }
 
 static int host_register_bidi_stream(fapi_module_ctx *ctx, const fapi_stream_method *m, char *err, size_t errlen)
 {
-	return host_register(ctx, SERVICE_BIDI, m, err, errlen);
+	return host_register_stream(ctx, SERVICE_BIDI, m, err, errlen);
 }
 
 static void host_version_info(fapi_version_info *out)
@@ -112,7 +127,7 @@ static void host_version_info(fapi_version_info *out)
 	out->engine_major = FAPI_ENGINE_VERSION_MAJOR;
 	out->engine_minor = FAPI_ENGINE_VERSION_MINOR;
 	out->engine_patch = FAPI_ENGINE_VERSION_PATCH;
-	out->engine_fields_checksum = "";
+	out->engine_fields_checksum = engine_fields_checksum_builtin();
 	out->abi_major = FAPI_ABI_MAJOR;
 	out->abi_minor = FAPI_ABI_MINOR;
 }
@@ -139,6 +154,12 @@ static int host_module_info(fapi_module_ctx *ctx, size_t i, fapi_module_info *ou
 static const fapi_config *host_config_root(fapi_module_ctx *ctx)
 {
 	return (const fapi_config *)ctx->set->config_root;
+}
+
+static const char *host_engine_fields_checksum(fapi_module_ctx *ctx)
+{
+	(void)ctx;
+	return engine_fields_checksum_builtin();
 }
 
 static const fapi_host host_table = {
@@ -171,6 +192,7 @@ static const fapi_host host_table = {
 	.alert_sub_stats = host_alert_sub_stats,
 	.config_root = host_config_root,
 	.stream_wake = server_stream_wake,
+	.engine_fields_checksum = host_engine_fields_checksum,
 };
 
 const fapi_host *loader_host_table(void)

@@ -129,6 +129,7 @@ int loader_load_all(module_set *set, service_table *table, const daemon_config *
 			}
 		}
 		lm->ctx.name = lm->desc->name;
+		lm->ctx.abi_minor = lm->desc->abi_minor;
 		lm->ctx.config = e->config;
 		lm->ctx.table = table;
 		lm->ctx.set = set;

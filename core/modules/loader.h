@@ -16,6 +16,7 @@
 
 struct fapi_module_ctx {
 	const char *name;          /* the module's name (from its descriptor) */
+	uint16_t abi_minor;        /* the ABI minor it was built for: which descriptor fields it has */
 	const config_node *config; /* its config subtree or NULL; owned by the config doc */
 	service_table *table;      /* where register_* adds methods */
 	bool registering;          /* register_* allowed only while true */

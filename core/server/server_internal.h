@@ -45,7 +45,8 @@ void stream_request(server *s, const service_entry *e);
 size_t unary_call_size(void);
 size_t stream_call_size(void);
 
-/* Ends every open stream with UNAVAILABLE. */
+/* Ends every open stream with UNAVAILABLE, or, for a method with
+ * on_shutdown, hands the stream to its module to end. */
 void stream_finish_all(server *s);
 
 /* Fills peer from the call: its address (gpr-allocated into *owned, to be

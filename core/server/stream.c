@@ -21,7 +21,7 @@
 #define STREAM_DEFAULT_MAX_QUEUED 1024
 
 struct fapi_stream {
-	cq_tag request_tag, close_tag, write_tag, read_tag, status_tag, wake_tag;
+	cq_tag request_tag, close_tag, write_tag, read_tag, status_tag, wake_tag, shutdown_tag;
 	server *srv;
 	const service_entry *entry;
 	grpc_call *call;
@@ -43,6 +43,8 @@ struct fapi_stream {
 	grpc_slice status_slice;
 	bool in_writable, writable_again;
 	bool wake_pending;
+	bool opened;             /* on_open has returned */
+	bool shutdown_requested; /* the server is shutting down: on_shutdown is due once opened */
 	void *user;
 	struct fapi_stream *prev, *next;
 	char *peer_owned;
@@ -189,6 +191,26 @@ static void stream_on_wake(cq_tag *t, bool ok)
 	pthread_mutex_unlock(&st->mu);
 	if (call)
 		stream_call_writable(st);
+	stream_unref(st);
+}
+
+/* Starts the empty batch whose completion calls on_shutdown on a gRPC
+ * thread. Called with st->mu held. */
+static void stream_start_shutdown(fapi_stream *st)
+{
+	if (!st->finishing && !st->recv_closed)
+		stream_start(st, NULL, 0, &st->shutdown_tag);
+}
+
+static void stream_on_shutdown(cq_tag *t, bool ok)
+{
+	(void)ok;
+	fapi_stream *st = SERVER_CONTAINER_OF(t, fapi_stream, shutdown_tag);
+	pthread_mutex_lock(&st->mu);
+	bool call = !st->finishing && !st->recv_closed;
+	pthread_mutex_unlock(&st->mu);
+	if (call)
+		st->entry->stream.on_shutdown(st, st->entry->stream.user);
 	stream_unref(st);
 }
 
@@ -355,14 +377,15 @@ static void stream_on_request(cq_tag *t, bool ok)
 		rc = m->on_open(st, req, &st->peer, m->user, msg, sizeof(msg));
 	if (req)
 		protobuf_c_message_free_unpacked(req, NULL);
-	if (rc != FAPI_STATUS_OK) {
+	if (rc != FAPI_STATUS_OK)
 		server_stream_finish(st, rc, msg);
-	} else if (st->entry->kind == SERVICE_BIDI) {
-		pthread_mutex_lock(&st->mu);
-		if (!st->recv_closed && !st->finishing)
-			stream_start_read(st);
-		pthread_mutex_unlock(&st->mu);
-	}
+	pthread_mutex_lock(&st->mu);
+	st->opened = true;
+	if (rc == FAPI_STATUS_OK && st->entry->kind == SERVICE_BIDI && !st->recv_closed && !st->finishing)
+		stream_start_read(st);
+	if (st->shutdown_requested)
+		stream_start_shutdown(st);
+	pthread_mutex_unlock(&st->mu);
 	stream_unref(st);
 }
 
@@ -388,6 +411,7 @@ void stream_request(server *s, const service_entry *e)
 	st->read_tag.fn = stream_on_read;
 	st->status_tag.fn = stream_on_status;
 	st->wake_tag.fn = stream_on_wake;
+	st->shutdown_tag.fn = stream_on_shutdown;
 	st->status_slice = grpc_empty_slice();
 	st->qmax = e->stream.max_queued ? e->stream.max_queued : STREAM_DEFAULT_MAX_QUEUED;
 	grpc_metadata_array_init(&st->md);
@@ -501,8 +525,19 @@ void stream_finish_all(server *s)
 	/* Lock order: server list, then stream. A stream leaves the list (under
 	 * the list lock) before it is freed, so every listed stream is alive. */
 	pthread_mutex_lock(&s->mu);
-	for (fapi_stream *st = s->streams; st; st = st->next)
-		server_stream_finish(st, FAPI_STATUS_UNAVAILABLE, "server shutting down");
+	for (fapi_stream *st = s->streams; st; st = st->next) {
+		if (!st->entry->stream.on_shutdown) {
+			server_stream_finish(st, FAPI_STATUS_UNAVAILABLE, "server shutting down");
+			continue;
+		}
+		/* The module ends the stream itself, once it has written what
+		 * it holds; not before its on_open has returned. */
+		pthread_mutex_lock(&st->mu);
+		st->shutdown_requested = true;
+		if (st->opened)
+			stream_start_shutdown(st);
+		pthread_mutex_unlock(&st->mu);
+	}
 	pthread_mutex_unlock(&s->mu);
 }
 

@@ -20,10 +20,16 @@ import outputs_pb2  # noqa: E402
 import schema_pb2  # noqa: E402
 
 
+# Falco's priorities, most severe first; any case is accepted ("warning",
+# "Warning", "WARNING"), as Falco's rules files spell them.
+PRIORITIES = ("emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--socket", default="/run/falco/falco.sock")
-    ap.add_argument("--min-priority", help="e.g. warning: only alerts at least this severe")
+    ap.add_argument("--min-priority", type=str.lower, choices=PRIORITIES, metavar="PRIORITY",
+                    help="only alerts at least this severe: one of %s (any case)" % ", ".join(PRIORITIES))
     ap.add_argument("--rule", action="append", default=[], help="only this rule (repeatable)")
     ap.add_argument("--tag", action="append", default=[], help="rules with any of these tags (repeatable)")
     a = ap.parse_args()

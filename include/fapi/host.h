@@ -52,7 +52,9 @@ typedef struct fapi_version_info {
 	const char *build_type;     /* CMake build type ("Release", ...); static */
 	const char *engine_version; /* rules engine version "0.11.0"; static */
 	uint32_t engine_major, engine_minor, engine_patch;
-	const char *engine_fields_checksum; /* "" when unknown; static */
+	/* The checksum engine_fields_checksum returns (hosts before ABI 1.2:
+	 * ""); static. */
+	const char *engine_fields_checksum;
 	uint32_t abi_major, abi_minor;      /* the host's module ABI */
 } fapi_version_info;
 
@@ -144,6 +146,17 @@ typedef struct fapi_host {
 	 * block, such as the engine's, can hand writing over. Returns FAPI_OK
 	 * or FAPI_ECLOSED. Thread-safe. */
 	int (*stream_wake)(fapi_stream *stream);
+
+	/* ---- ABI 1.2: the engine's fields ---- */
+
+	/* The checksum of the fields every event source of the engine offers:
+	 * SHA-256, in lower-case hex, over the set of (source, field name,
+	 * type), so that equal field sets give equal checksums and a client
+	 * can tell whether conditions written for one daemon find the same
+	 * fields on another (Falco's engine_fields_checksum). Returns a
+	 * host-owned string, valid until the module's destroy returns; "" when
+	 * it cannot be computed. Thread-safe. */
+	const char *(*engine_fields_checksum)(fapi_module_ctx *ctx);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

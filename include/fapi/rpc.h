@@ -80,6 +80,19 @@ typedef struct fapi_stream_method {
 	/* Maximum number of encoded messages queued for sending before
 	 * stream_write answers FAPI_EFULL; 0 means the host default (1024). */
 	size_t max_queued;
+
+	/* ---- ABI 1.2 (read only from modules built for 1.2 or later) ---- */
+
+	/* Optional: the server is shutting down (SIGTERM, SIGINT, -M). The
+	 * module writes what it still holds for the stream and then ends it
+	 * with stream_finish and the status of its choice (Falco's own
+	 * streams end with OK); until then the stream stays writable and
+	 * on_writable keeps coming. Called once per open stream, on a gRPC
+	 * thread, after every module's stop. Without it the host ends the
+	 * stream with UNAVAILABLE once the messages already queued are sent.
+	 * Either way, a stream still open when the shutdown grace period ends
+	 * is cancelled. */
+	void (*on_shutdown)(fapi_stream *stream, void *user);
 } fapi_stream_method;
 
 #endif

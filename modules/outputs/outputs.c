@@ -175,6 +175,18 @@ static void outputs_writable(fapi_stream *stream, void *user)
 		outputs_stream_pump(st);
 }
 
+/* Falco's get and sub end with OK at shutdown, as in Falco, once the
+ * alerts queued for them are sent. */
+static void outputs_falco_shutdown(fapi_stream *stream, void *user)
+{
+	outputs_module *m = user;
+	outputs_stream *st = m->host->stream_user(stream);
+	if (st)
+		outputs_stream_drain(st);
+	else
+		m->host->stream_finish(stream, FAPI_STATUS_OK, NULL);
+}
+
 static void outputs_close(fapi_stream *stream, fapi_status_code why, void *user)
 {
 	(void)why;
@@ -249,6 +261,7 @@ static int outputs_register(void *state, char *err, size_t errlen)
 	fapi_stream_method get = outputs;
 	get.path = "/falco.outputs.service/get";
 	get.on_open = outputs_falco_get_open;
+	get.on_shutdown = outputs_falco_shutdown;
 	rc = m->host->register_server_stream(m->ctx, &get, err, errlen);
 	if (rc != FAPI_OK)
 		return rc;
@@ -257,6 +270,7 @@ static int outputs_register(void *state, char *err, size_t errlen)
 	sub.on_open = outputs_falco_sub_open;
 	sub.on_read = outputs_falco_sub_read;
 	sub.on_read_end = outputs_falco_sub_read_end;
+	sub.on_shutdown = outputs_falco_shutdown;
 	return m->host->register_bidi_stream(m->ctx, &sub, err, errlen);
 }
 
@@ -276,18 +290,12 @@ static int outputs_start(void *state, char *err, size_t errlen)
 	return rc;
 }
 
-static void outputs_stop(void *state)
-{
-	outputs_module *m = state;
-	pthread_mutex_lock(&m->falco_mu);
-	m->host->alert_unsubscribe(m->falco_sub);
-	m->falco_sub = NULL;
-	pthread_mutex_unlock(&m->falco_mu);
-}
-
 static void outputs_destroy(void *state)
 {
 	outputs_module *m = state;
+	/* Only now: Falco's get streams drain this queue until the server
+	 * has shut down. */
+	m->host->alert_unsubscribe(m->falco_sub);
 	pthread_mutex_destroy(&m->mu);
 	pthread_mutex_destroy(&m->falco_mu);
 	free(m);
@@ -296,4 +304,4 @@ static void outputs_destroy(void *state)
 FAPI_MODULE_DEFINE(.name = "outputs", .version = "1.0.0",
 		   .description = "alert streams: filtered fan-out, Falco's get and sub",
 		   .init = outputs_init, .register_rpcs = outputs_register, .start = outputs_start,
-		   .stop = outputs_stop, .destroy = outputs_destroy);
+		   .destroy = outputs_destroy);

@@ -14,8 +14,9 @@ static fapi_alert *outputs_stream_pop(outputs_stream *st, uint64_t *lost)
 	return a;
 }
 
-/* Writes until the subscription is empty or gRPC's queue is full. */
-static void outputs_stream_work(outputs_stream *st)
+/* Writes until the subscription is empty or gRPC's queue is full. An
+ * empty subscription ends Falco's get, and every stream that drains. */
+static void outputs_stream_work(outputs_stream *st, bool draining)
 {
 	const fapi_host *host = st->m->host;
 	while (!st->done) {
@@ -24,7 +25,7 @@ static void outputs_stream_work(outputs_stream *st)
 		st->held = NULL;
 		st->held_lost = 0;
 		if (!a && !(a = outputs_stream_pop(st, &lost))) {
-			if (st->falco_get) {
+			if (st->falco_get || draining) {
 				host->stream_finish(st->stream, FAPI_STATUS_OK, NULL);
 				st->done = true;
 			}
@@ -65,10 +66,20 @@ void outputs_stream_pump(outputs_stream *st)
 	st->pumping = true;
 	do {
 		st->again = false;
+		bool draining = st->draining;
 		pthread_mutex_unlock(&st->mu);
-		outputs_stream_work(st);
+		outputs_stream_work(st, draining);
 		pthread_mutex_lock(&st->mu);
 	} while (st->again);
 	st->pumping = false;
 	pthread_mutex_unlock(&st->mu);
+}
+
+void outputs_stream_drain(outputs_stream *st)
+{
+	/* on_shutdown comes after on_open, so the stream is subscribed. */
+	pthread_mutex_lock(&st->mu);
+	st->draining = true;
+	pthread_mutex_unlock(&st->mu);
+	outputs_stream_pump(st);
 }

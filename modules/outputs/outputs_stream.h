@@ -27,6 +27,7 @@ typedef struct outputs_stream {
 	bool pumping, again;
 	bool done;               /* finished or failed: pump no more */
 	bool ready;              /* `sub` is set: the engine may wake the stream before it is */
+	bool draining;           /* server shutting down: finish OK once the queue is empty */
 	fapi_alert *held;        /* popped but not yet accepted by gRPC */
 	uint64_t held_lost;
 	uint64_t seq;            /* messages written */
@@ -35,5 +36,8 @@ typedef struct outputs_stream {
 
 /* Moves alerts to gRPC until none is queued or gRPC's queue is full. */
 void outputs_stream_pump(outputs_stream *st);
+
+/* The server is shutting down: send what is queued, then end with OK. */
+void outputs_stream_drain(outputs_stream *st);
 
 #endif

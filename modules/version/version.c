@@ -65,7 +65,7 @@ static void version_handle(const ProtobufCMessage *request, const fapi_peer *pee
 	v->engine_major = vi.engine_major;
 	v->engine_minor = vi.engine_minor;
 	v->engine_patch = vi.engine_patch;
-	v->engine_fields_checksum = (char *)vi.engine_fields_checksum;
+	v->engine_fields_checksum = (char *)st->host->engine_fields_checksum(st->ctx);
 	v->git_commit = (char *)vi.git_commit;
 	v->build_type = (char *)vi.build_type;
 	v->abi_major = vi.abi_major;

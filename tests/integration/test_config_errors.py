@@ -36,6 +36,15 @@ class ConfigErrorTest(DaemonTest):
         self.assertEqual(d.wait(), 1)
         self.assertIn("past the end", d.log())
 
+    def test_override_errors_name_the_override(self):
+        d = self.start_daemon(args=["-o", "grpc.threadiness=abc"], expect_ready=False)
+        self.assertEqual(d.wait(), 1)
+        self.assertIn("-o grpc.threadiness=abc: key 'grpc.threadiness' must be an integer, got 'abc'", d.log())
+        self.assertNotIn("-o:", d.log())
+        d = self.start_daemon(args=["-o", "grpc_ouput.enabled=true"])
+        self.assertIn("-o grpc_ouput.enabled=true: unknown configuration key 'grpc_ouput'", d.log())
+        self.stop_clean(d)
+
     def test_unknown_cli_flag(self):
         d = self.start_daemon(args=["--bogus"], expect_ready=False)
         self.assertEqual(d.wait(), 1)

@@ -194,7 +194,7 @@ class SkipUnknownTest(EngineTest):
                     "  condition: evt.type = execve and fapi.no_such_field = x\n"
                     "  output: o\n  priority: INFO\n" + skip)
                 r = self.run_fail(path)
-                self.assert_error(r, path, 3, "rule 'uses_unknown_field'", r"unknown field fapi\.no_such_field")
+                self.assert_error(r, path, 3, "rule 'uses_unknown_field'", r"Rule uses_unknown_field: error filter_check called with nonexistent field fapi\.no_such_field$")
 
     def test_no_evttype_warning(self):
         path = self.rules_file(
@@ -215,6 +215,7 @@ class LoadErrorsTest(EngineTest):
 
     RULE = "- rule: r\n  desc: d\n  condition: evt.type = openat\n  output: o\n  priority: INFO\n"
 
+    # Falco 0.31's own messages where it has one (its test/falco_tests*.yaml)
     CASES = [
         # name, rules text, line, item, message (regex)
         ("undefined_macro",
@@ -275,10 +276,42 @@ class LoadErrorsTest(EngineTest):
          3, "rule 'r1'", r"unknown event type nosuch"),
         ("unknown_field",
          "- rule: r1\n  desc: d\n  condition: evt.type = open and foo.bar = x\n  output: o\n  priority: INFO\n",
-         3, "rule 'r1'", r"unknown field foo\.bar"),
+         3, "rule 'r1'", r"error filter_check called with nonexistent field foo\.bar"),
         ("bad_output_field",
          "- rule: r1\n  desc: d\n  condition: evt.type = open\n  output: \"x %foo.bar y\"\n  priority: INFO\n",
          4, "rule 'r1'", r"invalid output format.*foo\.bar"),
+        ("empty_rule_name",
+         "- rule:\n  desc: d\n  condition: evt.type = openat\n  output: o\n  priority: INFO\n",
+         1, "rule", r"Rule name is empty$"),
+        ("empty_list_name",
+         "- list:\n  items: [a]\n",
+         1, "list", r"List name is empty$"),
+        ("empty_macro_name",
+         "- macro: ~\n  condition: evt.type = openat\n",
+         1, "macro", r"Macro name is empty$"),
+        ("exception_unknown_field",
+         RULE + "  exceptions:\n    - name: e\n      fields: [proc.name, fapi.nope]\n",
+         7, "rule 'r'", r"Rule exception item e: field name fapi\.nope is not a supported filter field$"),
+        ("exception_unknown_field_single",
+         RULE + "  exceptions:\n    - name: e\n      fields: proc.nope\n      values: [a]\n",
+         7, "rule 'r'", r"Rule exception item e: field name proc\.nope is not a supported filter field$"),
+        ("exception_unknown_comp",
+         RULE + "  exceptions:\n    - name: e\n      fields: [proc.name, fd.name]\n      comps: [=, resembles]\n",
+         9, "rule 'r'", r"Rule exception item e: comparison operator resembles is not a supported comparison operator$"),
+        ("exception_values_tuple_length",
+         RULE + "  exceptions:\n    - name: e\n      fields: [proc.name, fd.name]\n      values:\n"
+                "        - [tee, /etc]\n        - [tee]\n",
+         11, "rule 'r'", r"Exception item e: fields and values lists must have equal length$"),
+        ("exception_without_name",
+         RULE + "  exceptions:\n    - fields: [proc.name]\n",
+         7, "rule 'r'", r"Rule exception item must have name property$"),
+        ("exception_without_fields",
+         RULE + "  exceptions:\n    - name: e\n      values: [[a]]\n",
+         7, "rule 'r'", r"Rule exception item e: must have fields property with a list of fields$"),
+        ("list_of_several_as_one_value",
+         "- list: tools\n  items: [tee, cat]\n"
+         "- rule: r1\n  desc: d\n  condition: evt.type = execve and proc.name = tools\n  output: o\n  priority: INFO\n",
+         5, "rule 'r1'", r"list 'tools' used at 1:35 \(offset 34\) as the value of '=' has 2 items"),
         ("exception_fields_comps_mismatch",
          RULE + "  exceptions:\n    - name: e\n      fields: [proc.name, fd.name]\n      comps: [=]\n"
                 "      values:\n        - [a, b]\n",
@@ -318,6 +351,144 @@ class LoadErrorsTest(EngineTest):
             "- rule: r\n  condition: and proc.name = tee\n  append: true\n")
         r = self.run_ok(path)
         self.assertEqual(r.alerts, [alert(145, "Informational", "o2 tee")], r.describe())
+
+
+class ListSubstitutionTest(EngineTest):
+    """Falco 0.31 replaces a list name by its items as text wherever
+    blanks, parentheses, commas or '=' surround it."""
+
+    def test_list_name_as_the_value_of_equals(self):
+        for cond in ("proc.name=tee_binaries", "proc.name= tee_binaries or proc.name=nopey",
+                     "proc.name = tee_binaries", "proc.name in (nopey, tee_binaries)"):
+            with self.subTest(cond=cond):
+                path = self.rules_file(
+                    "- list: tee_binaries\n  items: [tee]\n"
+                    "- macro: is_tee\n  condition: " + cond + "\n"
+                    "- rule: r\n  desc: d\n  condition: evt.type = execve and evt.dir = < and is_tee\n"
+                    "  output: \"t %proc.name\"\n  priority: NOTICE\n")
+                r = self.run_ok(path)
+                self.assertEqual(r.alerts, [alert(145, "Notice", "t tee")], r.describe())
+
+    def test_quoted_name_is_not_a_list(self):
+        path = self.rules_file(
+            "- list: tee_binaries\n  items: [tee]\n"
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and evt.dir = < and proc.name = \"tee_binaries\"\n"
+            "  output: \"t %proc.name\"\n  priority: NOTICE\n")
+        r = self.run_ok(path)
+        self.assertEqual(r.alerts, [], r.describe())
+
+
+class FalcoVerdictTest(EngineTest):
+    """-V prints Falco 0.31's verdicts on stdout: "Ok", or "1 errors:", the
+    message (with this project's FILE:LINE:COL: ITEM: prefix) and the
+    offending item between "---" lines; "FILE: " before each with several
+    files. The error goes to stderr as Falco's "Runtime error"; exit 1."""
+
+    def validate(self, *paths):
+        args = []
+        for p in paths:
+            args += ["-V", p]
+        return self.run_engine(cap=False, args=args)
+
+    def test_ok(self):
+        good = self.rules_file(LoadErrorsTest.RULE)
+        r = self.validate(good)
+        self.assertEqual((r.rc, r.stdout), (0, "Ok\n"), r.describe())
+        r = self.validate(good, good)
+        self.assertEqual((r.rc, r.stdout), (0, "%s: Ok\n%s: Ok\n" % (good, good)), r.describe())
+
+    def test_error_with_its_item(self):
+        text = ("# comment before the first item\n"
+                "- list: l\n  items: [a]\n\n"
+                "- rule:\n  desc: some desc\n\n  condition: evt.type=execve\n  output: some output\n"
+                "# a comment belongs to the item above it, as in Falco\n"
+                "- rule: next\n  desc: d\n")
+        path = self.rules_file(text)
+        r = self.validate(path)
+        block = ("1 errors:\n%s:5:8: rule: Rule name is empty\n---\n"
+                 "- rule:\n  desc: some desc\n  condition: evt.type=execve\n  output: some output\n"
+                 "# a comment belongs to the item above it, as in Falco\n---\n" % path)
+        self.assertEqual((r.rc, r.stdout), (1, block), r.describe())
+        self.assertIn("Runtime error: " + block + ". Exiting.\n", r.stderr, r.describe())
+
+    def test_second_file_fails_after_an_append(self):
+        base = self.rules_file("- macro: m\n  condition: evt.type = execve\n")
+        bad = self.rules_file("- list: x\n  items: [a]\n- macro: m\n  condition: nonsense here\n  append: true\n")
+        later = self.rules_file(LoadErrorsTest.RULE)
+        r = self.validate(base, bad, later)
+        self.assertEqual(r.rc, 1, r.describe())
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0], base + ": Ok", r.describe())
+        self.assertEqual(lines[1], bad + ": 1 errors:", r.describe())
+        self.assertTrue(lines[2].startswith(base + ":2:14: macro 'm': "), r.describe())
+        # the macro's context: its definition, then each append, as Falco accumulates it
+        self.assertEqual(lines[3:], ["---", "- macro: m", "  condition: evt.type = execve", "",
+                                     "- macro: m", "  condition: nonsense here", "  append: true", "---"],
+                         r.describe())
+        self.assertNotIn(later, r.stdout, r.describe())
+
+    def test_failed_append_shows_itself(self):
+        path = self.rules_file(LoadErrorsTest.RULE + "\n- rule: r\n  exceptions:\n    - values: [[a]]\n  append: true\n")
+        r = self.validate(path)
+        self.assertEqual(r.stdout, "1 errors:\n%s:9:7: rule 'r': Rule exception item must have name property\n---\n"
+                         "- rule: r\n  exceptions:\n    - values: [[a]]\n  append: true\n---\n" % path, r.describe())
+
+    def test_document_error_shows_the_line(self):
+        path = self.rules_file("foo: bar\n")
+        r = self.validate(path)
+        self.assertEqual(r.stdout, "1 errors:\n%s:1:1: Rules content is not yaml array of objects\n---\nfoo: bar\n---\n"
+                         % path, r.describe())
+
+
+class OutputValidationTest(EngineTest):
+    """-V checks outputs without building a formatter per rule
+    (compile/format_check.c): its verdict must be libsinsp's, which -r
+    builds the formatters with."""
+
+    OUTPUTS = ["%proc.name.", "%5proc.name", "(%evt.arg.flags)", "x %", "%%", "% x", "%proc.aname[2]", "%bogus",
+               "%proc.bogus", "%evt.arg[0]", "%proc.name%user.name", "%fd.name]", "%proc.aname[", "%evt.time.s",
+               "%user.name:%proc.name", "%container.info x", "%evt.arg.NAME-x", "%evt.arg.fd-x", "%proc.env[HOME]x",
+               "%container.label.abc-x", "%k8s.pod.label.abc-x", "%k8s.pod.label[abc-x]", "%proc.apid[1]-",
+               "%user.name=%user.uid", "%evt.type:x %evt.dir"]
+
+    def test_same_verdict_as_the_formatter(self):
+        for out in self.OUTPUTS:
+            with self.subTest(output=out):
+                path = self.rules_file("- rule: r\n  desc: d\n  condition: evt.type = openat\n"
+                                       "  output: '%s'\n  priority: INFO\n" % out)
+                v = self.run_engine(cap=False, args=["-V", path])
+                r = self.run_engine(path)
+                self.assertIn(v.rc, (0, 1), v.describe())
+                self.assertEqual(v.rc, r.rc, v.describe() + r.describe())
+                if v.rc:
+                    msg = [l for l in v.stdout.splitlines() if l.startswith(path + ":")]
+                    self.assertEqual(len(msg), 1, v.describe())
+                    self.assertIn(msg[0], r.messages, r.describe())
+
+
+class FalcoCommandLineTest(EngineTest):
+
+    def test_disabled_and_enabled_rules(self):
+        for flags in (["-D", "x", "-t", "y"], ["-T", "x", "-t", "y"]):
+            with self.subTest(flags=flags):
+                r = self.run_engine(fixture("engine_skip_unknown.yaml"), args=flags)
+                self.assertEqual(r.rc, 1, r.describe())
+                self.assertEqual(r.stdout, "", r.describe())
+                self.assertEqual(r.stderr, "Runtime error: You can not specify both disabled (-D/-T) and enabled (-t) "
+                                 "rules. Exiting.\n", r.describe())
+
+    def test_unknown_field_error_in_falco_words(self):
+        path = self.rules_file("- rule: Not Skipping\n  desc: d\n  condition: proc.nobody=cat\n  output: Never\n"
+                               "  skip-if-unknown-filter: false\n  priority: INFO\n")
+        r = self.run_fail(path)
+        self.assertEqual(r.stdout, "", r.describe())
+        self.assertEqual(r.stderr,
+                         "Runtime error: Could not load rules file %s: 1 errors:\n"
+                         "%s:3:14: rule 'Not Skipping': Rule Not Skipping: error filter_check called with nonexistent field"
+                         " proc.nobody\n---\n"
+                         "- rule: Not Skipping\n  desc: d\n  condition: proc.nobody=cat\n  output: Never\n"
+                         "  skip-if-unknown-filter: false\n  priority: INFO\n---\n. Exiting.\n" % (path, path),
+                         r.describe())
 
 
 if __name__ == "__main__":

@@ -99,9 +99,10 @@ class SourcesTest(unittest.TestCase):
             self.skipTest("a kernel driver is loaded here")
         sock = os.path.join(self.tmp, "s.sock")
         rc, out, err = run("-r", RULES, "-o", "grpc.bind_address=unix://" + sock, "-M", "1")
-        self.assertEqual(rc, 0, err)  # the API is still served
-        self.assertIn("no live event source", err)
-        self.assertIn("scap", err)
+        self.assertEqual(rc, 1, err)  # no event source at all, as in Falco
+        self.assertIn("no event source", err)
+        self.assertIn("/dev/scap0", err)
+        self.assertNotIn("ready", err)
 
     def test_list_fields(self):
         rc, out, _ = run("--list")

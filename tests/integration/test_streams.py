@@ -119,6 +119,55 @@ class StreamTest(DaemonTest):
         self.assertIn("echo closed: status 14", log)
         self.assertNotIn("never released", log)
 
+    def test_sigterm_hands_a_stream_with_on_shutdown_to_its_module(self):
+        # linger writes three more messages at shutdown and ends with the
+        # status it was asked for; hold, without on_shutdown, ends UNAVAILABLE
+        linger = server_stream(self.ch, "/fapi.test.stream/linger", st.echo_msg, st.echo_msg)(
+            st.echo_msg(text="closing on request", seq=grpc.StatusCode.ABORTED.value[0]))
+        self.assertEqual(next(linger).text, "lingering")
+        hold = server_stream(self.ch, "/fapi.test.stream/hold", st.echo_msg, st.echo_msg)(st.echo_msg(text="t2"))
+        self.assertEqual(next(hold).text, "held")
+        self.d.proc.send_signal(15)
+        rest = []
+        with self.assertRaises(grpc.RpcError) as e:
+            for m in linger:
+                rest.append((m.text, m.seq))
+        self.assertEqual(rest, [("goodbye", 1), ("goodbye", 2), ("goodbye", 3)])
+        self.assertEqual(e.exception.code(), grpc.StatusCode.ABORTED)
+        self.assertEqual(e.exception.details(), "closing on request")
+        with self.assertRaises(grpc.RpcError) as e:
+            list(hold)
+        self.assertEqual(e.exception.code(), grpc.StatusCode.UNAVAILABLE)
+        self.assertEqual(self.d.wait(), 0, self.d.log())
+        log = self.d.log()
+        self.assertIn("linger closed: status 10", log)
+        self.assertIn("hold 't2' closed: status 14", log)
+
+
+class OldModuleStreamTest(DaemonTest):
+    """A module built for ABI 1.1 hands a shorter fapi_stream_method: the
+    host reads none of the 1.2 fields (here its on_shutdown, which this
+    build of the module happens to set), and its streams end UNAVAILABLE at
+    shutdown as they always did."""
+
+    def test_on_shutdown_of_an_older_module_is_not_read(self):
+        d = self.start_daemon(config={
+            "load_modules": ["version", "streamtest_old"],
+            "modules": [{"name": "streamtest_old", "library_path": os.path.join(TEST_MODULE_DIR,
+                                                                               "mod_streamtest_old.so")}]})
+        self.assertIn("loaded streamtest_old 0.0.1 (ABI 1.1)", d.log())
+        with grpc.insecure_channel(d.target) as ch:
+            linger = server_stream(ch, "/fapi.test.stream/linger", st.echo_msg, st.echo_msg)(
+                st.echo_msg(text="closing on request", seq=grpc.StatusCode.ABORTED.value[0]))
+            self.assertEqual(next(linger).text, "lingering")
+            d.proc.send_signal(15)
+            with self.assertRaises(grpc.RpcError) as e:
+                list(linger)
+            self.assertEqual(e.exception.code(), grpc.StatusCode.UNAVAILABLE)
+        self.assertEqual(d.wait(), 0, d.log())
+        self.assertNotIn("linger: on_shutdown", d.log())
+        self.assertIn("linger closed: status 14", d.log())
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -5,7 +5,12 @@
  *  - hold: one message, then stays open until cancelled or shut down, and
  *    logs how it was closed;
  *  - echo (bidirectional): echoes every message; "fail" ends the call with
- *    FAILED_PRECONDITION, "finish" with OK, the client's half-close too. */
+ *    FAILED_PRECONDITION, "finish" with OK, the client's half-close too;
+ *  - linger: one message, then stays open; at server shutdown (on_shutdown)
+ *    it writes three more and ends with the status code and message of its
+ *    request (seq, text), as a module choosing its final status does.
+ * Built with STREAMTEST_ABI_MINOR=1 it is a module of ABI 1.1 named
+ * streamtest_old: the host must not read its on_shutdown. */
 
 #include <pthread.h>
 #include <stdio.h>
@@ -148,6 +153,57 @@ static void echo_close(fapi_stream *s, fapi_status_code why, void *user)
 	st_host->log(st_ctx, FAPI_LOG_INFO, "echo closed: status %d", (int)why);
 }
 
+/* What linger ends with: the request's seq and text. */
+typedef struct linger_state {
+	uint32_t code;
+	char *message;
+} linger_state;
+
+static fapi_status_code linger_open(fapi_stream *s, const ProtobufCMessage *req, const fapi_peer *peer, void *user,
+				    char *msg, size_t msglen)
+{
+	(void)peer;
+	(void)user;
+	const Fapi__Test__EchoMsg *r = (const void *)req;
+	linger_state *l = calloc(1, sizeof(*l));
+	if (!l || !(l->message = strdup(r->text))) {
+		free(l);
+		snprintf(msg, msglen, "out of memory");
+		return FAPI_STATUS_RESOURCE_EXHAUSTED;
+	}
+	l->code = r->seq;
+	st_host->stream_set_user(s, l);
+	Fapi__Test__EchoMsg m = FAPI__TEST__ECHO_MSG__INIT;
+	m.text = (char *)"lingering";
+	st_host->stream_write(s, &m.base);
+	return FAPI_STATUS_OK;
+}
+
+static void linger_shutdown(fapi_stream *s, void *user)
+{
+	(void)user;
+	linger_state *l = st_host->stream_user(s);
+	st_host->log(st_ctx, FAPI_LOG_INFO, "linger: on_shutdown");
+	for (uint32_t i = 1; i <= 3; i++) {
+		Fapi__Test__EchoMsg m = FAPI__TEST__ECHO_MSG__INIT;
+		m.text = (char *)"goodbye";
+		m.seq = i;
+		st_host->stream_write(s, &m.base);
+	}
+	st_host->stream_finish(s, (fapi_status_code)l->code, l->message);
+}
+
+static void linger_close(fapi_stream *s, fapi_status_code why, void *user)
+{
+	(void)user;
+	linger_state *l = st_host->stream_user(s);
+	st_host->log(st_ctx, FAPI_LOG_INFO, "linger closed: status %d", (int)why);
+	if (l) {
+		free(l->message);
+		free(l);
+	}
+}
+
 static int streamtest_init(fapi_module_ctx *ctx, const fapi_host *host, void **state, char *err, size_t errlen)
 {
 	(void)err;
@@ -186,9 +242,19 @@ static int streamtest_register(void *state, char *err, size_t errlen)
 		.on_read_end = echo_read_end,
 		.on_close = echo_close,
 	};
+	fapi_stream_method linger = {
+		.path = "/fapi.test.stream/linger",
+		.request_type = &fapi__test__echo_msg__descriptor,
+		.response_type = &fapi__test__echo_msg__descriptor,
+		.on_open = linger_open,
+		.on_close = linger_close,
+		.on_shutdown = linger_shutdown,
+	};
 	int rc = st_host->register_server_stream(st_ctx, &count, err, errlen);
 	if (rc == FAPI_OK)
 		rc = st_host->register_server_stream(st_ctx, &hold, err, errlen);
+	if (rc == FAPI_OK)
+		rc = st_host->register_server_stream(st_ctx, &linger, err, errlen);
 	if (rc == FAPI_OK)
 		rc = st_host->register_bidi_stream(st_ctx, &echo, err, errlen);
 	return rc;
@@ -199,5 +265,20 @@ static void streamtest_destroy(void *state)
 	(void)state;
 }
 
+#ifdef STREAMTEST_ABI_MINOR
+FAPI_MODULE_EXPORT const fapi_module FAPI_MODULE_SYMBOL = {
+	.magic = FAPI_MODULE_MAGIC,
+	.abi_major = FAPI_ABI_MAJOR,
+	.abi_minor = STREAMTEST_ABI_MINOR,
+	.size = sizeof(fapi_module),
+	.name = "streamtest_old",
+	.version = "0.0.1",
+	.description = "stream machinery test module, as built for an older ABI minor",
+	.init = streamtest_init,
+	.register_rpcs = streamtest_register,
+	.destroy = streamtest_destroy,
+};
+#else
 FAPI_MODULE_DEFINE(.name = "streamtest", .version = "0.0.1", .description = "stream machinery test module",
 		   .init = streamtest_init, .register_rpcs = streamtest_register, .destroy = streamtest_destroy);
+#endif

@@ -1,6 +1,6 @@
 """The module SDK as a third party sees it.
 
-Installs the build tree into a temporary prefix, then builds
+Installs the build tree into a temporary prefix (make install PREFIX=...), then builds
 examples/hello against that prefix alone, once with CMake
 (find_package(FalcoApidSDK), CMAKE_PREFIX_PATH) and once with its Makefile
 (pkg-config, PKG_CONFIG_PATH), checks that each module exports only
@@ -69,7 +69,10 @@ class SdkTest(unittest.TestCase):
                 raise AssertionError("the SDK test needs %s on PATH" % tool)
         cls.tmp = tempfile.mkdtemp(prefix="fapi-sdk-")
         cls.prefix = os.path.join(cls.tmp, "prefix")
-        run([CMAKE, "--install", BUILD_DIR, "--prefix", cls.prefix], "installing the build tree")
+        # as the README says: `make install PREFIX=...` (its build step finds
+        # the tree up to date)
+        run(["make", "-s", "-C", SOURCE_DIR, "install", "BUILD=" + BUILD_DIR, "PREFIX=" + cls.prefix, "JOBS=1"],
+            "installing the build tree with make install PREFIX=")
         # GNUInstallDirs may pick lib, lib64 or lib/<multiarch>.
         cls.pc_dirs = sorted(glob.glob(os.path.join(cls.prefix, "lib*", "pkgconfig")) +
                              glob.glob(os.path.join(cls.prefix, "lib", "*", "pkgconfig")))
@@ -138,8 +141,12 @@ class SdkTest(unittest.TestCase):
         os.makedirs(d)
         sock = os.path.join(d, "s.sock")
         log = os.path.join(d, "daemon.log")
+        # a rules file without rules and one pass over a generated capture:
+        # a daemon needs rules and an event source, as Falco does
         args = [BIN, "-o", "load_modules=[version,hello]", "-o", "modules=[%s]" % module_entry,
-                "-o", "grpc.bind_address=unix://" + sock]
+                "-o", "grpc.bind_address=unix://" + sock,
+                "-r", os.path.join(SOURCE_DIR, "tests", "fixtures", "rules", "empty.yaml"),
+                "-o", "engine.capture.file=" + os.path.join(BUILD_DIR, "captures", "basic.scap")]
         with open(log, "w") as logf:
             proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=logf, stdin=subprocess.DEVNULL)
         self.addCleanup(self.kill_daemon, proc)

@@ -3,9 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "ppm_events_public.h"
 
 typedef struct leaf_slot {
 	char *key; /* owned */
@@ -59,7 +57,7 @@ static void leaf_unref(void *p)
 {
 	leaf *l = p;
 	if (--l->refs == 0) {
-		sinsp_bridge_check_free(l->chk);
+		l->backend->check_free(l->chk);
 		free(l);
 	}
 }
@@ -67,54 +65,36 @@ static void leaf_unref(void *p)
 /* The key separates parts with bytes that cannot appear in them (values
  * are NUL-free text), and marks quoting, which changes list expansion only
  * before binding but keeps the key exact. */
-static char *leaf_table_key(const struct condition_cmp *c)
+static char *leaf_table_key(const backend *b, const struct condition_cmp *c)
 {
-	size_t len = strlen(c->field) + (c->arg ? strlen(c->arg) : 0) + 16;
+	size_t len = strlen(b->source) + strlen(c->field) + (c->arg ? strlen(c->arg) : 0) + 16;
 	for (size_t i = 0; i < c->n_values; i++)
 		len += strlen(c->values[i].text) + 2;
 	char *k = malloc(len);
 	if (!k)
 		return NULL;
-	char *w = k + sprintf(k, "%s\x01%s\x01%d\x01%d", c->field, c->arg ? c->arg : "", (int)c->op, c->list_values);
+	char *w = k + sprintf(k, "%s\x01%s\x01%s\x01%d\x01%d", b->source, c->field, c->arg ? c->arg : "", (int)c->op,
+			      c->list_values);
 	for (size_t i = 0; i < c->n_values; i++)
 		w += sprintf(w, "\x02%s", c->values[i].text);
 	return k;
 }
 
-/* Recognises the leaves answered from the event code alone. */
-static void leaf_table_classify(leaf *l, const struct condition_cmp *c)
+/* Asks the backend which codes decide the leaf without an event. */
+static void leaf_table_classify(leaf *l)
 {
-	if (c->arg)
+	backend_code_value vals[EVTTYPE_SET_BITS];
+	size_t n = l->backend->evttype_count < EVTTYPE_SET_BITS ? l->backend->evttype_count : EVTTYPE_SET_BITS;
+	if (!l->backend->check_code_values || !l->backend->check_code_values(l->chk, vals, n))
 		return;
-	if (strcmp(c->field, "evt.type") == 0 &&
-	    (c->op == CONDITION_OP_EQ || c->op == CONDITION_OP_NE || c->op == CONDITION_OP_IN)) {
-		uint16_t codes[EVTTYPE_SET_BITS];
-		size_t n = sinsp_bridge_check_evttypes(l->chk, codes, EVTTYPE_SET_BITS);
-		for (size_t i = 0; i < n && i < EVTTYPE_SET_BITS; i++)
-			evttype_set_add(&l->types, codes[i]);
-		l->kind = LEAF_EVTTYPE;
-	} else if ((strcmp(c->field, "evt.is_open_read") == 0 || strcmp(c->field, "evt.is_open_write") == 0 ||
-		    strcmp(c->field, "evt.is_open_exec") == 0) &&
-		   c->n_values == 1 && (c->op == CONDITION_OP_EQ || c->op == CONDITION_OP_NE) &&
-		   (strcasecmp(c->values[0].text, "true") == 0 || strcasecmp(c->values[0].text, "false") == 0)) {
-		/* libsinsp (March 2022) sets these from the open flags of exactly
-		 * these four events and to 0 (false) for every other one. */
-		static const unsigned varies[] = {PPME_SYSCALL_OPEN_X, PPME_SYSCALL_OPENAT_E, PPME_SYSCALL_OPENAT_2_X,
-						  PPME_SYSCALL_OPENAT2_X};
-		for (size_t i = 0; i < sizeof(varies) / sizeof(varies[0]); i++)
-			evttype_set_add(&l->types, varies[i]);
-		bool want_true = strcasecmp(c->values[0].text, "true") == 0;
-		/* outside: the field is false; "= true" is false, "= false" true */
-		l->outside = c->op == CONDITION_OP_EQ ? !want_true : want_true;
-		l->kind = LEAF_PARTIAL;
-	} else if (strcmp(c->field, "evt.dir") == 0 && c->n_values == 1 &&
-		   (c->op == CONDITION_OP_EQ || c->op == CONDITION_OP_NE) &&
-		   (strcmp(c->values[0].text, "<") == 0 || strcmp(c->values[0].text, ">") == 0)) {
-		/* PPM codes: enter events are even, exit events odd. */
-		bool is_exit = c->values[0].text[0] == '<';
-		l->exit = c->op == CONDITION_OP_EQ ? is_exit : !is_exit;
-		l->kind = LEAF_EVTDIR;
+	for (size_t c = 0; c < n; c++) {
+		if (vals[c] == BACKEND_CODE_VARIES)
+			continue;
+		evttype_set_add(&l->known, (unsigned)c);
+		if (vals[c] == BACKEND_CODE_TRUE)
+			evttype_set_add(&l->value, (unsigned)c);
 	}
+	l->has_consts = evttype_set_count(&l->known) > 0;
 }
 
 static int leaf_table_grow(leaf_table *t)
@@ -137,14 +117,14 @@ static int leaf_table_grow(leaf_table *t)
 	return 0;
 }
 
-int leaf_table_bind(leaf_table *t, sinsp_bridge_inspector *insp, struct condition_node *n, sinsp_bridge_error *err)
+int leaf_table_bind(leaf_table *t, const backend *b, struct condition_node *n, char *err, size_t errlen)
 {
 	const struct condition_cmp *c = &n->cmp;
-	char *key = leaf_table_key(c);
+	char *key = leaf_table_key(b, c);
 	if (!key || (t->count * 2 >= t->cap && leaf_table_grow(t) < 0)) {
 		free(key);
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		return SINSP_BRIDGE_ERROR;
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
 	}
 	size_t j = leaf_table_hash(key) & (t->cap - 1);
 	while (t->slots[j].key && strcmp(t->slots[j].key, key) != 0)
@@ -159,21 +139,23 @@ int leaf_table_bind(leaf_table *t, sinsp_bridge_inspector *insp, struct conditio
 				free(values);
 			free(l);
 			free(key);
-			snprintf(err->msg, sizeof(err->msg), "out of memory");
-			return SINSP_BRIDGE_ERROR;
+			snprintf(err, errlen, "out of memory");
+			return BACKEND_ERROR;
 		}
 		for (size_t i = 0; i < c->n_values; i++)
 			values[i] = c->values[i].text;
-		int rc = sinsp_bridge_check_compile(insp, c->field, c->arg, condition_op_to_string(c->op), values,
-						    c->n_values, &l->chk, err);
+		backend_leaf bl = {.field = c->field, .arg = c->arg, .op = c->op, .values = values, .nvalues = c->n_values};
+		int rc = b->check_compile(b->ctx, &bl, &l->chk, err, errlen);
 		if (values != stack)
 			free(values);
-		if (rc != SINSP_BRIDGE_OK) {
+		if (rc != BACKEND_OK) {
 			free(l);
 			free(key);
 			return rc;
 		}
-		leaf_table_classify(l, c);
+		l->backend = b;
+		l->eval = b->check_eval;
+		leaf_table_classify(l);
 		t->slots[j].key = key;
 		t->slots[j].l = l;
 		t->count++;
@@ -186,5 +168,5 @@ int leaf_table_bind(leaf_table *t, sinsp_bridge_inspector *insp, struct conditio
 	l->refs++;
 	n->cmp.bound = l;
 	n->cmp.bound_free = leaf_unref;
-	return SINSP_BRIDGE_OK;
+	return BACKEND_OK;
 }

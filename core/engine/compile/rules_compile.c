@@ -6,6 +6,7 @@
 
 #include "engine/lang/condition_expand.h"
 #include "engine/lang/condition_parse.h"
+#include "engine/compile/format_check.h"
 #include "engine/compile/leaf_table.h"
 #include "engine/compile/subtree_memo.h"
 #include "engine/rules/rules_priority.h"
@@ -15,29 +16,27 @@
 
 typedef struct compile_ctx {
 	const rules_doc *doc;
-	sinsp_bridge_inspector *insp;
+	const backend_registry *reg;
+	const backend *b;               /* the backend of the rule being compiled */
+	evttype_set all;                /* its indexable codes */
 	struct condition_node **macros; /* by macro order; expanded; NULL until compiled */
 	size_t nmacros;
 	size_t macro_limit;             /* macros with order < limit are visible */
 	compiled_rules *out;
 	leaf_table *leaves;
+	format_check *formats;          /* validate_only: outputs' fields already checked */
+	const char **exfields;          /* exception fields already checked (strings of doc) */
+	size_t nexfields;
 	char *err;
 	size_t errlen;
 } compile_ctx;
 
-static evttype_set rules_compile_all;
-static bool rules_compile_all_ready;
-
-const evttype_set *rules_compile_all_evttypes(void)
+void rules_compile_indexable(const backend *b, evttype_set *out)
 {
-	if (!rules_compile_all_ready) {
-		evttype_set_clear(&rules_compile_all);
-		for (unsigned c = 0; c < sinsp_bridge_evttype_max() && c < EVTTYPE_SET_BITS; c++)
-			if (sinsp_bridge_evttype_is_indexable((uint16_t)c))
-				evttype_set_add(&rules_compile_all, c);
-		rules_compile_all_ready = true;
-	}
-	return &rules_compile_all;
+	evttype_set_clear(out);
+	for (unsigned c = 0; c < b->evttype_count && c < EVTTYPE_SET_BITS; c++)
+		if (!b->evttype_indexable || b->evttype_indexable(b->ctx, (uint16_t)c))
+			evttype_set_add(out, c);
 }
 
 static const struct condition_node *rules_compile_macro_lookup(void *user, const char *name)
@@ -120,20 +119,73 @@ static int rules_compile_check_lists(compile_ctx *c)
 	return 0;
 }
 
+/* Falco 0.31 checks every exception field against the source's fields
+ * when the rule is loaded, values or not (is_defined_field). */
+static int rules_compile_check_exception_fields(compile_ctx *c, const rules_rule *r)
+{
+	for (size_t i = 0; i < r->n_exceptions; i++) {
+		const rules_exception *ex = &r->exceptions[i];
+		for (size_t j = 0; j < ex->n_fields; j++) {
+			char name[256];
+			const char *f = ex->fields[j], *br = strchr(f, '[');
+			bool seen = false;
+			for (size_t k = 0; k < c->nexfields && !seen; k++)
+				seen = strcmp(c->exfields[k], f) == 0;
+			if (seen)
+				continue;
+			size_t n = br ? (size_t)(br - f) : strlen(f);
+			char *arg = NULL;
+			if (n >= sizeof(name))
+				n = sizeof(name) - 1;
+			memcpy(name, f, n);
+			name[n] = '\0';
+			if (br && (arg = strdup(br + 1)) && strchr(arg, ']'))
+				*strrchr(arg, ']') = '\0';
+			backend_leaf bl = {.field = name, .arg = arg, .op = CONDITION_OP_EXISTS};
+			backend_check *chk = NULL;
+			char e[512] = "";
+			int rc = c->b->check_compile(c->b->ctx, &bl, &chk, e, sizeof(e));
+			free(arg);
+			c->b->check_free(chk);
+			if (rc == BACKEND_EUNKNOWN_FIELD) {
+				char msg[512];
+				snprintf(msg, sizeof(msg), "Rule exception item %s: field name %s is not a supported filter field",
+					 ex->name, f);
+				return rules_compile_fail(c, ex->loc, "rule", r->name, msg);
+			}
+			const char **nf = realloc(c->exfields, (c->nexfields + 1) * sizeof(*nf));
+			if (nf) {
+				c->exfields = nf;
+				c->exfields[c->nexfields++] = f;
+			}
+		}
+	}
+	return 0;
+}
+
 typedef struct bind_ctx {
 	compile_ctx *c;
-	int status;      /* worst bridge status seen */
+	const char *rule;
+	int status;      /* the first backend failure */
 	char msg[768];
 } bind_ctx;
 
 static int rules_compile_bind_leaf(void *user, struct condition_node *n)
 {
 	bind_ctx *b = user;
-	sinsp_bridge_error e = {{0}};
-	int rc = leaf_table_bind(b->c->leaves, b->c->insp, n, &e);
-	if (rc != SINSP_BRIDGE_OK) {
+	char e[512] = "";
+	int rc = leaf_table_bind(b->c->leaves, b->c->b, n, e, sizeof(e));
+	if (rc == BACKEND_EUNKNOWN_FIELD) {
+		/* Falco 0.31's words, which skip-if-unknown-filter users grep for */
 		b->status = rc;
-		snprintf(b->msg, sizeof(b->msg), "%s (at " CONDITION_POS_FMT " of the condition)", e.msg,
+		snprintf(b->msg, sizeof(b->msg), "Rule %s: error filter_check called with nonexistent field %s%s%s%s",
+			 b->rule, n->cmp.field, n->cmp.arg ? "[" : "", n->cmp.arg ? n->cmp.arg : "",
+			 n->cmp.arg ? "]" : "");
+		return 1;
+	}
+	if (rc != BACKEND_OK) {
+		b->status = rc;
+		snprintf(b->msg, sizeof(b->msg), "%s (at " CONDITION_POS_FMT " of the condition)", e,
 			 CONDITION_POS_ARGS(n->pos));
 		return 1;
 	}
@@ -142,16 +194,15 @@ static int rules_compile_bind_leaf(void *user, struct condition_node *n)
 
 /* libsinsp 2022's evttypes(): and = intersection, or = union, not =
  * complement (the complement of "all" staying "all"). */
-static void rules_compile_evttypes(const struct condition_node *n, evttype_set *out)
+static void rules_compile_evttypes(const struct condition_node *n, const evttype_set *all, evttype_set *out)
 {
-	const evttype_set *all = rules_compile_all_evttypes();
 	evttype_set tmp;
 	switch (n->kind) {
 	case CONDITION_NODE_AND:
 	case CONDITION_NODE_OR:
-		rules_compile_evttypes(n->children[0], out);
+		rules_compile_evttypes(n->children[0], all, out);
 		for (size_t i = 1; i < n->n_children; i++) {
-			rules_compile_evttypes(n->children[i], &tmp);
+			rules_compile_evttypes(n->children[i], all, &tmp);
 			if (n->kind == CONDITION_NODE_AND)
 				evttype_set_intersect(out, &tmp);
 			else
@@ -159,18 +210,19 @@ static void rules_compile_evttypes(const struct condition_node *n, evttype_set *
 		}
 		return;
 	case CONDITION_NODE_NOT:
-		rules_compile_evttypes(n->children[0], &tmp);
+		rules_compile_evttypes(n->children[0], all, &tmp);
 		evttype_set_inverse(out, &tmp, all);
 		return;
 	case CONDITION_NODE_CMP: {
 		uint16_t codes[EVTTYPE_SET_BITS];
 		const leaf *l = n->cmp.bound;
-		size_t cnt = l ? sinsp_bridge_check_evttypes(l->chk, codes, EVTTYPE_SET_BITS) : 0;
-		evttype_set_clear(out);
-		if (!n->cmp.bound) {
+		size_t cnt = l && l->backend->check_evttypes ? l->backend->check_evttypes(l->chk, codes, EVTTYPE_SET_BITS)
+							     : BACKEND_EVTTYPES_ALL;
+		if (cnt == BACKEND_EVTTYPES_ALL) {
 			*out = *all;
 			return;
 		}
+		evttype_set_clear(out);
 		for (size_t i = 0; i < cnt && i < EVTTYPE_SET_BITS; i++)
 			evttype_set_add(out, codes[i]);
 		return;
@@ -181,35 +233,23 @@ static void rules_compile_evttypes(const struct condition_node *n, evttype_set *
 	*out = *all;
 }
 
-/* Relative cost of extracting a field, from what libsinsp must do: event
- * header fields are free, event parameters cheap, thread-table fields
- * moderate, fd-table fields (path sanitising on failed opens) dear. */
-static unsigned rules_compile_field_cost(const char *field)
+/* The backend's relative cost of a field; every field costs the same when
+ * it does not say. */
+static unsigned rules_compile_field_cost(const backend *b, const char *field)
 {
-	static const struct {
-		const char *prefix;
-		unsigned cost;
-	} costs[] = {
-		{"evt.type", 1}, {"evt.dir", 1}, {"evt.num", 1}, {"evt.is_", 2}, {"evt.", 3},
-		{"proc.", 4},    {"thread.", 4}, {"user.", 4},   {"group.", 4},  {"container.", 5},
-		{"fd.", 6},      {"fdlist.", 6}, {"k8s.", 8},
-	};
-	for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++)
-		if (strncmp(field, costs[i].prefix, strlen(costs[i].prefix)) == 0)
-			return costs[i].cost;
-	return 5;
+	return b->field_cost ? b->field_cost(b->ctx, field) : 5;
 }
 
 /* The cost class of the first leaf evaluated in an already reordered
  * subtree. */
-static unsigned rules_compile_reorder_entry(const struct condition_node *n)
+static unsigned rules_compile_reorder_entry(const backend *b, const struct condition_node *n)
 {
 	while (n->kind != CONDITION_NODE_CMP) {
 		if (n->kind == CONDITION_NODE_MACRO_REF || n->n_children == 0)
 			return 0;
 		n = n->children[0];
 	}
-	return rules_compile_field_cost(n->cmp.field);
+	return rules_compile_field_cost(b, n->cmp.field);
 }
 
 typedef struct cost_item {
@@ -234,32 +274,32 @@ static int rules_compile_cost_cmp(const void *a, const void *b)
  * read-only open before fd.directory has to be extracted. Returns the cost
  * of the subtree's first leaf. */
 #define RULES_COMPILE_CHEAP 2
-static unsigned rules_compile_reorder(struct condition_node *n)
+static unsigned rules_compile_reorder(const backend *b, struct condition_node *n)
 {
 	switch (n->kind) {
 	case CONDITION_NODE_CMP:
-		return rules_compile_field_cost(n->cmp.field);
+		return rules_compile_field_cost(b, n->cmp.field);
 	case CONDITION_NODE_NOT:
-		return rules_compile_reorder(n->children[0]);
+		return rules_compile_reorder(b, n->children[0]);
 	case CONDITION_NODE_AND:
 	case CONDITION_NODE_OR: {
 		cost_item stack[32];
 		cost_item *items = n->n_children <= 32 ? stack : malloc(n->n_children * sizeof(*items));
 		for (size_t i = 0; i < n->n_children; i++) {
-			unsigned c = rules_compile_reorder(n->children[i]);
+			unsigned c = rules_compile_reorder(b, n->children[i]);
 			if (items)
 				items[i] = (cost_item){.node = n->children[i], .cost = c <= RULES_COMPILE_CHEAP ? 0 : 1,
 						       .pos = i};
 		}
 		if (!items)
-			return rules_compile_field_cost(""); /* out of memory: keep the written order */
+			return rules_compile_field_cost(b, ""); /* out of memory: keep the written order */
 		qsort(items, n->n_children, sizeof(*items), rules_compile_cost_cmp);
 		for (size_t i = 0; i < n->n_children; i++)
 			n->children[i] = items[i].node;
 		if (items != stack)
 			free(items);
-		return n->children[0]->kind == CONDITION_NODE_CMP ? rules_compile_field_cost(n->children[0]->cmp.field)
-								    : rules_compile_reorder_entry(n->children[0]);
+		return n->children[0]->kind == CONDITION_NODE_CMP ? rules_compile_field_cost(b, n->children[0]->cmp.field)
+								    : rules_compile_reorder_entry(b, n->children[0]);
 	}
 	case CONDITION_NODE_MACRO_REF:
 		break;
@@ -267,23 +307,23 @@ static unsigned rules_compile_reorder(struct condition_node *n)
 	return 0;
 }
 
-/* A rule whose condition requires evt.dir (an evt.dir test among the
- * conjuncts of its top-level "and") cannot match events of the other
- * direction: leave them out of its index. Falco's own set (evttypes) stays
- * as libsinsp computes it, for the load warnings. */
-static void rules_compile_fold_dir(const struct condition_node *n, evttype_set *index)
+/* A rule whose condition requires a leaf that the backend knows to be false
+ * on some codes (an evt.dir test among the conjuncts of its top-level
+ * "and" is false on every code of the other direction) cannot match events
+ * of those codes: leave them out of its index. Falco's own set (evttypes)
+ * stays as libsinsp computes it, for the load warnings. */
+static void rules_compile_fold_known(const struct condition_node *n, evttype_set *index)
 {
 	if (n->kind == CONDITION_NODE_AND) {
 		for (size_t i = 0; i < n->n_children; i++)
-			rules_compile_fold_dir(n->children[i], index);
+			rules_compile_fold_known(n->children[i], index);
 		return;
 	}
 	const leaf *l = n->kind == CONDITION_NODE_CMP ? n->cmp.bound : NULL;
-	if (!l || l->kind != LEAF_EVTDIR)
+	if (!l || !l->has_consts)
 		return;
-	/* PPM codes: enter events are even, exit events odd. */
 	for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++)
-		if ((c & 1) != l->exit && evttype_set_has(index, c))
+		if (leaf_value_for_code(l, c) == LEAF_CONST_FALSE && evttype_set_has(index, c))
 			index->w[c / 64] &= ~(1ull << (c % 64));
 }
 
@@ -293,7 +333,7 @@ static int rules_compile_cmp_tags(const void *a, const void *b)
 }
 
 /* Falco 0.31 replaces %container.info (a pseudo-field) in rule outputs. */
-static char *rules_compile_format(const rules_rule *r, const rules_compile_opts *opts)
+static char *rules_compile_format(const rules_rule *r, const rules_compile_opts *opts, const char *time_field)
 {
 	static const char info[] = "%container.info";
 	static const char repl[] = "%container.name (id=%container.id)";
@@ -301,13 +341,15 @@ static char *rules_compile_format(const rules_rule *r, const rules_compile_opts 
 	size_t extra = 0;
 	for (const char *p = strstr(out, info); p; p = strstr(p + 1, info))
 		extra += sizeof(repl) - sizeof(info);
-	const char *prefix = opts->time_format_iso_8601 ? "*%evt.time.iso8601: " : "*%evt.time: ";
+	/* falco_outputs.cpp: "*%evt.time: " for syscall, "*%jevt.time: " for
+	 * the others; the backend names its field. */
+	const char *iso = opts->time_format_iso_8601 ? ".iso8601" : "";
 	const char *prio = rules_priority_name(r->priority);
-	size_t len = strlen(prefix) + strlen(prio) + 1 + strlen(out) + extra + 1;
+	size_t len = strlen(time_field) + strlen(iso) + strlen(prio) + strlen(out) + extra + 8;
 	char *f = malloc(len);
 	if (!f)
 		return NULL;
-	char *w = f + sprintf(f, "%s%s ", prefix, prio);
+	char *w = f + sprintf(f, "*%%%s%s: %s ", time_field, iso, prio);
 	for (const char *p = out; *p;) {
 		if (strncmp(p, info, sizeof(info) - 1) == 0) {
 			memcpy(w, repl, sizeof(repl) - 1);
@@ -332,8 +374,20 @@ static void compiled_rule_clear(compiled_rule *cr)
 		free(cr->tags[i]);
 	free(cr->tags);
 	condition_ast_free(cr->cond);
-	sinsp_bridge_formatter_free(cr->fmt);
+	if (cr->backend)
+		cr->backend->format_free(cr->fmt);
 	memset(cr, 0, sizeof(*cr));
+}
+
+static bool rules_compile_known_source(const rules_compile_opts *opts, const char *source)
+{
+	static const char *const falco_sources[] = {"syscall", "k8s_audit"};
+	const char *const *known = opts->known_sources ? opts->known_sources : falco_sources;
+	size_t n = opts->known_sources ? opts->nknown_sources : sizeof(falco_sources) / sizeof(falco_sources[0]);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(known[i], source) == 0)
+			return true;
+	return false;
 }
 
 /* Returns 1 when the rule was compiled, 0 when skipped with a warning, -1
@@ -342,8 +396,8 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 			      compiled_rule *cr)
 {
 	memset(cr, 0, sizeof(*cr));
-	bool syscall = strcmp(r->source, "syscall") == 0;
-	if (!syscall && strcmp(r->source, "k8s_audit") != 0) {
+	const backend *b = backend_registry_find(c->reg, r->source);
+	if (!b && !rules_compile_known_source(opts, r->source)) {
 		if (rules_compile_warn(c, "Rule %s: warning (unknown-source): unknown source %s, skipping", r->name,
 				       r->source) < 0)
 			return rules_compile_fail(c, r->loc, "rule", r->name, "out of memory");
@@ -357,7 +411,7 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 	cr->order = r->order;
 	cr->priority = (int)r->priority;
 	cr->enabled = r->enabled;
-	cr->evaluable = syscall;
+	cr->evaluable = b != NULL;
 	cr->name = strdup(r->name);
 	cr->desc = strdup(r->desc ? r->desc : "");
 	cr->source = strdup(r->source);
@@ -377,34 +431,49 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 		cr->ntags++;
 	}
 	qsort(cr->tags, cr->ntags, sizeof(*cr->tags), rules_compile_cmp_tags);
-	if (!syscall) {
-		/* Parsed and expanded (so errors surface), not bound: the JSON
-		 * field backend for this source is not part of this engine yet. */
-		cr->evttypes = *rules_compile_all_evttypes();
+	if (!b) {
+		/* Parsed and expanded (so errors surface), not bound: no backend
+		 * of this source is registered. */
+		evttype_set_clear(&cr->evttypes);
 		cr->index = cr->evttypes;
 		return 1;
 	}
+	if (c->b != b) {
+		c->b = b;
+		rules_compile_indexable(b, &c->all);
+	}
+	if (rules_compile_check_exception_fields(c, r) < 0) {
+		compiled_rule_clear(cr);
+		return -1;
+	}
 
-	bind_ctx b = {.c = c};
-	condition_ast_visit_cmp(cr->cond, rules_compile_bind_leaf, &b);
-	if (b.status == SINSP_BRIDGE_EUNKNOWN_FIELD && r->skip_if_unknown_filter) {
+	bind_ctx bc = {.c = c, .rule = r->name};
+	condition_ast_visit_cmp(cr->cond, rules_compile_bind_leaf, &bc);
+	if (bc.status == BACKEND_EUNKNOWN_FIELD && r->skip_if_unknown_filter) {
 		compiled_rule_clear(cr);
 		if (rules_compile_warn(c, "Rule %s: warning (unknown-field):%s", r->name, "") < 0)
 			return rules_compile_fail(c, r->loc, "rule", r->name, "out of memory");
 		return 0;
 	}
-	if (b.status != SINSP_BRIDGE_OK) {
-		rules_compile_fail(c, r->condition_loc, "rule", r->name, b.msg);
+	if (bc.status != BACKEND_OK) {
+		rules_compile_fail(c, r->condition_loc, "rule", r->name, bc.msg);
 		compiled_rule_clear(cr);
 		return -1;
 	}
 	if (subtree_flatten(cr->cond) < 0)
 		goto nomem;
-	rules_compile_evttypes(cr->cond, &cr->evttypes);
+	rules_compile_evttypes(cr->cond, &c->all, &cr->evttypes);
 	size_t n = evttype_set_count(&cr->evttypes);
 	cr->index = cr->evttypes;
-	rules_compile_fold_dir(cr->cond, &cr->index);
-	rules_compile_reorder(cr->cond);
+	/* Falco 0.31 runs a rule whose set is empty (evt.type = madvise: a
+	 * syscall without an event of its own) on every event, the codes no
+	 * rule is indexed under included (syscall: the generic events, whose
+	 * evt.type is the syscall's name). */
+	if (n == 0)
+		for (unsigned code = 0; code < b->evttype_count && code < EVTTYPE_SET_BITS; code++)
+			evttype_set_add(&cr->index, code);
+	rules_compile_fold_known(cr->cond, &cr->index);
+	rules_compile_reorder(b, cr->cond);
 	if (r->warn_evttypes && (n == 0 || n > RULES_COMPILE_EVTTYPE_WARN)) {
 		if (rules_compile_warn(c,
 				       "Rule %s: warning (no-evttype):\n         matches too many evt.type values.\n"
@@ -412,15 +481,18 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 				       r->name, "") < 0)
 			goto nomem;
 	}
-	char *format = rules_compile_format(r, opts);
+	char *format = rules_compile_format(r, opts, b->time_field);
 	if (!format)
 		goto nomem;
-	sinsp_bridge_error e = {{0}};
-	int rc = sinsp_bridge_formatter_create(c->insp, format, &cr->fmt, &e);
+	char e[512] = "";
+	int rc = opts->validate_only ? format_check_validate(c->formats, b, format, e, sizeof(e))
+				     : b->format_compile(b->ctx, format, &cr->fmt, e, sizeof(e));
 	free(format);
-	if (rc != SINSP_BRIDGE_OK) {
+	if (rc == BACKEND_OK)
+		cr->backend = b;
+	if (rc != BACKEND_OK) {
 		char msg[768];
-		snprintf(msg, sizeof(msg), "invalid output format: %s", e.msg);
+		snprintf(msg, sizeof(msg), "invalid output format: %s", e);
 		rules_compile_fail(c, r->output_loc.line ? r->output_loc : r->loc, "rule", r->name, msg);
 		compiled_rule_clear(cr);
 		return -1;
@@ -444,21 +516,21 @@ void compiled_rules_free(compiled_rules *r)
 	free(r);
 }
 
-int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rules_compile_opts *opts,
+int rules_compile(const rules_doc *doc, const backend_registry *reg, const rules_compile_opts *opts,
 		  compiled_rules **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	compiled_rules *res = calloc(1, sizeof(*res));
-	compile_ctx c = {.doc = doc, .insp = insp, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new()};
+	compile_ctx c = {.doc = doc, .reg = reg, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new(),
+			 .formats = format_check_new()};
 	c.nmacros = rules_doc_macro_count(doc);
 	c.macros = calloc(c.nmacros ? c.nmacros : 1, sizeof(*c.macros));
 	size_t nrules = rules_doc_rule_count(doc);
-	if (!res || !c.macros || !c.leaves || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
+	if (!res || !c.macros || !c.leaves || !c.formats || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	res->insp = insp;
-	rules_compile_all_evttypes();
+	res->registry = reg;
 	if (rules_compile_check_lists(&c) < 0)
 		goto fail;
 	/* A macro sees only the macros declared before it, as in Falco. */
@@ -479,6 +551,8 @@ int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rule
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
 	leaf_table_free(c.leaves);
+	format_check_free(c.formats);
+	free(c.exfields);
 	*out = res;
 	return 0;
 fail:
@@ -486,6 +560,8 @@ fail:
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
 	leaf_table_free(c.leaves);
+	format_check_free(c.formats);
+	free(c.exfields);
 	compiled_rules_free(res);
 	return -1;
 }

@@ -3,8 +3,8 @@
 
 /* From a loaded rules document to evaluable rules: every macro and rule
  * condition is parsed once, macros and lists are expanded on the tree, the
- * leaves are bound to libsinsp checks, each rule gets its event-type set
- * (for the index) and its output formatter. Errors name the file, the line
+ * leaves are bound to the checks of the rule's source backend, each rule
+ * gets its event-type set (for the index) and its output format. Errors name the file, the line
  * and the item; Falco's load warnings (no-evttype, unknown-field,
  * unknown-source) are collected in Falco's words. */
 
@@ -14,7 +14,7 @@
 #include "engine/lang/condition_ast.h"
 #include "engine/compile/evttype_set.h"
 #include "engine/rules/rules_doc.h"
-#include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/backends/backend_registry.h"
 
 typedef struct compiled_rule {
 	char *name;                   /* owned, like every string here */
@@ -26,11 +26,12 @@ typedef struct compiled_rule {
 	int priority;                 /* 0 emergency .. 7 debug */
 	char *priority_text;          /* as written in the rules file */
 	bool enabled;
-	bool evaluable;               /* false for sources this engine does not evaluate yet */
+	bool evaluable;               /* false when no backend of its source is registered */
+	const backend *backend;       /* the source's backend; NULL when not evaluable */
 	struct condition_node *cond;  /* bound tree; owned */
 	evttype_set evttypes;         /* codes as libsinsp/Falco computes them (load warnings) */
-	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir */
-	sinsp_bridge_formatter *fmt;  /* "*%evt.time: <Priority> <output>"; owned */
+	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir (every code, generic 0 and 1 too, when evttypes is empty, as Falco) */
+	backend_format *fmt;          /* "*%<time field>: <Priority> <output>"; owned; NULL with validate_only */
 	rules_loc loc;
 	size_t order;                 /* declaration order */
 } compiled_rule;
@@ -40,23 +41,34 @@ typedef struct compiled_rules {
 	size_t n;
 	char **warnings;      /* "Rule X: warning (code):\n ..." ; owned */
 	size_t nwarnings;
-	sinsp_bridge_inspector *insp; /* borrowed: must outlive this */
+	const backend_registry *registry; /* borrowed: must outlive this */
 } compiled_rules;
 
 typedef struct rules_compile_opts {
-	bool time_format_iso_8601; /* %evt.time.iso8601 instead of %evt.time */
+	bool time_format_iso_8601; /* %<time field>.iso8601 instead of %<time field> */
+	/* Sources whose rules are kept (parsed and expanded, so errors
+	 * surface) but not evaluated when no backend of theirs is registered;
+	 * a rule of any other unregistered source gets Falco's unknown-source
+	 * warning and is skipped. NULL: {"syscall", "k8s_audit"}, the sources
+	 * Falco 0.31 always knows. Borrowed. */
+	const char *const *known_sources;
+	size_t nknown_sources;
+	/* Only validate (-V): outputs are checked as the backend's formatter
+	 * would check them (format_check.h), without compiling a format per
+	 * rule (fmt stays NULL): nothing will be formatted, and libsinsp's
+	 * formatters are most of the cost of a whole -V process. */
+	bool validate_only;
 } rules_compile_opts;
 
-/* Compiles every rule of doc against the inspector's fields. Returns 0, or
+/* Compiles every rule of doc with the backend of its source. Returns 0, or
  * -1 with "FILE:LINE:COL: ITEM: message" in err (nothing is returned then).
- * *out is freed with compiled_rules_free, before the inspector. */
-int rules_compile(const rules_doc *doc, sinsp_bridge_inspector *insp, const rules_compile_opts *opts,
+ * *out is freed with compiled_rules_free, before the registry. */
+int rules_compile(const rules_doc *doc, const backend_registry *reg, const rules_compile_opts *opts,
 		  compiled_rules **out, char *err, size_t errlen);
 void compiled_rules_free(compiled_rules *r);
 
-/* The set of every indexable event code (what a rule matching "any event"
- * is indexed under). Computed once; thread-safe after the first call from
- * one thread. */
-const evttype_set *rules_compile_all_evttypes(void);
+/* The codes of b that rules may be indexed under (what a rule matching
+ * "any event" of that source is indexed under). */
+void rules_compile_indexable(const backend *b, evttype_set *out);
 
 #endif

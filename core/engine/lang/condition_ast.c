@@ -5,60 +5,6 @@
 
 #include "engine/lang/condition_lex.h"
 
-static const struct {
-	const char *name;
-	enum condition_op_class cls;
-} op_table[CONDITION_OP__COUNT] = {
-	[CONDITION_OP_EQ] = { "=", CONDITION_OPCLASS_STRING },
-	[CONDITION_OP_NE] = { "!=", CONDITION_OPCLASS_STRING },
-	[CONDITION_OP_LT] = { "<", CONDITION_OPCLASS_NUMERIC },
-	[CONDITION_OP_LE] = { "<=", CONDITION_OPCLASS_NUMERIC },
-	[CONDITION_OP_GT] = { ">", CONDITION_OPCLASS_NUMERIC },
-	[CONDITION_OP_GE] = { ">=", CONDITION_OPCLASS_NUMERIC },
-	[CONDITION_OP_CONTAINS] = { "contains", CONDITION_OPCLASS_STRING },
-	[CONDITION_OP_ICONTAINS] = { "icontains", CONDITION_OPCLASS_STRING },
-	[CONDITION_OP_BCONTAINS] = { "bcontains", CONDITION_OPCLASS_STRING },
-	[CONDITION_OP_STARTSWITH] = { "startswith", CONDITION_OPCLASS_STRING },
-	[CONDITION_OP_BSTARTSWITH] = { "bstartswith", CONDITION_OPCLASS_STRING },
-	[CONDITION_OP_ENDSWITH] = { "endswith", CONDITION_OPCLASS_STRING },
-	[CONDITION_OP_GLOB] = { "glob", CONDITION_OPCLASS_STRING },
-	[CONDITION_OP_PMATCH] = { "pmatch", CONDITION_OPCLASS_LIST },
-	[CONDITION_OP_IN] = { "in", CONDITION_OPCLASS_LIST },
-	[CONDITION_OP_INTERSECTS] = { "intersects", CONDITION_OPCLASS_LIST },
-	[CONDITION_OP_EXISTS] = { "exists", CONDITION_OPCLASS_UNARY },
-};
-
-const char *condition_op_to_string(enum condition_op op)
-{
-	if ((unsigned)op >= CONDITION_OP__COUNT)
-		return NULL;
-	return op_table[op].name;
-}
-
-bool condition_op_from_string(const char *s, enum condition_op *op)
-{
-	if (s == NULL)
-		return false;
-	if (strcmp(s, "==") == 0) {
-		*op = CONDITION_OP_EQ;
-		return true;
-	}
-	for (unsigned i = 0; i < CONDITION_OP__COUNT; i++) {
-		if (strcmp(s, op_table[i].name) == 0) {
-			*op = (enum condition_op)i;
-			return true;
-		}
-	}
-	return false;
-}
-
-enum condition_op_class condition_op_class(enum condition_op op)
-{
-	if ((unsigned)op >= CONDITION_OP__COUNT)
-		return CONDITION_OPCLASS_STRING;
-	return op_table[op].cls;
-}
-
 struct condition_node *condition_ast_new(enum condition_node_kind kind, struct condition_pos pos)
 {
 	struct condition_node *n = calloc(1, sizeof *n);

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/lang/condition_op.h"
+
 /* Return codes shared by the condition_* functions. Zero is success; every
  * failure also writes a one-line message to the caller's buffer. */
 enum condition_status {
@@ -48,38 +50,6 @@ enum condition_node_kind {
 	CONDITION_NODE_NOT,       /* children[0], n_children == 1 */
 	CONDITION_NODE_CMP,       /* a field check, see struct condition_cmp */
 	CONDITION_NODE_MACRO_REF, /* name: a macro to be expanded */
-};
-
-/* Comparison operators. "=" and "==" mean the same in libsinsp and share
- * CONDITION_OP_EQ; the canonical spelling is "=". */
-enum condition_op {
-	CONDITION_OP_EQ,
-	CONDITION_OP_NE,
-	CONDITION_OP_LT,
-	CONDITION_OP_LE,
-	CONDITION_OP_GT,
-	CONDITION_OP_GE,
-	CONDITION_OP_CONTAINS,
-	CONDITION_OP_ICONTAINS,
-	CONDITION_OP_BCONTAINS,
-	CONDITION_OP_STARTSWITH,
-	CONDITION_OP_BSTARTSWITH,
-	CONDITION_OP_ENDSWITH,
-	CONDITION_OP_GLOB,
-	CONDITION_OP_PMATCH,
-	CONDITION_OP_IN,
-	CONDITION_OP_INTERSECTS,
-	CONDITION_OP_EXISTS,
-	CONDITION_OP__COUNT
-};
-
-/* What an operator takes on its right-hand side; it decides how the parser
- * reads the value. */
-enum condition_op_class {
-	CONDITION_OPCLASS_UNARY,   /* exists: no value */
-	CONDITION_OPCLASS_NUMERIC, /* < <= > >=: one number (decimal or 0x hex) */
-	CONDITION_OPCLASS_STRING,  /* = != contains ...: one bare or quoted value */
-	CONDITION_OPCLASS_LIST,    /* in intersects pmatch: "(...)" or a list name */
 };
 
 /* One right-hand-side value. text is NUL-terminated and already unescaped
@@ -161,15 +131,6 @@ int condition_ast_visit(struct condition_node *root, condition_visit_fn fn, void
  * binds). */
 int condition_ast_visit_cmp(struct condition_node *root, condition_visit_fn fn, void *user);
 
-/* The canonical spelling of op ("=", "icontains", ...); the string is
- * static. Returns NULL for an out-of-range value. */
-const char *condition_op_to_string(enum condition_op op);
-
-/* Looks an operator up by its exact, case-sensitive spelling ("==" is
- * accepted for CONDITION_OP_EQ). Returns true and sets *op when found. */
-bool condition_op_from_string(const char *s, enum condition_op *op);
-
-/* The value shape op takes. */
-enum condition_op_class condition_op_class(enum condition_op op);
+/* Operators, their spellings and classes: engine/lang/condition_op.h. */
 
 #endif

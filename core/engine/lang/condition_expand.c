@@ -273,6 +273,47 @@ static void free_values(struct condition_cmp *cmp)
 	cmp->values_cap = 0;
 }
 
+/* Falco 0.31 replaces a list name by its items as text before parsing,
+ * wherever the name stands between delimiters (blanks, parentheses, commas,
+ * '='): "proc.name=cat_binaries" and "proc.name= cat_binaries" compare with
+ * the item. A bare value of a one-value operator is always so delimited, so
+ * it is replaced here; a list of other than one item would not parse in
+ * Falco either. */
+static int expand_single_value(const struct list_ctx *c, struct condition_node *node)
+{
+	struct condition_cmp *cmp = &node->cmp;
+	struct condition_value *v = &cmp->values[0];
+	struct condition_node fresh;
+	struct list_frame frame;
+	const char *const *items;
+	size_t n_items;
+	int r;
+
+	if (cmp->n_values != 1 || v->quoted || !c->lookup(c->user, v->text, &items, &n_items))
+		return CONDITION_OK;
+	memset(&fresh, 0, sizeof fresh);
+	fresh.kind = CONDITION_NODE_CMP;
+	frame = (struct list_frame){ .name = v->text, .up = NULL };
+	r = add_list_items(c, &fresh, v->text, items, n_items, v->pos, &frame, 1);
+	if (r == CONDITION_OK && fresh.cmp.n_values != 1) {
+		reset_err(c->err, c->errlen);
+		appendf(c->err, c->errlen,
+			"list '%s' used at " CONDITION_POS_FMT " as the value of '%s' has %zu items: its items replace "
+			"its name as text (as in Falco), so only a list of one item can stand for one value",
+			v->text, CONDITION_POS_ARGS(v->pos), condition_op_to_string(cmp->op), fresh.cmp.n_values);
+		r = CONDITION_ERR_SYNTAX;
+	}
+	if (r != CONDITION_OK) {
+		free_values(&fresh.cmp);
+		return r;
+	}
+	free(v->text);
+	v->text = fresh.cmp.values[0].text;
+	v->quoted = fresh.cmp.values[0].quoted;
+	free(fresh.cmp.values);
+	return CONDITION_OK;
+}
+
 static int expand_list_leaf(const struct list_ctx *c, struct condition_node *node)
 {
 	struct condition_cmp *cmp = &node->cmp;
@@ -281,6 +322,8 @@ static int expand_list_leaf(const struct list_ctx *c, struct condition_node *nod
 	size_t n_items;
 	bool any = false;
 
+	if (condition_op_class(cmp->op) == CONDITION_OPCLASS_STRING)
+		return expand_single_value(c, node);
 	if (condition_op_class(cmp->op) != CONDITION_OPCLASS_LIST)
 		return CONDITION_OK;
 	/* Most list checks name no list: find out before copying anything. */

@@ -53,12 +53,18 @@ typedef bool (*condition_list_lookup_fn)(void *user, const char *name, const cha
 					 size_t *n_items);
 
 /* Expands list names in the values of list operators (in, intersects,
- * pmatch), in place and in order:
+ * pmatch) and of one-value operators (=, !=, contains, ...), in place and
+ * in order:
  *   - in "(a, b, c)" each unquoted item naming a list is replaced by that
  *     list's items; quoted items are never expanded;
  *   - a bare list name after the operator ("in my_list") becomes the list
  *     "(items...)" (list_values set); a bare name that is no list is left
- *     for the field backend to judge.
+ *     for the field backend to judge;
+ *   - the unquoted value of a one-value operator naming a list
+ *     ("proc.name=cat_binaries") becomes that list's item, as Falco 0.31
+ *     substitutes list names as text wherever blanks, parentheses, commas
+ *     or '=' delimit them; a list of other than one item there is
+ *     CONDITION_ERR_SYNTAX (Falco's text would not parse either).
  * The items returned by lookup are expanded in turn, so lists may be handed
  * over as written: an unquoted item naming another list brings that list's
  * items, except a list's own name (or that of a list it is nested in),

@@ -176,55 +176,26 @@ bool condition_lex_word(struct condition_lexer *lx, struct condition_token *tok,
 	return true;
 }
 
-/* Order matters where one spelling is a prefix of another ("<=" before
- * "<", "==" before "=", "intersects" before "in"). */
-static const struct {
-	const char *s;
-	enum condition_op op;
-	bool word;
-} lex_ops[] = {
-	{ "exists", CONDITION_OP_EXISTS, true },
-	{ "<=", CONDITION_OP_LE, false },
-	{ "<", CONDITION_OP_LT, false },
-	{ ">=", CONDITION_OP_GE, false },
-	{ ">", CONDITION_OP_GT, false },
-	{ "==", CONDITION_OP_EQ, false },
-	{ "=", CONDITION_OP_EQ, false },
-	{ "!=", CONDITION_OP_NE, false },
-	{ "glob", CONDITION_OP_GLOB, true },
-	{ "contains", CONDITION_OP_CONTAINS, true },
-	{ "icontains", CONDITION_OP_ICONTAINS, true },
-	{ "bcontains", CONDITION_OP_BCONTAINS, true },
-	{ "startswith", CONDITION_OP_STARTSWITH, true },
-	{ "bstartswith", CONDITION_OP_BSTARTSWITH, true },
-	{ "endswith", CONDITION_OP_ENDSWITH, true },
-	{ "intersects", CONDITION_OP_INTERSECTS, true },
-	{ "in", CONDITION_OP_IN, true },
-	{ "pmatch", CONDITION_OP_PMATCH, true },
-};
-
 bool condition_lex_operator(struct condition_lexer *lx, enum condition_op *op)
 {
-	for (size_t i = 0; i < sizeof lex_ops / sizeof lex_ops[0]; i++) {
-		size_t n = strlen(lex_ops[i].s);
-		if (lx->len - lx->off < n || memcmp(lx->text + lx->off, lex_ops[i].s, n) != 0)
-			continue;
-		if (lex_ops[i].word) {
-			char next = at(lx, n);
-			if (is_ident_char(next) || next == '.')
-				continue;
-			/* libsinsp spells the string operators with a trailing
-			 * space ("contains "), so "contains(" or contains at the
-			 * end of the text are not operators. */
-			if (condition_op_class(lex_ops[i].op) == CONDITION_OPCLASS_STRING &&
-			    !condition_lex_is_blank(next))
-				continue;
-		}
-		*op = lex_ops[i].op;
-		advance(lx, n);
-		return true;
+	enum condition_op found;
+	size_t n = condition_op_match_prefix(lx->text + lx->off, lx->len - lx->off, &found);
+	if (n == 0)
+		return false;
+	const char *s = lx->text + lx->off;
+	if ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')) {
+		char next = at(lx, n);
+		if (is_ident_char(next) || next == '.')
+			return false;
+		/* libsinsp spells the string operators with a trailing space
+		 * ("contains "), so "contains(" or contains at the end of the
+		 * text are not operators. */
+		if (condition_op_class(found) == CONDITION_OPCLASS_STRING && !condition_lex_is_blank(next))
+			return false;
 	}
-	return false;
+	*op = found;
+	advance(lx, n);
+	return true;
 }
 
 bool condition_lex_number(struct condition_lexer *lx, struct condition_token *tok)

@@ -328,10 +328,9 @@ static struct condition_node *parse_field_check(struct parser *p, const struct c
 
 	condition_lex_skip_blank(&p->lx);
 	if (!condition_lex_operator(&p->lx, &node->cmp.op)) {
-		fail_unexpected(p,
-				"expected an operator after '%s' (=, ==, !=, <, <=, >, >=, contains, icontains, "
-				"bcontains, startswith, bstartswith, endswith, glob, in, intersects, pmatch, exists)",
-				node->cmp.field);
+		char ops[256];
+		condition_op_list_text(ops, sizeof(ops));
+		fail_unexpected(p, "expected an operator after '%s' (%s)", node->cmp.field, ops);
 		goto fail;
 	}
 	opname = condition_op_to_string(node->cmp.op);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/output/alert_meta.h"
 #include "engine/output/json_escape.h"
 #include "engine/rules/rules_priority.h"
 
@@ -18,7 +19,7 @@ static char *alert_format_json(const compiled_rule *r, uint64_t ts, const char *
 	if (!m)
 		return NULL;
 	char when[64];
-	sinsp_bridge_ts_to_json_time(ts, when, sizeof(when));
+	alert_meta_json_time(ts, when, sizeof(when));
 	putc('{', m);
 	if (o->json_include_output) {
 		fputs("\"output\":", m);
@@ -50,32 +51,32 @@ static char *alert_format_json(const compiled_rule *r, uint64_t ts, const char *
 	return buf;
 }
 
-engine_alert *alert_format(const compiled_rule *r, sinsp_bridge_evt *evt, uint64_t seq, const alert_format_opts *o,
-			   char *err, size_t errlen)
+engine_alert *alert_format(const compiled_rule *r, const backend_event *evt, uint64_t seq,
+			   const alert_format_opts *o, char *err, size_t errlen)
 {
-	sinsp_bridge_error e = {{0}};
+	const backend *b = r->backend;
+	char e[512] = "";
 	char *text = NULL, *fields_json = NULL, *json = NULL;
-	sinsp_bridge_field_value *fv = NULL;
+	backend_field_value *fv = NULL;
 	size_t nfv = 0;
 	engine_alert *a = NULL;
-	uint64_t ts = sinsp_bridge_evt_ts(evt);
-	if (sinsp_bridge_format(r->fmt, evt, &text, NULL, &e) != SINSP_BRIDGE_OK)
+	uint64_t ts = evt->ts;
+	if (b->format_text(r->fmt, evt, &text, e, sizeof(e)) != BACKEND_OK)
 		goto fail;
 	/* output_fields as JSON only for json_output: subscribers get the text
 	 * values below, and formatting an event costs as much as reading it. */
-	if (o->json && sinsp_bridge_format_json(r->fmt, evt, &fields_json, &e) != SINSP_BRIDGE_OK)
+	if (o->json && b->format_json(r->fmt, evt, &fields_json, e, sizeof(e)) != BACKEND_OK)
 		goto fail;
 	if (o->json && !(json = alert_format_json(r, ts, text, fields_json, o))) {
-		snprintf(e.msg, sizeof(e.msg), "out of memory");
+		snprintf(e, sizeof(e), "out of memory");
 		goto fail;
 	}
-	if (o->fields && sinsp_bridge_format_fields(r->fmt, evt, SINSP_BRIDGE_VALUES_TEXT, &fv, &nfv, &e) !=
-				 SINSP_BRIDGE_OK)
+	if (o->fields && b->format_fields(r->fmt, evt, &fv, &nfv, e, sizeof(e)) != BACKEND_OK)
 		goto fail;
 	alert_field stack_fields[32];
 	alert_field *fields = nfv <= 32 ? stack_fields : malloc(nfv * sizeof(*fields));
 	if (!fields) {
-		snprintf(e.msg, sizeof(e.msg), "out of memory");
+		snprintf(e, sizeof(e), "out of memory");
 		goto fail;
 	}
 	for (size_t i = 0; i < nfv; i++) {
@@ -101,10 +102,10 @@ engine_alert *alert_format(const compiled_rule *r, sinsp_bridge_evt *evt, uint64
 	if (fields != stack_fields)
 		free(fields);
 	if (!a)
-		snprintf(e.msg, sizeof(e.msg), "out of memory");
+		snprintf(e, sizeof(e), "out of memory");
 fail:
 	if (!a)
-		snprintf(err, errlen, "rule %s: cannot format the alert: %s", r->name, e.msg);
+		snprintf(err, errlen, "rule %s: cannot format the alert: %s", r->name, e);
 	free(text);
 	free(fields_json);
 	free(json);

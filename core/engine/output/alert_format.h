@@ -11,7 +11,7 @@
 
 #include "engine/output/alert.h"
 #include "engine/compile/rules_compile.h"
-#include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/backends/backend.h"
 
 typedef struct alert_format_opts {
 	bool json;                    /* build the json_output line */
@@ -21,9 +21,10 @@ typedef struct alert_format_opts {
 	const char *hostname;
 } alert_format_opts;
 
-/* Builds the alert for rule r matching evt. Returns NULL with err filled on
- * failure (libsinsp error or ENOMEM). */
-engine_alert *alert_format(const compiled_rule *r, sinsp_bridge_evt *evt, uint64_t seq, const alert_format_opts *o,
+/* Builds the alert for rule r matching evt (an event of r's source), with
+ * r's backend formatting the fields. Returns NULL with err filled on
+ * failure (backend error or ENOMEM). */
+engine_alert *alert_format(const compiled_rule *r, const backend_event *evt, uint64_t seq, const alert_format_opts *o,
 			   char *err, size_t errlen);
 
 #endif

@@ -416,11 +416,12 @@ static rules_loc loc_of(const ctx *c, const rules_yaml_node *n)
 
 /* ---- typed field access ----------------------------------------------------- */
 
-/* Value is set in Lua's sense: present, not null and not false. */
-static bool truthy(const rules_yaml_node *n)
+/* A top-level key Falco dispatches on: present and not false. A null value
+ * counts, as lyaml's null is a (truthy) table. */
+static bool dispatched(const rules_yaml_node *n)
 {
 	bool b;
-	if(rules_yaml_is_null(n))
+	if(!n)
 		return false;
 	if(rules_yaml_bool(n, &b) && !b)
 		return false;
@@ -549,8 +550,7 @@ static int apply_engine_version(ctx *c, const rules_yaml_node *v)
 	c->kind = "required_engine_version";
 	double d;
 	if(!rules_yaml_number(v, &d))
-		return FAIL(c, RULES_ERR_SCHEMA, v, "Value of required_engine_version must be a number, not a %s",
-			    rules_yaml_type_name(v));
+		return FAIL(c, RULES_ERR_SCHEMA, v, "Value of required_engine_version must be a number");
 	c->rev = d <= 0 ? 0 : d >= 4294967295.0 ? 4294967295u : (unsigned)d;
 	if((double)c->doc->engine_version < d)
 		return FAIL(c, RULES_ERR_VERSION, v, "Rules require engine version %.15g, but engine version is %u", d,
@@ -590,8 +590,12 @@ static int apply_plugin_versions(ctx *c, const rules_yaml_node *v)
 
 /* ---- items: list, macro ------------------------------------------------- */
 
+/* Falco 0.31 dispatches on a key that is present, null included (lyaml's
+ * null is a table, so `- rule:` with no value is "Rule name is empty"). */
 static int item_name(ctx *c, const rules_yaml_node *v, const char *what, const char **out)
 {
+	if(rules_yaml_is_null(v))
+		return FAIL(c, RULES_ERR_SEMANTIC, v, "%s name is empty", what);
 	if(v->kind != RULES_YAML_SCALAR)
 		return FAIL(c, RULES_ERR_SCHEMA, v, "%s name is empty (the name must be a string, not a %s)", what,
 			    rules_yaml_type_name(v));
@@ -1138,15 +1142,15 @@ static int apply_item(ctx *c, const rules_yaml_node *item)
 	c->name = NULL;
 	size_t seq = c->st->seq++;
 	const rules_yaml_node *v;
-	if(truthy(v = rules_yaml_map_get(item, "required_engine_version")))
+	if(dispatched(v = rules_yaml_map_get(item, "required_engine_version")))
 		return apply_engine_version(c, v);
-	if(truthy(v = rules_yaml_map_get(item, "required_plugin_versions")))
+	if(dispatched(v = rules_yaml_map_get(item, "required_plugin_versions")))
 		return apply_plugin_versions(c, v);
-	if(truthy(v = rules_yaml_map_get(item, "macro")))
+	if(dispatched(v = rules_yaml_map_get(item, "macro")))
 		return apply_macro(c, item, v, seq);
-	if(truthy(v = rules_yaml_map_get(item, "list")))
+	if(dispatched(v = rules_yaml_map_get(item, "list")))
 		return apply_list(c, item, v, seq);
-	if(truthy(v = rules_yaml_map_get(item, "rule")))
+	if(dispatched(v = rules_yaml_map_get(item, "rule")))
 		return apply_rule(c, item, v, seq);
 	char buf[512];
 	size_t pos = 0;

@@ -9,8 +9,9 @@
  *
  *  - items: required_engine_version (a number; higher than the engine's is
  *    an error), required_plugin_versions, macro, list, rule, dispatched on
- *    the first of those keys whose value is set (not null/false); an item
- *    with none of them is a warning ("Unknown top level object: {...}").
+ *    the first of those keys that is present and not false (a null value
+ *    counts, as in Falco: `- rule:` alone is "Rule name is empty"); an
+ *    item with none of them is a warning ("Unknown top level object: {...}").
  *    Other keys inside an item are ignored, as in Falco.
  *  - list: items (a sequence of scalars) required; `append: true` appends
  *    items. After each file, every list is flattened in declaration order:

@@ -5,25 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const comp_ops[] = {
-	"=", "==", "!=", "<=", ">=", "<", ">", "contains", "icontains", "glob", "startswith", "endswith",
-	"in", "intersects", "pmatch",
-};
+#include "engine/lang/condition_op.h"
 
 bool rules_exceptions_is_comp_operator(const char *op)
 {
-	if(!op)
-		return false;
-	for(size_t i = 0; i < sizeof(comp_ops) / sizeof(comp_ops[0]); i++) {
-		if(strcmp(op, comp_ops[i]) == 0)
-			return true;
-	}
-	return false;
+	enum condition_op o;
+	return condition_op_from_string(op, &o) && condition_op_info(o)->exception_comp;
 }
 
 bool rules_exceptions_is_list_operator(const char *op)
 {
-	return op && (strcmp(op, "in") == 0 || strcmp(op, "intersects") == 0 || strcmp(op, "pmatch") == 0);
+	enum condition_op o;
+	return condition_op_from_string(op, &o) && condition_op_is_list(o);
 }
 
 /* ---- growable string --------------------------------------------------- */

@@ -356,13 +356,9 @@ static int finish_document(builder *b)
 	if(rules_yaml_is_null(r))
 		return RULES_OK; /* empty document */
 	if(r->kind == RULES_YAML_SCALAR)
-		return set_err(b, RULES_ERR_SCHEMA, r->line, r->col,
-			       "Rules content is not yaml (expected a sequence of items, found a %s)",
-			       rules_yaml_type_name(r));
+		return set_err(b, RULES_ERR_SCHEMA, r->line, r->col, "Rules content is not yaml");
 	if(r->kind == RULES_YAML_MAPPING)
-		return set_err(b, RULES_ERR_SCHEMA, r->line, r->col,
-			       "Rules content is not yaml array of objects (expected a sequence of items, "
-			       "found a mapping)");
+		return set_err(b, RULES_ERR_SCHEMA, r->line, r->col, "Rules content is not yaml array of objects");
 	rules_yaml_file *f = b->f;
 	for(size_t i = 0; i < r->n; i++) {
 		rules_yaml_node *it = r->kids[i];
@@ -554,13 +550,10 @@ int rules_yaml_parse(const char *name, const char *buf, size_t len, rules_yaml_f
 	return RULES_OK;
 }
 
-int rules_yaml_parse_file(const char *path, rules_yaml_file **out, char *err, size_t errlen)
+int rules_yaml_read_file(const char *path, char **data_out, size_t *len_out, char *err, size_t errlen)
 {
-	if(err && errlen)
-		err[0] = '\0';
-	if(!out || !path)
-		return RULES_ERR_ARG;
-	*out = NULL;
+	*data_out = NULL;
+	*len_out = 0;
 	FILE *fp = fopen(path, "rb");
 	if(!fp) {
 		if(err && errlen)
@@ -595,7 +588,25 @@ int rules_yaml_parse_file(const char *path, rules_yaml_file **out, char *err, si
 			snprintf(err, errlen, "%s: could not read rules file: %s", path, strerror(saved));
 		return RULES_ERR_IO;
 	}
-	int rc = rules_yaml_parse(path, data, len, out, err, errlen);
+	data[len] = '\0';
+	*data_out = data;
+	*len_out = len;
+	return RULES_OK;
+}
+
+int rules_yaml_parse_file(const char *path, rules_yaml_file **out, char *err, size_t errlen)
+{
+	if(err && errlen)
+		err[0] = '\0';
+	if(!out || !path)
+		return RULES_ERR_ARG;
+	*out = NULL;
+	char *data;
+	size_t len;
+	int rc = rules_yaml_read_file(path, &data, &len, err, errlen);
+	if(rc != RULES_OK)
+		return rc;
+	rc = rules_yaml_parse(path, data, len, out, err, errlen);
 	free(data);
 	return rc;
 }

@@ -77,6 +77,12 @@ int rules_yaml_parse(const char *name, const char *buf, size_t len, rules_yaml_f
  * system error) when the file cannot be read. */
 int rules_yaml_parse_file(const char *path, rules_yaml_file **out, char *err, size_t errlen);
 
+/* Reads the whole file at `path`. On success returns RULES_OK and sets
+ * *data (malloc'd, NUL-terminated after *len bytes; the caller frees it)
+ * and *len. Returns RULES_ERR_IO (message names the path and the system
+ * error) or RULES_ERR_NOMEM otherwise, with *data NULL. */
+int rules_yaml_read_file(const char *path, char **data, size_t *len, char *err, size_t errlen);
+
 /* Frees the file and everything it owns. NULL is allowed. */
 void rules_yaml_free(rules_yaml_file *f);
 

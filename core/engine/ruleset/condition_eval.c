@@ -3,7 +3,7 @@
 #include "engine/compile/leaf_table.h"
 #include "engine/compile/subtree_memo.h"
 
-static bool condition_eval_node(const struct condition_node *n, sinsp_bridge_evt *evt, uint64_t gen,
+static bool condition_eval_node(const struct condition_node *n, const backend_event *evt, uint64_t gen,
 				unsigned code)
 {
 	switch (n->kind) {
@@ -27,7 +27,7 @@ static bool condition_eval_node(const struct condition_node *n, sinsp_bridge_evt
 	return false;
 }
 
-bool condition_eval(const struct condition_node *n, sinsp_bridge_evt *evt, uint64_t gen, unsigned code)
+bool condition_eval(const struct condition_node *n, const backend_event *evt, uint64_t gen, unsigned code)
 {
 	subtree_memo *m = n->memo;
 	if (!m)

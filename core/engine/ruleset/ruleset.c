@@ -37,7 +37,7 @@ static bool ruleset_selected(const compiled_rule *r, const ruleset_selection *se
 static int ruleset_collect_consts(const struct condition_node *n, rule_consts *rc)
 {
 	const leaf *l = n->kind == CONDITION_NODE_CMP ? n->cmp.bound : NULL;
-	if (l && l->kind != LEAF_SINSP) {
+	if (l && l->has_consts) {
 		if (rc->n == rc->cap) {
 			size_t cap = rc->cap ? rc->cap * 2 : 8;
 			const leaf **v = realloc(rc->v, cap * sizeof(*v));
@@ -135,7 +135,7 @@ static fold_class *ruleset_class_of(build_ctx *b, unsigned c)
 	k->hash = h;
 	for (size_t i = 0; i < b->nactive; i++) {
 		const struct condition_node *cond = b->active[i]->cond;
-		int r = c < 2 ? FOLD_NODE : ruleset_fold(cond, c, &b->rs->shells, &cond);
+		int r = ruleset_fold(cond, c, &b->rs->shells, &cond);
 		if (r < 0) {
 			free(k->sig);
 			free(k->items);
@@ -167,6 +167,38 @@ static int ruleset_assign_memos(ruleset *rs, build_ctx *b)
 	return rc;
 }
 
+static void ruleset_build_free(build_ctx *b, fold_class ***of_code, size_t nsrc, size_t nrules)
+{
+	for (size_t k = 0; k < b->nclasses; k++) {
+		free(b->classes[k].sig);
+		free(b->classes[k].items);
+	}
+	free(b->classes);
+	free(b->sig);
+	free(b->active);
+	for (size_t i = 0; b->consts && i < nrules; i++)
+		free(b->consts[i].v);
+	free(b->consts);
+	for (size_t k = 0; of_code && k < nsrc; k++)
+		free(of_code[k]);
+	free(of_code);
+}
+
+/* One index per source, in the order of the source's first evaluable rule. */
+static int ruleset_add_sources(ruleset *rs)
+{
+	const compiled_rules *rules = rs->rules;
+	rs->indexes = calloc(rules->n ? rules->n : 1, sizeof(*rs->indexes));
+	if (!rs->indexes)
+		return -1;
+	for (size_t i = 0; i < rules->n; i++) {
+		const backend *be = rules->rules[i].evaluable ? rules->rules[i].backend : NULL;
+		if (be && !ruleset_index_of(rs, be))
+			rs->indexes[rs->nindexes++].backend = be;
+	}
+	return 0;
+}
+
 ruleset *ruleset_new(compiled_rules *rules, const ruleset_selection *sel)
 {
 	ruleset *rs = calloc(1, sizeof(*rs));
@@ -176,11 +208,15 @@ ruleset *ruleset_new(compiled_rules *rules, const ruleset_selection *sel)
 	}
 	rs->rules = rules;
 	build_ctx b = {.rs = rs};
-	fold_class **of_code = calloc(EVTTYPE_SET_BITS, sizeof(*of_code));
+	fold_class ***of_code = NULL;
+	size_t nsrc = 0;
 	rs->enabled = calloc(rules->n ? rules->n : 1, sizeof(*rs->enabled));
 	b.active = malloc((rules->n ? rules->n : 1) * sizeof(*b.active));
 	b.consts = calloc(rules->n ? rules->n : 1, sizeof(*b.consts));
-	if (!of_code || !rs->enabled || !b.active || !b.consts)
+	if (!rs->enabled || !b.active || !b.consts || ruleset_add_sources(rs) < 0)
+		goto fail;
+	nsrc = rs->nindexes;
+	if (!(of_code = calloc(nsrc ? nsrc : 1, sizeof(*of_code))))
 		goto fail;
 	for (size_t i = 0; i < rules->n; i++)
 		if (rules->rules[i].evaluable && ruleset_collect_consts(rules->rules[i].cond, &b.consts[i]) < 0)
@@ -189,54 +225,43 @@ ruleset *ruleset_new(compiled_rules *rules, const ruleset_selection *sel)
 		rs->enabled[i] = ruleset_selected(&rules->rules[i], sel);
 		rs->nenabled += rs->enabled[i];
 	}
-	size_t total = 0;
-	for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++) {
-		b.nactive = 0;
-		for (size_t i = 0; i < rules->n; i++) {
-			const compiled_rule *r = &rules->rules[i];
-			if (rs->enabled[i] && r->evaluable && evttype_set_has(&r->index, c))
-				b.active[b.nactive++] = r;
-		}
-		if (!b.nactive)
-			continue;
-		if (!(of_code[c] = ruleset_class_of(&b, c)))
+	for (size_t k = 0; k < nsrc; k++) {
+		ruleset_index *ix = &rs->indexes[k];
+		if (!(of_code[k] = calloc(EVTTYPE_SET_BITS, sizeof(**of_code))))
 			goto fail;
-		total += of_code[c]->nitems;
+		for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++) {
+			b.nactive = 0;
+			for (size_t i = 0; i < rules->n; i++) {
+				const compiled_rule *r = &rules->rules[i];
+				if (rs->enabled[i] && r->evaluable && r->backend == ix->backend &&
+				    evttype_set_has(&r->index, c))
+					b.active[b.nactive++] = r;
+			}
+			if (b.nactive && !(of_code[k][c] = ruleset_class_of(&b, c)))
+				goto fail;
+		}
 	}
-	rs->items = calloc(total ? total : 1, sizeof(*rs->items));
-	if (!rs->items || ruleset_assign_memos(rs, &b) < 0)
+	if (ruleset_assign_memos(rs, &b) < 0)
 		goto fail;
-	for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++) {
-		size_t n = of_code[c] ? of_code[c]->nitems : 0;
-		rs->offsets[c + 1] = rs->offsets[c] + (uint32_t)n;
-		if (n)
-			memcpy(rs->items + rs->offsets[c], of_code[c]->items, n * sizeof(*rs->items));
+	for (size_t k = 0; k < nsrc; k++) {
+		ruleset_index *ix = &rs->indexes[k];
+		size_t total = 0;
+		for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++)
+			total += of_code[k][c] ? of_code[k][c]->nitems : 0;
+		if (!(ix->items = calloc(total ? total : 1, sizeof(*ix->items))))
+			goto fail;
+		for (unsigned c = 0; c < EVTTYPE_SET_BITS; c++) {
+			size_t n = of_code[k][c] ? of_code[k][c]->nitems : 0;
+			ix->offsets[c + 1] = ix->offsets[c] + (uint32_t)n;
+			if (n)
+				memcpy(ix->items + ix->offsets[c], of_code[k][c]->items, n * sizeof(*ix->items));
+		}
 	}
 	rs->nclasses = b.nclasses;
-	for (size_t k = 0; k < b.nclasses; k++) {
-		free(b.classes[k].sig);
-		free(b.classes[k].items);
-	}
-	free(b.classes);
-	free(b.sig);
-	free(b.active);
-	for (size_t i = 0; i < rules->n; i++)
-		free(b.consts[i].v);
-	free(b.consts);
-	free(of_code);
+	ruleset_build_free(&b, of_code, nsrc, rules->n);
 	return rs;
 fail:
-	for (size_t k = 0; k < b.nclasses; k++) {
-		free(b.classes[k].sig);
-		free(b.classes[k].items);
-	}
-	free(b.classes);
-	free(b.sig);
-	free(b.active);
-	for (size_t i = 0; b.consts && i < rules->n; i++)
-		free(b.consts[i].v);
-	free(b.consts);
-	free(of_code);
+	ruleset_build_free(&b, of_code, nsrc, rules->n);
 	ruleset_free(rs);
 	return NULL;
 }
@@ -251,17 +276,28 @@ void ruleset_free(ruleset *rs)
 	free(rs->memos);
 	compiled_rules_free(rs->rules);
 	free(rs->enabled);
-	free(rs->items);
+	for (size_t k = 0; k < rs->nindexes; k++)
+		free(rs->indexes[k].items);
+	free(rs->indexes);
 	free(rs);
 }
 
-const compiled_rule *ruleset_match(const ruleset *rs, sinsp_bridge_evt *evt, uint64_t gen)
+const ruleset_index *ruleset_index_of(const ruleset *rs, const backend *b)
 {
-	unsigned c = sinsp_bridge_evt_type(evt);
-	if (c >= EVTTYPE_SET_BITS)
+	for (size_t k = 0; k < rs->nindexes; k++)
+		if (rs->indexes[k].backend == b)
+			return &rs->indexes[k];
+	return NULL;
+}
+
+const compiled_rule *ruleset_match(const ruleset *rs, const backend_event *evt, uint64_t gen)
+{
+	const ruleset_index *ix = ruleset_index_of(rs, evt->backend);
+	unsigned c = evt->type;
+	if (!ix || c >= EVTTYPE_SET_BITS)
 		return NULL;
-	for (uint32_t i = rs->offsets[c]; i < rs->offsets[c + 1]; i++) {
-		const ruleset_item *it = &rs->items[i];
+	for (uint32_t i = ix->offsets[c]; i < ix->offsets[c + 1]; i++) {
+		const ruleset_item *it = &ix->items[i];
 		if (!it->cond || condition_eval(it->cond, evt, gen, c))
 			return it->rule;
 	}

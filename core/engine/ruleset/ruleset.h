@@ -1,7 +1,8 @@
 #ifndef FAPI_ENGINE_RULESET_H
 #define FAPI_ENGINE_RULESET_H
 
-/* The rules the engine evaluates, indexed by event type. A ruleset is
+/* The rules the engine evaluates, indexed by source and event type: rules
+ * of a source only ever see events of that source. A ruleset is
  * immutable once built, so a new one (other rules, other enabled set) can be
  * built off to the side and swapped in while events keep being evaluated on
  * the old one. Evaluating it is not thread-safe (results are remembered per
@@ -13,7 +14,7 @@
 
 #include "engine/ruleset/ruleset_fold.h"
 #include "engine/compile/rules_compile.h"
-#include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/backends/backend.h"
 
 /* Which rules run: Falco's -D, -T and -t. */
 typedef struct ruleset_selection {
@@ -32,14 +33,20 @@ typedef struct ruleset_item {
 	const struct condition_node *cond;
 } ruleset_item;
 
+/* The rules of one source. For code c, the enabled rules to try, in
+ * declaration order, are items[offsets[c] .. offsets[c+1]). */
+typedef struct ruleset_index {
+	const backend *backend;
+	uint32_t offsets[EVTTYPE_SET_BITS + 1];
+	ruleset_item *items;     /* owned */
+} ruleset_index;
+
 typedef struct ruleset {
 	compiled_rules *rules;   /* owned */
 	bool *enabled;           /* per rule, after the selection */
 	size_t nenabled;
-	/* Index: for code c, the enabled rules to try, in declaration order,
-	 * are items[offsets[c] .. offsets[c+1]). */
-	uint32_t offsets[EVTTYPE_SET_BITS + 1];
-	ruleset_item *items;
+	ruleset_index *indexes;  /* one per source with evaluable rules, in order of first rule; owned */
+	size_t nindexes;
 	fold_shells shells;      /* nodes of the folded conditions; owned */
 	struct subtree_memo **memos; /* result slots of shared subtrees; owned */
 	size_t nmemos;
@@ -51,10 +58,14 @@ typedef struct ruleset {
 ruleset *ruleset_new(compiled_rules *rules, const ruleset_selection *sel);
 void ruleset_free(ruleset *rs);
 
-/* The first enabled rule, in declaration order, whose condition the event
- * satisfies, or NULL (Falco reports one rule per event). `gen` must differ
- * for every event evaluated on this ruleset (see condition_eval). */
-const compiled_rule *ruleset_match(const ruleset *rs, sinsp_bridge_evt *evt, uint64_t gen);
+/* The first enabled rule of the event's source (evt->backend), in
+ * declaration order, whose condition the event satisfies, or NULL (Falco
+ * reports one rule per event). `gen` must differ for every event evaluated
+ * on this ruleset (see condition_eval). */
+const compiled_rule *ruleset_match(const ruleset *rs, const backend_event *evt, uint64_t gen);
+
+/* The index of backend b's rules, or NULL when it has no evaluable rule. */
+const ruleset_index *ruleset_index_of(const ruleset *rs, const backend *b);
 
 /* True when rule i takes part in evaluation. */
 bool ruleset_is_enabled(const ruleset *rs, size_t i);

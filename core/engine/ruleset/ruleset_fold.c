@@ -8,7 +8,7 @@
 static const leaf *ruleset_fold_const_leaf(const struct condition_node *n)
 {
 	const leaf *l = n->kind == CONDITION_NODE_CMP ? n->cmp.bound : NULL;
-	return l && l->kind != LEAF_SINSP ? l : NULL;
+	return l && l->has_consts ? l : NULL;
 }
 
 static struct condition_node *ruleset_fold_shell(fold_shells *s, enum condition_node_kind kind,

@@ -147,6 +147,31 @@ static void test_override_errors_leave_config_unchanged(void **state)
 	config_doc_free(&d);
 }
 
+static void test_override_errors_name_the_assignment(void **state)
+{
+	(void)state;
+	config_doc d;
+	char err[512] = "";
+	const char *ov[] = {"grpc.threadiness=abc", "grpc.bind_address=[a, [b]]", "newkey.x=1"};
+	assert_int_equal(daemon_config_load(&d, NULL, ov, 3, err, sizeof(err)), 0);
+	int64_t v;
+	assert_int_equal(config_get_int(d.root, "grpc.threadiness", 0, &v, err, sizeof(err)), -1);
+	assert_string_equal(err, "-o grpc.threadiness=abc: key 'grpc.threadiness' must be an integer, got 'abc'");
+	/* a node inside a value, and a map the override created on its way */
+	char where[512];
+	assert_string_equal(config_node_where(config_lookup(d.root, "grpc.bind_address[1]"), where, sizeof(where)),
+			    "-o grpc.bind_address=[a, [b]]");
+	assert_string_equal(config_node_where(config_lookup(d.root, "newkey"), where, sizeof(where)),
+			    "-o newkey.x=1");
+	/* values from files keep file:line:column */
+	int line = 0, column = 0;
+	assert_int_equal(sscanf(config_node_where(config_lookup(d.root, "grpc.enabled"), where, sizeof(where)),
+				"<default>:%d:%d", &line, &column),
+			 2);
+	assert_true(line > 0 && column > 0);
+	config_doc_free(&d);
+}
+
 static void test_file_merges_over_defaults(void **state)
 {
 	(void)state;
@@ -230,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_typed_reads),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_override_errors_leave_config_unchanged),
+		cmocka_unit_test(test_override_errors_name_the_assignment),
 		cmocka_unit_test(test_file_merges_over_defaults),
 		cmocka_unit_test(test_unknown_keys_warned),
 		cmocka_unit_test(test_module_entries),

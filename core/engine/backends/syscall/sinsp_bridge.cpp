@@ -12,6 +12,9 @@
 #endif
 
 #include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/backends/syscall/scap_check.h"
+#include "engine/lang/condition_op.h"
+#include "engine/backends/backend_registry.h"
 
 #include <sinsp.h>
 #include <filter.h>
@@ -35,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +55,11 @@ struct sinsp_bridge_inspector {
 	bool bpf_set = false; /* sinsp::set_bpf_probe() was called: it is sticky */
 	uint64_t returned = 0;
 	uint64_t skipped = 0;
+	/* The last file scap_check_file() passed, so a looped replay checks
+	 * it once: path, size and modification time. */
+	std::string checked_path;
+	off_t checked_size = -1;
+	struct timespec checked_mtime = {};
 };
 
 namespace {
@@ -62,6 +71,14 @@ enum check_mode {
 	MODE_BSTARTSWITH = 2, /* bridge: memcmp prefix on the raw extracted bytes */
 	MODE_EVTTYPE = 3,     /* bridge: evt.type =/!=/in as a per-code table */
 	MODE_ARGFLAGS = 4,    /* bridge: evt.arg.NAME contains X on a flags parameter */
+};
+
+/* Leaves answered from the event code (see bridge_classify). */
+enum code_shape {
+	SHAPE_NONE = 0,   /* known per event only */
+	SHAPE_EVTTYPE,    /* evt.type =, != or in: the codes of its evttypes() set (codes >= 2) */
+	SHAPE_EVTDIR,     /* evt.dir = / != < or >: the code's direction bit */
+	SHAPE_OPEN_FLAG,  /* evt.is_open_read/write/exec = / != true/false */
 };
 
 } // namespace
@@ -81,10 +98,16 @@ struct sinsp_bridge_check {
 	std::string needle;
 	int8_t flags_param[PPM_EVENT_MAX];
 	bool by_code[PPM_EVENT_MAX] = {}; /* MODE_EVTTYPE: result per event code */
+	/* What the leaf is as a function of the event code alone, for the
+	 * engine's folding (backend.h, check_code_values). */
+	code_shape shape = SHAPE_NONE;
+	bool shape_exit = false;    /* SHAPE_EVTDIR: true on exit events */
+	bool shape_outside = false; /* SHAPE_OPEN_FLAG: the answer outside the open events */
 	uint64_t errors = 0;
 	std::string lasterr;
 	std::set<uint16_t> evttypes_cache;
 	bool evttypes_cached = false;
+	bool type_field = false; /* evt.type: the only field with its own evttypes() */
 };
 
 struct sinsp_bridge_formatter {
@@ -156,72 +179,51 @@ bool path_exists(const char *path)
 /* Operators                                                                 */
 /* ------------------------------------------------------------------------ */
 
-enum op_kind {
-	OPK_UNKNOWN = 0,
-	OPK_SINSP,       /* a libsinsp cmpop */
-	OPK_BCONTAINS,   /* emulated */
-	OPK_BSTARTSWITH, /* emulated */
-};
-
-struct op_desc {
-	const char *name;
-	op_kind kind;
-	cmpop co;
-};
-
-const op_desc k_ops[] = {
-	{"=", OPK_SINSP, CO_EQ},
-	{"==", OPK_SINSP, CO_EQ},
-	{"!=", OPK_SINSP, CO_NE},
-	{"<", OPK_SINSP, CO_LT},
-	{"<=", OPK_SINSP, CO_LE},
-	{">", OPK_SINSP, CO_GT},
-	{">=", OPK_SINSP, CO_GE},
-	{"contains", OPK_SINSP, CO_CONTAINS},
-	{"icontains", OPK_SINSP, CO_ICONTAINS},
-	{"startswith", OPK_SINSP, CO_STARTSWITH},
-	{"endswith", OPK_SINSP, CO_ENDSWITH},
-	{"glob", OPK_SINSP, CO_GLOB},
-	{"pmatch", OPK_SINSP, CO_PMATCH},
-	{"in", OPK_SINSP, CO_IN},
-	{"intersects", OPK_SINSP, CO_INTERSECTS},
-	{"exists", OPK_SINSP, CO_EXISTS},
-	{"bcontains", OPK_BCONTAINS, CO_CONTAINS},
-	{"bstartswith", OPK_BSTARTSWITH, CO_STARTSWITH},
-};
-
-const op_desc *find_op(const char *op)
+/* The operator table is engine/lang/condition_op.h; here only its mapping
+ * onto libsinsp's cmpop. bcontains and bstartswith do not exist in this
+ * libsinsp: the bridge evaluates them on the raw bytes. */
+cmpop sinsp_cmpop(condition_op op)
 {
-	for(const op_desc &d : k_ops)
+	switch(op)
 	{
-		if(strcmp(d.name, op) == 0)
-		{
-			return &d;
-		}
+	case CONDITION_OP_EQ: return CO_EQ;
+	case CONDITION_OP_NE: return CO_NE;
+	case CONDITION_OP_LT: return CO_LT;
+	case CONDITION_OP_LE: return CO_LE;
+	case CONDITION_OP_GT: return CO_GT;
+	case CONDITION_OP_GE: return CO_GE;
+	case CONDITION_OP_CONTAINS: return CO_CONTAINS;
+	case CONDITION_OP_BCONTAINS: return CO_CONTAINS;
+	case CONDITION_OP_ICONTAINS: return CO_ICONTAINS;
+	case CONDITION_OP_STARTSWITH: return CO_STARTSWITH;
+	case CONDITION_OP_BSTARTSWITH: return CO_STARTSWITH;
+	case CONDITION_OP_ENDSWITH: return CO_ENDSWITH;
+	case CONDITION_OP_GLOB: return CO_GLOB;
+	case CONDITION_OP_PMATCH: return CO_PMATCH;
+	case CONDITION_OP_IN: return CO_IN;
+	case CONDITION_OP_INTERSECTS: return CO_INTERSECTS;
+	case CONDITION_OP_EXISTS: return CO_EXISTS;
+	default: return CO_NONE;
 	}
-	return nullptr;
+}
+
+bool is_byte_op(condition_op op)
+{
+	return op == CONDITION_OP_BCONTAINS || op == CONDITION_OP_BSTARTSWITH;
 }
 
 /* Families of field types, by what libsinsp's flt_compare_* accept without
  * throwing (filter.cpp of the March 2022 libs). */
-enum type_family {
-	TF_STRING,  /* CHARBUF, FSPATH, FSRELPATH: every operator */
-	TF_BUFFER,  /* BYTEBUF: no icontains, glob, ordering */
-	TF_NUMERIC, /* integers, flags, bool, ipv4 addr, times, double */
-	TF_NET,     /* ipv4/ipv6 nets, ipv6 addr, ip addr/net: equality only */
-	TF_OTHER,   /* sockaddr, socktuple, fdlist, sigset...: equality only */
-};
-
-type_family family_of(ppm_param_type t)
+condition_op_family family_of(ppm_param_type t)
 {
 	switch(t)
 	{
 	case PT_CHARBUF:
 	case PT_FSPATH:
 	case PT_FSRELPATH:
-		return TF_STRING;
+		return CONDITION_OPFAM_STRING;
 	case PT_BYTEBUF:
-		return TF_BUFFER;
+		return CONDITION_OPFAM_BUFFER;
 	case PT_INT8:
 	case PT_INT16:
 	case PT_INT32:
@@ -245,92 +247,27 @@ type_family family_of(ppm_param_type t)
 	case PT_RELTIME:
 	case PT_ABSTIME:
 	case PT_DOUBLE:
-		return TF_NUMERIC;
+		return CONDITION_OPFAM_NUMERIC;
 	case PT_IPV4NET:
 	case PT_IPV6ADDR:
 	case PT_IPV6NET:
 	case PT_IPADDR:
 	case PT_IPNET:
-		return TF_NET;
+		return CONDITION_OPFAM_NET;
 	default:
-		return TF_OTHER;
+		return CONDITION_OPFAM_OTHER;
 	}
-}
-
-bool op_allowed(const op_desc &op, type_family tf)
-{
-	if(op.kind == OPK_BCONTAINS || op.kind == OPK_BSTARTSWITH)
-	{
-		return tf == TF_STRING || tf == TF_BUFFER;
-	}
-	switch(op.co)
-	{
-	case CO_EQ:
-	case CO_NE:
-	case CO_IN:
-	case CO_INTERSECTS:
-	case CO_EXISTS:
-		return true;
-	case CO_LT:
-	case CO_LE:
-	case CO_GT:
-	case CO_GE:
-		return tf == TF_STRING || tf == TF_NUMERIC;
-	case CO_CONTAINS:
-	case CO_STARTSWITH:
-	case CO_ENDSWITH:
-		return tf == TF_STRING || tf == TF_BUFFER;
-	case CO_ICONTAINS:
-	case CO_GLOB:
-		return tf == TF_STRING;
-	case CO_PMATCH:
-		return tf == TF_STRING || tf == TF_BUFFER;
-	default:
-		return false;
-	}
-}
-
-bool is_multi_value(cmpop co)
-{
-	return co == CO_IN || co == CO_INTERSECTS || co == CO_PMATCH;
-}
-
-int hexval(char c)
-{
-	if(c >= '0' && c <= '9')
-	{
-		return c - '0';
-	}
-	if(c >= 'a' && c <= 'f')
-	{
-		return c - 'a' + 10;
-	}
-	if(c >= 'A' && c <= 'F')
-	{
-		return c - 'A' + 10;
-	}
-	return -1;
 }
 
 bool decode_hex(const char *s, std::vector<uint8_t> &out)
 {
-	size_t n = strlen(s);
-	if(n == 0 || n % 2 != 0)
+	long n = condition_op_hex_decode(s, nullptr, 0);
+	if(n < 0)
 	{
 		return false;
 	}
-	out.clear();
-	out.reserve(n / 2);
-	for(size_t i = 0; i < n; i += 2)
-	{
-		int hi = hexval(s[i]);
-		int lo = hexval(s[i + 1]);
-		if(hi < 0 || lo < 0)
-		{
-			return false;
-		}
-		out.push_back(static_cast<uint8_t>(hi * 16 + lo));
-	}
+	out.resize((size_t)n);
+	condition_op_hex_decode(s, out.data(), out.size());
 	return true;
 }
 
@@ -510,6 +447,16 @@ void sinsp_bridge_inspector_destroy(sinsp_bridge_inspector *insp)
 	delete insp;
 }
 
+} /* extern "C" */
+
+static bool bridge_already_checked(const sinsp_bridge_inspector *insp, const char *path, const struct stat &st)
+{
+	return insp->checked_path == path && insp->checked_size == st.st_size &&
+	       insp->checked_mtime.tv_sec == st.st_mtim.tv_sec && insp->checked_mtime.tv_nsec == st.st_mtim.tv_nsec;
+}
+
+extern "C" {
+
 int sinsp_bridge_open_file(sinsp_bridge_inspector *insp, const char *path, sinsp_bridge_error *err)
 {
 	if(insp == nullptr || insp->s == nullptr || path == nullptr || path[0] == '\0')
@@ -531,11 +478,30 @@ int sinsp_bridge_open_file(sinsp_bridge_inspector *insp, const char *path, sinsp
 		return SINSP_BRIDGE_ECAPTURE;
 	}
 	fclose(f);
-	struct stat st;
+	struct stat st = {};
 	if(stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 	{
 		set_err(err, "cannot open capture file '%s': is a directory", path);
 		return SINSP_BRIDGE_ECAPTURE;
+	}
+	if(!bridge_already_checked(insp, path, st))
+	{
+		char why[256];
+		if(scap_check_file(path, nullptr, why, sizeof(why)) != 0)
+		{
+			set_err(err, "cannot read capture file '%s': %s", path, why);
+			return SINSP_BRIDGE_ECAPTURE;
+		}
+		try
+		{
+			insp->checked_path = path;
+			insp->checked_size = st.st_size;
+			insp->checked_mtime = st.st_mtim;
+		}
+		catch(...)
+		{
+			insp->checked_path.clear();
+		}
 	}
 	try
 	{
@@ -648,10 +614,18 @@ int sinsp_bridge_open_live(sinsp_bridge_inspector *insp, const char *bpf_probe, 
 		bool have_dev = path_exists(device);
 		if(!have_mod && !have_dev)
 		{
+			/* Falco's own builds of these libraries name the driver
+			 * "falco": a Falco user's loaded module is not the one this
+			 * libscap reads, so say which device each looks for. */
+			const bool falco_driver = strcmp(DRIVER_DEVICE_NAME, "falco") != 0 && path_exists("/dev/falco0");
 			set_err(err,
 				"live capture unavailable: kernel module '%s' is not loaded (no %s) and %s does not "
-				"exist; load the driver or give an eBPF probe",
-				DRIVER_NAME, moddir, device);
+				"exist; load the driver or give an eBPF probe (FALCO_BPF_PROBE). %s",
+				DRIVER_NAME, moddir, device,
+				falco_driver ? "/dev/falco0 exists: that is Falco's driver 'falco', which this libscap "
+					       "cannot read; load '" DRIVER_NAME "' instead"
+					     : "Falco's builds name their driver 'falco' (/dev/falco0); this libscap "
+					       "opens /dev/" DRIVER_DEVICE_NAME "0");
 			return SINSP_BRIDGE_EUNAVAILABLE;
 		}
 		if(!have_dev)
@@ -969,6 +943,44 @@ bool sinsp_bridge_evttype_dropped_by_default(uint16_t code)
 
 /* ---- filter checks ------------------------------------------------------ */
 
+} /* extern "C" */
+
+/* Recognises the leaves whose answer is a function of the event code. */
+static void bridge_classify(sinsp_bridge_check *c, const char *field, const char *arg, condition_op op,
+			    const char *const *values, size_t nvalues)
+{
+	if(arg != nullptr)
+	{
+		return;
+	}
+	const bool eq_ne = op == CONDITION_OP_EQ || op == CONDITION_OP_NE;
+	if(strcmp(field, "evt.type") == 0 && (eq_ne || op == CONDITION_OP_IN))
+	{
+		c->shape = SHAPE_EVTTYPE;
+	}
+	else if((strcmp(field, "evt.is_open_read") == 0 || strcmp(field, "evt.is_open_write") == 0 ||
+		 strcmp(field, "evt.is_open_exec") == 0) &&
+		nvalues == 1 && eq_ne && (strcasecmp(values[0], "true") == 0 || strcasecmp(values[0], "false") == 0))
+	{
+		/* libsinsp (March 2022) sets these from the open flags of exactly
+		 * four events (bridge_open_flag_codes) and to 0 (false) for every
+		 * other one; "= true" is false outside, "= false" true. */
+		const bool want_true = strcasecmp(values[0], "true") == 0;
+		c->shape_outside = op == CONDITION_OP_EQ ? !want_true : want_true;
+		c->shape = SHAPE_OPEN_FLAG;
+	}
+	else if(strcmp(field, "evt.dir") == 0 && nvalues == 1 && eq_ne &&
+		(strcmp(values[0], "<") == 0 || strcmp(values[0], ">") == 0))
+	{
+		/* PPM codes: enter events are even, exit events odd. */
+		const bool is_exit = values[0][0] == '<';
+		c->shape_exit = op == CONDITION_OP_EQ ? is_exit : !is_exit;
+		c->shape = SHAPE_EVTDIR;
+	}
+}
+
+extern "C" {
+
 int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, const char *arg, const char *op,
 			       const char *const *values, size_t nvalues, sinsp_bridge_check **out,
 			       sinsp_bridge_error *err)
@@ -1043,6 +1055,8 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 		}
 	} guard{c.get()};
 
+	c->type_field = fullname == "evt.type";
+
 	/* 2. Bind the field (allocating its state, needed for filtering). */
 	ppm_param_type ftype;
 	try
@@ -1069,24 +1083,25 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 	}
 
 	/* 3. The operator. */
-	const op_desc *od = find_op(op);
-	if(od == nullptr)
+	condition_op cop;
+	if(!condition_op_from_string(op, &cop))
 	{
 		set_err(err, "unknown operator '%s' for field %s", op, fullname.c_str());
 		return SINSP_BRIDGE_EBAD_OPERATOR;
 	}
-	type_family tf = family_of(ftype);
-	if(!op_allowed(*od, tf))
+	condition_op_family tf = family_of(ftype);
+	if(!condition_op_allowed(cop, tf))
 	{
 		set_err(err, "operator '%s' not supported for field %s of type %s", op, fullname.c_str(),
 			param_type_to_string(ftype));
 		return SINSP_BRIDGE_EBAD_OPERATOR;
 	}
-	c->chk->m_cmpop = od->co;
-	c->is_string = (tf == TF_STRING);
+	const cmpop co = sinsp_cmpop(cop);
+	c->chk->m_cmpop = co;
+	c->is_string = (tf == CONDITION_OPFAM_STRING);
 
 	/* 4. The values. */
-	if(od->co == CO_EXISTS && od->kind == OPK_SINSP)
+	if(cop == CONDITION_OP_EXISTS)
 	{
 		if(nvalues != 0)
 		{
@@ -1094,7 +1109,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 			return SINSP_BRIDGE_EBAD_VALUE;
 		}
 	}
-	else if(od->kind == OPK_SINSP && is_multi_value(od->co))
+	else if(condition_op_is_list(cop))
 	{
 		/* Falco 0.31: add_filter_value(value, len, i) for each list item. */
 		for(size_t i = 0; i < nvalues; i++)
@@ -1123,7 +1138,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 				fullname.c_str());
 			return SINSP_BRIDGE_EBAD_VALUE;
 		}
-		if(od->kind == OPK_SINSP)
+		if(!is_byte_op(cop))
 		{
 			try
 			{
@@ -1148,14 +1163,14 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 					op, values[0], fullname.c_str());
 				return SINSP_BRIDGE_EBAD_VALUE;
 			}
-			c->mode = od->kind == OPK_BCONTAINS ? MODE_BCONTAINS : MODE_BSTARTSWITH;
+			c->mode = cop == CONDITION_OP_BCONTAINS ? MODE_BCONTAINS : MODE_BSTARTSWITH;
 			c->raw_data = fullname == "evt.buffer";
 		}
 	}
 
 	/* evt.type =, != and in: precompute the answer for every event code,
 	 * exactly as libsinsp's string comparison would give it. */
-	if(c->mode == MODE_SINSP && (od->co == CO_EQ || od->co == CO_NE || od->co == CO_IN) &&
+	if(c->mode == MODE_SINSP && (co == CO_EQ || co == CO_NE || co == CO_IN) &&
 	   fullname == "evt.type")
 	{
 		const ppm_event_info *etable = scap_get_event_info_table();
@@ -1166,7 +1181,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 			{
 				found = strcmp(etable[i].name, values[k]) == 0;
 			}
-			c->by_code[i] = (od->co == CO_NE) ? !found : found;
+			c->by_code[i] = (co == CO_NE) ? !found : found;
 		}
 		c->mode = MODE_EVTTYPE;
 	}
@@ -1175,7 +1190,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 	 * with snprintf on every event before searching it. The same text comes
 	 * from a loop over the flag table, done here without formatting; other
 	 * parameter types still go to libsinsp. */
-	if(c->mode == MODE_SINSP && od->co == CO_CONTAINS && nvalues == 1 && arg == nullptr &&
+	if(c->mode == MODE_SINSP && cop == CONDITION_OP_CONTAINS && nvalues == 1 && arg == nullptr &&
 	   fullname.compare(0, 8, "evt.arg.") == 0 && fullname.size() > 8)
 	{
 		c->argname = fullname.substr(8);
@@ -1184,6 +1199,7 @@ int sinsp_bridge_check_compile(sinsp_bridge_inspector *insp, const char *field, 
 		c->mode = MODE_ARGFLAGS;
 	}
 
+	bridge_classify(c.get(), field, arg, cop, values, nvalues);
 	guard.c = nullptr;
 	*out = c.release();
 	return SINSP_BRIDGE_OK;
@@ -1256,7 +1272,45 @@ static bool bridge_flags_text(const ppm_name_value *flags, uint32_t val, char *b
 	return true;
 }
 
-/* MODE_ARGFLAGS: the answer, or -1 to ask libsinsp. */
+} /* extern "C" */
+
+/* sinsp_evt keeps its scap event (header + parameter lengths + values)
+ * private and offers no accessor. An explicit instantiation may name a
+ * private member (C++ [temp.explicit]), which gives a member pointer to it
+ * without changing libsinsp's class. */
+template <typename Tag, typename Tag::type M> struct bridge_private_member {
+	friend typename Tag::type bridge_get(Tag)
+	{
+		return M;
+	}
+};
+struct bridge_pevt_tag {
+	typedef scap_evt *sinsp_evt::*type;
+	friend type bridge_get(bridge_pevt_tag);
+};
+template struct bridge_private_member<bridge_pevt_tag, &sinsp_evt::m_pevt>;
+
+/* True when the parameter's bytes lie inside its event as the event header
+ * describes it. libsinsp computes parameter pointers from the lengths in a
+ * capture without checking them, so a corrupted capture yields parameters
+ * that point past the buffer libscap read; the bridge's shortcuts read such
+ * bytes themselves and must not follow them. */
+static bool bridge_param_in_event(sinsp_evt *ev, const sinsp_evt_param *p)
+{
+	const scap_evt *h = ev->*bridge_get(bridge_pevt_tag());
+	if(h == nullptr || p == nullptr || h->len < sizeof(ppm_evt_hdr))
+	{
+		return false;
+	}
+	const char *lo = reinterpret_cast<const char *>(h) + sizeof(ppm_evt_hdr);
+	const char *hi = reinterpret_cast<const char *>(h) + h->len;
+	return p->m_val >= lo && p->m_val <= hi && p->m_len <= (size_t)(hi - p->m_val);
+}
+
+extern "C" {
+
+/* MODE_ARGFLAGS: the answer, or -1 to ask libsinsp. A parameter that does
+ * not fit in its event is false (libsinsp would read past the buffer). */
 static int bridge_argflags_eval(sinsp_bridge_check *c, sinsp_evt *ev)
 {
 	const uint16_t t = ev->get_type();
@@ -1274,6 +1328,10 @@ static int bridge_argflags_eval(sinsp_bridge_check *c, sinsp_evt *ev)
 		return -1;
 	}
 	const sinsp_evt_param *p = ev->get_param((uint32_t)idx);
+	if(!bridge_param_in_event(ev, p))
+	{
+		return 0;
+	}
 	const ppm_param_info *pi = &scap_get_event_info_table()[t].params[idx];
 	uint32_t val;
 	if(pi->type == PT_FLAGS8 && p->m_len >= 1)
@@ -1318,9 +1376,10 @@ bool sinsp_bridge_check_eval_reference(sinsp_bridge_check *c, sinsp_bridge_evt *
 	}
 }
 
-bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
+} /* extern "C" */
+
+static inline bool bridge_check_eval(sinsp_bridge_check *c, sinsp_evt *ev)
 {
-	sinsp_evt *ev = reinterpret_cast<sinsp_evt *>(evt);
 	try
 	{
 		if(c->mode == MODE_EVTTYPE)
@@ -1349,7 +1408,7 @@ bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
 		if(c->raw_data)
 		{
 			const sinsp_evt_param *p = ev->get_param_value_raw("data");
-			if(p != nullptr)
+			if(p != nullptr && bridge_param_in_event(ev, p))
 			{
 				v = reinterpret_cast<const uint8_t *>(p->m_val);
 				len = p->m_len;
@@ -1392,11 +1451,38 @@ bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
 	return false;
 }
 
+extern "C" {
+
+bool sinsp_bridge_check_eval(sinsp_bridge_check *c, sinsp_bridge_evt *evt)
+{
+	return bridge_check_eval(c, reinterpret_cast<sinsp_evt *>(evt));
+}
+
 size_t sinsp_bridge_check_evttypes(sinsp_bridge_check *c, uint16_t *codes, size_t cap)
 {
 	if(c == nullptr)
 	{
 		return 0;
+	}
+	if(!c->type_field)
+	{
+		/* What libsinsp answers for every other field: all event types
+		 * (its s_all_event_types), without copying that set twice per
+		 * check (evttypes() copies it into the check, the cache again). */
+		const ppm_event_info *etable = scap_get_event_info_table();
+		size_t n = 0;
+		for(uint32_t i = 2; i < PPM_EVENT_MAX; i++)
+		{
+			if(evttype_indexable(etable, i))
+			{
+				if(codes != nullptr && n < cap)
+				{
+					codes[n] = static_cast<uint16_t>(i);
+				}
+				n++;
+			}
+		}
+		return n;
 	}
 	try
 	{
@@ -1687,112 +1773,6 @@ int sinsp_bridge_format_fields(sinsp_bridge_formatter *bf, sinsp_bridge_evt *evt
 	}
 }
 
-/* ---- hostname and time -------------------------------------------------- */
-
-int sinsp_bridge_hostname(char *buf, size_t cap, sinsp_bridge_error *err)
-{
-	if(buf == nullptr || cap == 0)
-	{
-		set_err(err, "hostname: no buffer");
-		return SINSP_BRIDGE_EINVAL;
-	}
-	const char *env = getenv("FALCO_GRPC_HOSTNAME");
-	if(env != nullptr)
-	{
-		snprintf(buf, cap, "%s", env);
-		return SINSP_BRIDGE_OK;
-	}
-	char h[256];
-	if(gethostname(h, sizeof(h)) != 0)
-	{
-		set_err(err, "Failed to get hostname: %s", strerror(errno));
-		return SINSP_BRIDGE_ERROR;
-	}
-	h[sizeof(h) - 1] = '\0';
-	snprintf(buf, cap, "%s", h);
-	return SINSP_BRIDGE_OK;
-}
-
-size_t sinsp_bridge_ts_to_time_text(uint64_t ts, char *buf, size_t cap)
-{
-	/* sinsp_utils::ts_to_string(ts, &s, false, true), re-entrant: libsinsp
-	 * uses gmtime()/localtime() and their static buffers. Same arithmetic as
-	 * its gmt2local(0): the local offset of NOW, applied to the event time. */
-	time_t now = time(nullptr);
-	struct tm g, l;
-	int32_t zone = 0;
-	if(gmtime_r(&now, &g) != nullptr && localtime_r(&now, &l) != nullptr)
-	{
-		int dir = l.tm_year - g.tm_year;
-		if(dir == 0)
-		{
-			dir = l.tm_yday - g.tm_yday;
-		}
-		zone = (l.tm_hour - g.tm_hour) * 3600 + (l.tm_min - g.tm_min) * 60 + dir * 86400;
-	}
-	uint64_t sec = ts / 1000000000ULL;
-	uint64_t nsec = ts % 1000000000ULL;
-	int32_t s = (int32_t)((sec + zone) % 86400);
-	char tmp[64];
-	int n = snprintf(tmp, sizeof(tmp), "%02d:%02d:%02d.%09u", s / 3600, (s % 3600) / 60, s % 60, (unsigned)nsec);
-	if(n < 0)
-	{
-		n = 0;
-		tmp[0] = '\0';
-	}
-	if(buf != nullptr && cap > 0)
-	{
-		snprintf(buf, cap, "%s", tmp);
-	}
-	return (size_t)n;
-}
-
-size_t sinsp_bridge_ts_to_iso8601(uint64_t ts, char *buf, size_t cap)
-{
-	/* sinsp_utils::ts_to_iso_8601(), re-entrant: "%FT%T" + ".%09u" + "%z",
-	 * all from gmtime (so the zone is always +0000). */
-	time_t sec = (time_t)(ts / 1000000000ULL);
-	struct tm tm;
-	char tmp[96];
-	if(gmtime_r(&sec, &tm) == nullptr)
-	{
-		tmp[0] = '\0';
-	}
-	else
-	{
-		size_t n = strftime(tmp, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-		n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, ".%09u", (unsigned)(ts % 1000000000ULL));
-		strftime(tmp + n, sizeof(tmp) - n, "%z", &tm);
-	}
-	if(buf != nullptr && cap > 0)
-	{
-		snprintf(buf, cap, "%s", tmp);
-	}
-	return strlen(tmp);
-}
-
-size_t sinsp_bridge_ts_to_json_time(uint64_t ts, char *buf, size_t cap)
-{
-	/* falco_formats::format_event(): strftime("%FT%T", gmtime) + ".%09luZ". */
-	time_t sec = (time_t)(ts / 1000000000ULL);
-	struct tm tm;
-	char tmp[64];
-	if(gmtime_r(&sec, &tm) == nullptr)
-	{
-		tmp[0] = '\0';
-	}
-	else
-	{
-		size_t n = strftime(tmp, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(tmp + n, sizeof(tmp) - n, ".%09luZ", (unsigned long)(ts % 1000000000ULL));
-	}
-	if(buf != nullptr && cap > 0)
-	{
-		snprintf(buf, cap, "%s", tmp);
-	}
-	return strlen(tmp);
-}
-
 /* ---- field listing ------------------------------------------------------ */
 
 size_t sinsp_bridge_fieldclass_count(void)
@@ -1871,6 +1851,356 @@ char *sinsp_bridge_fieldclass_as_string(size_t i, bool verbose, const char *cons
 	{
 		return nullptr;
 	}
+}
+
+} /* extern "C" */
+
+/* ------------------------------------------------------------------------ */
+/* The syscall field backend (engine/backends/backend.h)                    */
+/* ------------------------------------------------------------------------ */
+
+namespace {
+
+struct syscall_backend {
+	sinsp_bridge_inspector *insp = nullptr;
+	const backend *self = nullptr;
+	backend_event ev = {};
+};
+
+inline syscall_backend *sb_of(void *ctx)
+{
+	return static_cast<syscall_backend *>(ctx);
+}
+
+inline sinsp_bridge_check *chk_of(backend_check *c)
+{
+	return reinterpret_cast<sinsp_bridge_check *>(c);
+}
+
+inline sinsp_bridge_formatter *fmt_of(backend_format *f)
+{
+	return reinterpret_cast<sinsp_bridge_formatter *>(f);
+}
+
+inline sinsp_bridge_evt *evt_of(const backend_event *e)
+{
+	return static_cast<sinsp_bridge_evt *>(e->payload);
+}
+
+/* Copies a bridge message to the engine's buffer. */
+int sb_err(int rc, const sinsp_bridge_error &e, char *err, size_t errlen)
+{
+	if(rc < 0 && err != nullptr && errlen > 0)
+	{
+		snprintf(err, errlen, "%s", e.msg);
+	}
+	return rc;
+}
+
+bool sb_evttype_indexable(void *, uint16_t code)
+{
+	return sinsp_bridge_evttype_is_indexable(code);
+}
+
+size_t sb_fieldclass_count(void *)
+{
+	return sinsp_bridge_fieldclass_count();
+}
+
+int sb_fieldclass_get(void *, size_t i, backend_fieldclass *out)
+{
+	sinsp_bridge_fieldclass c;
+	int rc = sinsp_bridge_fieldclass_get(i, &c);
+	if(rc == SINSP_BRIDGE_OK)
+	{
+		out->name = c.name;
+		out->desc = c.desc;
+		out->shortdesc = c.shortdesc;
+		out->nfields = c.nfields;
+	}
+	return rc;
+}
+
+int sb_field_get(void *, size_t i, size_t j, backend_field *out)
+{
+	sinsp_bridge_field f;
+	int rc = sinsp_bridge_field_get(i, j, &f);
+	if(rc == SINSP_BRIDGE_OK)
+	{
+		out->name = f.name;
+		out->type = f.type;
+		out->desc = f.desc;
+		out->flags = ((f.flags & SINSP_BRIDGE_FIELD_FILTER_ONLY) ? BACKEND_FIELD_FILTER_ONLY : 0) |
+			     ((f.flags & SINSP_BRIDGE_FIELD_TABLE_ONLY) ? BACKEND_FIELD_TABLE_ONLY : 0);
+	}
+	return rc;
+}
+
+char *sb_fieldclass_as_string(void *, size_t i, bool verbose, const char *const *sources, size_t nsources)
+{
+	return sinsp_bridge_fieldclass_as_string(i, verbose, sources, nsources);
+}
+
+int sb_check_compile(void *ctx, const backend_leaf *leaf, backend_check **out, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	sinsp_bridge_check *c = nullptr;
+	const char *op = condition_op_to_string(leaf->op);
+	if(op == nullptr)
+	{
+		snprintf(err, errlen, "unknown operator #%d for field %s", (int)leaf->op, leaf->field);
+		return BACKEND_EBAD_OPERATOR;
+	}
+	int rc = sinsp_bridge_check_compile(sb_of(ctx)->insp, leaf->field, leaf->arg, op, leaf->values, leaf->nvalues,
+					    &c, &e);
+	*out = reinterpret_cast<backend_check *>(c);
+	return sb_err(rc, e, err, errlen);
+}
+
+bool sb_check_eval(backend_check *chk, const backend_event *evt)
+{
+	return bridge_check_eval(chk_of(chk), static_cast<sinsp_evt *>(evt->payload));
+}
+
+size_t sb_check_evttypes(backend_check *chk, uint16_t *codes, size_t cap)
+{
+	return sinsp_bridge_check_evttypes(chk_of(chk), codes, cap);
+}
+
+/* The four events whose open flags set evt.is_open_* in libsinsp 2022. */
+const uint16_t k_open_flag_codes[] = {PPME_SYSCALL_OPEN_X, PPME_SYSCALL_OPENAT_E, PPME_SYSCALL_OPENAT_2_X,
+				      PPME_SYSCALL_OPENAT2_X};
+
+bool sb_check_code_values(backend_check *chk, backend_code_value *vals, size_t n)
+{
+	sinsp_bridge_check *c = chk_of(chk);
+	for(size_t i = 0; i < n; i++)
+	{
+		vals[i] = BACKEND_CODE_VARIES;
+	}
+	switch(c->shape)
+	{
+	case SHAPE_NONE:
+		return false;
+	case SHAPE_EVTTYPE: {
+		/* Generic events (codes 0 and 1) carry their syscall's name:
+		 * they stay per event. */
+		std::vector<uint16_t> codes(PPM_EVENT_MAX);
+		size_t k = sinsp_bridge_check_evttypes(c, codes.data(), codes.size());
+		for(size_t i = 2; i < n; i++)
+		{
+			vals[i] = BACKEND_CODE_FALSE;
+		}
+		for(size_t i = 0; i < k && i < codes.size(); i++)
+		{
+			if(codes[i] >= 2 && codes[i] < n)
+			{
+				vals[codes[i]] = BACKEND_CODE_TRUE;
+			}
+		}
+		return true;
+	}
+	case SHAPE_EVTDIR:
+		for(size_t i = 0; i < n; i++)
+		{
+			vals[i] = ((i & 1) != 0) == c->shape_exit ? BACKEND_CODE_TRUE : BACKEND_CODE_FALSE;
+		}
+		return true;
+	case SHAPE_OPEN_FLAG:
+		for(size_t i = 0; i < n; i++)
+		{
+			vals[i] = c->shape_outside ? BACKEND_CODE_TRUE : BACKEND_CODE_FALSE;
+		}
+		for(uint16_t code : k_open_flag_codes)
+		{
+			if(code < n)
+			{
+				vals[code] = BACKEND_CODE_VARIES;
+			}
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Relative cost of extracting a field, from what libsinsp must do: event
+ * header fields are free, event parameters cheap, thread-table fields
+ * moderate, fd-table fields (path sanitising on failed opens) dear. */
+unsigned sb_field_cost(void *, const char *field)
+{
+	static const struct {
+		const char *prefix;
+		unsigned cost;
+	} costs[] = {
+		{"evt.type", 1}, {"evt.dir", 1}, {"evt.num", 1}, {"evt.is_", 2}, {"evt.", 3},
+		{"proc.", 4},    {"thread.", 4}, {"user.", 4},   {"group.", 4},  {"container.", 5},
+		{"fd.", 6},      {"fdlist.", 6}, {"k8s.", 8},
+	};
+	for(const auto &c : costs)
+	{
+		if(strncmp(field, c.prefix, strlen(c.prefix)) == 0)
+		{
+			return c.cost;
+		}
+	}
+	return 5;
+}
+
+void sb_check_free(backend_check *chk)
+{
+	sinsp_bridge_check_free(chk_of(chk));
+}
+
+int sb_format_compile(void *ctx, const char *format, backend_format **out, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	sinsp_bridge_formatter *f = nullptr;
+	int rc = sinsp_bridge_formatter_create(sb_of(ctx)->insp, format, &f, &e);
+	*out = reinterpret_cast<backend_format *>(f);
+	return sb_err(rc, e, err, errlen);
+}
+
+int sb_format_text(backend_format *fmt, const backend_event *evt, char **out, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	return sb_err(sinsp_bridge_format(fmt_of(fmt), evt_of(evt), out, nullptr, &e), e, err, errlen);
+}
+
+int sb_format_json(backend_format *fmt, const backend_event *evt, char **out, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	return sb_err(sinsp_bridge_format_json(fmt_of(fmt), evt_of(evt), out, &e), e, err, errlen);
+}
+
+static_assert(sizeof(backend_field_value) == sizeof(sinsp_bridge_field_value) &&
+		      offsetof(backend_field_value, name) == offsetof(sinsp_bridge_field_value, name) &&
+		      offsetof(backend_field_value, value) == offsetof(sinsp_bridge_field_value, value),
+	      "the bridge's field list is handed out as the backend's");
+
+int sb_format_fields(backend_format *fmt, const backend_event *evt, backend_field_value **out, size_t *n,
+		     char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	sinsp_bridge_field_value *fv = nullptr;
+	int rc = sinsp_bridge_format_fields(fmt_of(fmt), evt_of(evt), SINSP_BRIDGE_VALUES_TEXT, &fv, n, &e);
+	*out = reinterpret_cast<backend_field_value *>(fv);
+	return sb_err(rc, e, err, errlen);
+}
+
+void sb_format_free(backend_format *fmt)
+{
+	sinsp_bridge_formatter_free(fmt_of(fmt));
+}
+
+/* libscap's capture files start with its section header block, whose
+ * type is 0x0A0D0D0A in either byte order. */
+bool sb_capture_probe(void *, const unsigned char *head, size_t n)
+{
+	static const unsigned char magic[] = {0x0A, 0x0D, 0x0D, 0x0A};
+	return n >= sizeof(magic) && memcmp(head, magic, sizeof(magic)) == 0;
+}
+
+int sb_capture_open(void *ctx, const char *path, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	return sb_err(sinsp_bridge_open_file(sb_of(ctx)->insp, path, &e), e, err, errlen);
+}
+
+int sb_next_event(void *ctx, backend_event **evt, char *err, size_t errlen)
+{
+	syscall_backend *b = sb_of(ctx);
+	sinsp_bridge_evt *se = nullptr;
+	sinsp_bridge_error e;
+	*evt = nullptr;
+	int rc = sinsp_bridge_next(b->insp, &se, &e);
+	if(__builtin_expect(rc == SINSP_BRIDGE_OK, 1))
+	{
+		sinsp_evt *ev = reinterpret_cast<sinsp_evt *>(se);
+		b->ev.backend = b->self;
+		b->ev.ts = ev->get_ts();
+		b->ev.type = ev->get_type();
+		b->ev.payload = se;
+		*evt = &b->ev;
+		return BACKEND_OK;
+	}
+	if(rc == SINSP_BRIDGE_TIMEOUT)
+	{
+		return BACKEND_TIMEOUT;
+	}
+	if(rc == SINSP_BRIDGE_EOF)
+	{
+		return BACKEND_EOF;
+	}
+	return sb_err(rc < 0 ? rc : BACKEND_ERROR, e, err, errlen);
+}
+
+void sb_capture_close(void *ctx)
+{
+	sinsp_bridge_close(sb_of(ctx)->insp);
+}
+
+int sb_live_open(void *ctx, const char *arg, uint32_t timeout_ms, char *err, size_t errlen)
+{
+	sinsp_bridge_error e;
+	int rc = sinsp_bridge_open_live(sb_of(ctx)->insp, arg, timeout_ms, &e);
+	return sb_err(rc == SINSP_BRIDGE_EUNAVAILABLE ? BACKEND_EUNAVAILABLE : rc, e, err, errlen);
+}
+
+void sb_destroy(void *ctx)
+{
+	syscall_backend *b = sb_of(ctx);
+	sinsp_bridge_inspector_destroy(b->insp);
+	delete b;
+}
+
+} // namespace
+
+extern "C" {
+
+int sinsp_bridge_backend_create(const backend_opts *o, backend *out, char *err, size_t errlen)
+{
+	syscall_backend *b = new(std::nothrow) syscall_backend();
+	if(b == nullptr)
+	{
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
+	}
+	sinsp_bridge_error e;
+	b->insp = sinsp_bridge_inspector_create(o != nullptr && o->all_events ? SINSP_BRIDGE_ALL_EVENTS : 0, &e);
+	if(b->insp == nullptr)
+	{
+		snprintf(err, errlen, "cannot create the event inspector: %s", e.msg);
+		delete b;
+		return BACKEND_ERROR;
+	}
+	b->self = out;
+	out->source = "syscall";
+	out->ctx = b;
+	out->time_field = "evt.time";
+	out->evttype_count = PPM_EVENT_MAX;
+	out->evttype_indexable = sb_evttype_indexable;
+	out->fieldclass_count = sb_fieldclass_count;
+	out->fieldclass_get = sb_fieldclass_get;
+	out->field_get = sb_field_get;
+	out->fieldclass_as_string = sb_fieldclass_as_string;
+	out->check_compile = sb_check_compile;
+	out->check_eval = sb_check_eval;
+	out->check_evttypes = sb_check_evttypes;
+	out->check_code_values = sb_check_code_values;
+	out->field_cost = sb_field_cost;
+	out->check_free = sb_check_free;
+	out->format_compile = sb_format_compile;
+	out->format_text = sb_format_text;
+	out->format_json = sb_format_json;
+	out->format_fields = sb_format_fields;
+	out->format_free = sb_format_free;
+	out->capture_probe = sb_capture_probe;
+	out->capture_open = sb_capture_open;
+	out->next_event = sb_next_event;
+	out->capture_close = sb_capture_close;
+	out->live_open = sb_live_open;
+	out->destroy = sb_destroy;
+	return BACKEND_OK;
 }
 
 } /* extern "C" */

@@ -318,9 +318,8 @@ bool sinsp_bridge_evttype_dropped_by_default(uint16_t code);
  * arg:     NULL, or the raw text between brackets, e.g. "2" for proc.aname[2]
  *          (the bridge appends "[arg]" to the field name, as Falco's parser
  *          saw it).
- * op:      one of "=", "==", "!=", "<", "<=", ">", ">=", "contains",
- *          "icontains", "bcontains", "startswith", "bstartswith", "endswith",
- *          "glob", "pmatch", "in", "intersects", "exists".
+ * op:      a spelling from the operator table (engine/lang/condition_op.h),
+ *          which also decides which field types it applies to.
  *          bcontains/bstartswith take hex-encoded bytes ("6f70656e") and
  *          apply to string and byte-buffer fields; this libsinsp predates
  *          them, so the bridge evaluates them itself with memmem/memcmp.
@@ -451,41 +450,6 @@ int sinsp_bridge_format_fields(sinsp_bridge_formatter *fmt, sinsp_bridge_evt *ev
 			       sinsp_bridge_field_value **out, size_t *n, sinsp_bridge_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* Hostname and time formats (pure helpers, no inspector needed)             */
-/* ------------------------------------------------------------------------ */
-
-/**
- * The hostname Falco 0.31 reports (gRPC outputs): the FALCO_GRPC_HOSTNAME
- * environment variable when set, otherwise gethostname().
- * Writes it NUL-terminated to buf (truncated to cap-1 bytes).
- * Returns SINSP_BRIDGE_OK, SINSP_BRIDGE_ERROR if gethostname fails,
- * SINSP_BRIDGE_EINVAL if buf is NULL or cap is 0.
- */
-int sinsp_bridge_hostname(char *buf, size_t cap, sinsp_bridge_error *err);
-
-/**
- * Time of day as %evt.time prints it: "16:17:57.881781397". libsinsp uses
- * LOCAL time, with the UTC offset the local zone has NOW (gmt2local(time(
- * NULL))), not the offset at the event's date; Falco's own expected outputs
- * were produced with TZ=UTC. Set TZ (and call tzset()) for reproducible text.
- * Writes to buf (cap >= 19 needed for the full text; truncated otherwise).
- * Returns the length of the full text (snprintf convention).
- */
-size_t sinsp_bridge_ts_to_time_text(uint64_t ts, char *buf, size_t cap);
-
-/**
- * As %evt.time.iso8601 prints it (time_format_iso_8601: true), always UTC:
- * "2016-08-04T16:17:57.881781397+0000". Returns the full length (34).
- */
-size_t sinsp_bridge_ts_to_iso8601(uint64_t ts, char *buf, size_t cap);
-
-/**
- * As Falco 0.31 prints the "time" key of a JSON alert, always UTC:
- * "2016-08-04T16:17:57.881781397Z". Returns the full length (30).
- */
-size_t sinsp_bridge_ts_to_json_time(uint64_t ts, char *buf, size_t cap);
-
-/* ------------------------------------------------------------------------ */
 /* Field listing (--list)                                                    */
 /* ------------------------------------------------------------------------ */
 
@@ -528,6 +492,25 @@ int sinsp_bridge_field_get(size_t i, size_t j, sinsp_bridge_field *out);
  * frees, or NULL if i is out of range or on allocation failure.
  */
 char *sinsp_bridge_fieldclass_as_string(size_t i, bool verbose, const char *const *sources, size_t nsources);
+
+/* ------------------------------------------------------------------------ */
+/* The syscall field backend                                                 */
+/* ------------------------------------------------------------------------ */
+
+struct backend;
+struct backend_opts;
+
+/**
+ * The backend_factory_fn of the "syscall" source (engine/backends/backend.h):
+ * creates an inspector (o->all_events: SINSP_BRIDGE_ALL_EVENTS) owned by the
+ * backend and fills *out with the bridge's checks, formatters, capture and
+ * live readers. Its events are backend_events whose payload is the
+ * sinsp_bridge_evt and whose type is the ppm code. Leaves answered by the
+ * event code (check_code_values): evt.type =/!=/in (codes >= 2), evt.dir
+ * = / != < or >, evt.is_open_read/write/exec = / != true/false.
+ * Returns BACKEND_OK or BACKEND_ERROR with err filled.
+ */
+int sinsp_bridge_backend_create(const struct backend_opts *o, struct backend *out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

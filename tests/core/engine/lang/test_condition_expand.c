@@ -295,6 +295,9 @@ static const struct list_def list_table[] = {
 	{ "with_quotes", ITEMS("'sh -c'", "\"sh -c node -e \\\"require('nan')\\\"\"", "\"a\" \"b\"", "\"") },
 	{ "bad_escape", ITEMS("ok", "\"a\\qb\"") },
 	{ "empty", (const char *const[]){ NULL }, 0 },
+	{ "cat_binaries", ITEMS("cat") },
+	{ "one_string", ITEMS("\"one string\"") },
+	{ "via_list", ITEMS("cat_binaries") },
 };
 
 static bool lookup_list(void *user, const char *name, const char *const **items, size_t *n)
@@ -333,9 +336,44 @@ static void test_list_in_parens(void **state)
 	check_lists("fd.name pmatch (dirs)", "fd.name pmatch (/usr, /etc)");
 	check_lists("x.y intersects (empty, a)", "x.y intersects (a)");
 	check_lists("x.y in (empty)", "x.y in ()");
-	/* several leaves, only list operators touched */
-	check_lists("proc.name = shell_binaries and proc.pname in (dirs) or proc.name contains dirs",
-		    "((proc.name = shell_binaries and proc.pname in (/usr, /etc)) or proc.name contains dirs)");
+	/* several leaves: quoted values and unknown names are left alone */
+	check_lists("proc.name = \"shell_binaries\" and proc.pname in (dirs) or proc.name contains nolist",
+		    "((proc.name = \"shell_binaries\" and proc.pname in (/usr, /etc)) or proc.name contains nolist)");
+}
+
+/* Falco 0.31 substitutes a list name as text wherever delimiters surround
+ * it: as the value of =, != or contains too (its list_sub_bare and
+ * list_sub_whitespace tests). */
+static void test_list_bare_value(void **state)
+{
+	struct condition_node *n;
+	char err[512];
+	(void)state;
+
+	check_lists("proc.name=cat_binaries", "proc.name = cat");
+	check_lists("proc.name= cat_binaries or proc.name=nopey", "(proc.name = cat or proc.name = nopey)");
+	check_lists("proc.name != cat_binaries", "proc.name != cat");
+	check_lists("proc.cmdline contains via_list", "proc.cmdline contains cat");
+	check_lists("proc.cmdline startswith one_string", "proc.cmdline startswith \"one string\"");
+	check_lists("proc.name = 'cat_binaries'", "proc.name = \"cat_binaries\"");
+
+	n = parse_ok("proc.name = cat_binaries");
+	assert_int_equal(condition_expand_lists(n, lookup_list, NULL, err, sizeof err), CONDITION_OK);
+	assert_false(n->cmp.values[0].quoted);
+	assert_int_equal(n->cmp.values[0].pos.offset, 12);
+	condition_ast_free(n);
+
+	/* Falco's text "proc.name=sh, bash, csh" does not parse: an error here */
+	n = parse_ok("evt.type = open and proc.name = shell_binaries");
+	assert_int_equal(condition_expand_lists(n, lookup_list, NULL, err, sizeof err), CONDITION_ERR_SYNTAX);
+	assert_non_null(strstr(err, "list 'shell_binaries' used at 1:33 (offset 32) as the value of '=' has 3 items"));
+	/* the tree is left as it was */
+	assert_canon(n, "(evt.type = open and proc.name = shell_binaries)");
+	condition_ast_free(n);
+	n = parse_ok("proc.name = empty");
+	assert_int_equal(condition_expand_lists(n, lookup_list, NULL, err, sizeof err), CONDITION_ERR_SYNTAX);
+	assert_non_null(strstr(err, "has 0 items"));
+	condition_ast_free(n);
 }
 
 static void test_list_nested(void **state)
@@ -502,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_macro_depth_limit),
 		cmocka_unit_test_setup_teardown(test_macro_no_refs_no_lookups, setup_macros, teardown_macros),
 		cmocka_unit_test(test_list_in_parens),
+		cmocka_unit_test(test_list_bare_value),
 		cmocka_unit_test(test_list_nested),
 		cmocka_unit_test(test_list_quoted_untouched),
 		cmocka_unit_test(test_list_bare_name),

@@ -304,8 +304,20 @@ static void test_enabled_toggle(void **state)
 	assert_int_equal(load_str(d, "g.yaml", "- rule: r2\n  condition: c\n  output: o\n  desc: d\n"),
 			 RULES_ERR_SEMANTIC);
 	assert_contains(errbuf, "Rule must have property priority");
-	assert_int_equal(load_str(d, "h.yaml", "- macro:\n  condition: c\n"), RULES_OK); /* null name: unknown object */
-	assert_contains(rules_doc_warning_at(d, 0), "h.yaml:1:3: Unknown top level object: {macro=nil,condition=\"c\"}");
+	/* a present but empty name is Falco's "X name is empty", not an unknown object */
+	assert_int_equal(load_str(d, "h.yaml", "- macro:\n  condition: c\n"), RULES_ERR_SEMANTIC);
+	assert_contains(errbuf, "h.yaml:1:9: macro: Macro name is empty");
+	assert_int_equal(load_str(d, "h.yaml", "- list: ~\n  items: [foo]\n"), RULES_ERR_SEMANTIC);
+	assert_contains(errbuf, "h.yaml:1:9: list: List name is empty");
+	assert_int_equal(load_str(d, "h.yaml", "- rule:\n  desc: d\n  condition: c\n  output: o\n"),
+			 RULES_ERR_SEMANTIC);
+	assert_contains(errbuf, "h.yaml:1:8: rule: Rule name is empty");
+	assert_int_equal(load_str(d, "h.yaml", "- rule: [a]\n  desc: d\n"), RULES_ERR_SCHEMA);
+	assert_contains(errbuf, "h.yaml:1:9: rule: Rule name is empty");
+	assert_int_equal(load_str(d, "h.yaml", "- wat: 1\n  macro:\n"), RULES_ERR_SEMANTIC);
+	assert_contains(errbuf, "Macro name is empty");
+	assert_int_equal(load_str(d, "h.yaml", "- macro: false\n  condition: c\n"), RULES_OK); /* false: unknown object */
+	assert_contains(rules_doc_warning_at(d, 0), "h.yaml:1:3: Unknown top level object: {macro=false,condition=\"c\"}");
 	assert_int_equal(load_str(d, "i.yaml", "- macro: m\n  source: syscall\n"), RULES_ERR_SEMANTIC);
 	assert_contains(errbuf, "i.yaml:1:3: macro 'm': Macro must have property condition");
 	assert_int_equal(load_str(d, "j.yaml", "- list: false\n  items: [a]\n"), RULES_OK); /* false: unknown object */
@@ -424,7 +436,7 @@ static void test_wrong_types(void **state)
 		 "t.yaml:3:11: macro 'm': append must be a boolean (true or false), not a string"},
 		{"- rule: [a]\n  desc: d\n", "t.yaml:1:9: rule: Rule name is empty"},
 		{"- required_engine_version: \"9\"\n",
-		 "t.yaml:1:28: required_engine_version: Value of required_engine_version must be a number, not a string"},
+		 "t.yaml:1:28: required_engine_version: Value of required_engine_version must be a number"},
 		{"- required_plugin_versions:\n    - name: x\n",
 		 "t.yaml:2:7: required_plugin_versions: required_plugin_versions item must have version property"},
 		{"- list: l\n  items: [a]\n- just a string\n",

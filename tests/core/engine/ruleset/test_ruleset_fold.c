@@ -14,11 +14,12 @@
 #include "engine/lang/condition_parse.h"
 #include "engine/compile/leaf_table.h"
 #include "engine/ruleset/ruleset_fold.h"
-#include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/backends/backend_registry.h"
 #include "ppm_events_public.h"
 
 typedef struct fixture {
-	sinsp_bridge_inspector *insp;
+	backend_registry *reg;
+	const backend *syscall;
 	leaf_table *leaves;
 	struct condition_node *tree;
 	fold_shells shells;
@@ -27,10 +28,10 @@ typedef struct fixture {
 static int bind_leaf(void *user, struct condition_node *n)
 {
 	fixture *f = user;
-	sinsp_bridge_error e = {{0}};
-	int rc = leaf_table_bind(f->leaves, f->insp, n, &e);
-	if (rc != SINSP_BRIDGE_OK)
-		fail_msg("bind %s: %s", n->cmp.field, e.msg);
+	char e[512];
+	int rc = leaf_table_bind(f->leaves, f->syscall, n, e, sizeof(e));
+	if (rc != BACKEND_OK)
+		fail_msg("bind %s: %s", n->cmp.field, e);
 	return 0;
 }
 
@@ -45,10 +46,14 @@ static void compile(fixture *f, const char *text)
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
-	sinsp_bridge_error e = {{0}};
-	f->insp = sinsp_bridge_inspector_create(0, &e);
+	char e[512];
+	backend_opts bo = {0};
+	f->reg = backend_registry_new();
+	assert_non_null(f->reg);
+	assert_int_equal(backend_registry_add_builtins(f->reg, &bo, NULL, 0, e, sizeof(e)), BACKEND_OK);
+	f->syscall = backend_registry_find(f->reg, "syscall");
 	f->leaves = leaf_table_new();
-	assert_non_null(f->insp);
+	assert_non_null(f->syscall);
 	assert_non_null(f->leaves);
 	*state = f;
 	return 0;
@@ -60,7 +65,7 @@ static int teardown(void **state)
 	fold_shells_free(&f->shells);
 	condition_ast_free(f->tree);
 	leaf_table_free(f->leaves);
-	sinsp_bridge_inspector_destroy(f->insp);
+	backend_registry_free(f->reg);
 	free(f);
 	return 0;
 }

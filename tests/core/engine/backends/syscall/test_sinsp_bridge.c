@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/output/alert_meta.h"
 
 #ifndef FAPI_SHARED_DIR
 #define FAPI_SHARED_DIR "/work/shared/falco-0.31.1"
@@ -571,8 +572,8 @@ static void test_formatter(void **state)
 				 SINSP_BRIDGE_OK);
 		assert_int_equal(sinsp_bridge_format(tf, evt, &text, NULL, &err), SINSP_BRIDGE_OK);
 		char expect[128], t1[64], t2[64];
-		sinsp_bridge_ts_to_time_text(FIRST_CAT_OPEN_TS, t1, sizeof(t1));
-		sinsp_bridge_ts_to_iso8601(FIRST_CAT_OPEN_TS, t2, sizeof(t2));
+		alert_meta_time_text(FIRST_CAT_OPEN_TS, t1, sizeof(t1));
+		alert_meta_iso8601(FIRST_CAT_OPEN_TS, t2, sizeof(t2));
 		snprintf(expect, sizeof(expect), "%s|%s", t1, t2);
 		assert_string_equal(text, expect);
 		free(text);
@@ -818,42 +819,6 @@ static void test_live_unavailable(void **state)
 	sinsp_bridge_inspector_destroy(insp);
 }
 
-static void test_time_and_hostname(void **state)
-{
-	(void)state;
-	char buf[64];
-	assert_int_equal(sinsp_bridge_ts_to_json_time(FIRST_CAT_OPEN_TS, buf, sizeof(buf)), 30);
-	assert_string_equal(buf, "2016-08-04T16:17:57.881781397Z");
-	assert_int_equal(sinsp_bridge_ts_to_iso8601(FIRST_CAT_OPEN_TS, buf, sizeof(buf)), 34);
-	assert_string_equal(buf, "2016-08-04T16:17:57.881781397+0000");
-	assert_int_equal(sinsp_bridge_ts_to_time_text(FIRST_CAT_OPEN_TS, buf, sizeof(buf)), 18);
-	assert_string_equal(buf, "16:17:57.881781397");
-	/* truncation keeps the snprintf convention */
-	assert_int_equal(sinsp_bridge_ts_to_json_time(FIRST_CAT_OPEN_TS, buf, 5), 30);
-	assert_string_equal(buf, "2016");
-
-	/* %evt.time follows the local zone (its current offset) */
-	setenv("TZ", "UTC-2", 1); /* POSIX: 2 hours east of UTC, no DST */
-	tzset();
-	assert_int_equal(sinsp_bridge_ts_to_time_text(FIRST_CAT_OPEN_TS, buf, sizeof(buf)), 18);
-	assert_string_equal(buf, "18:17:57.881781397");
-	sinsp_bridge_ts_to_json_time(FIRST_CAT_OPEN_TS, buf, sizeof(buf));
-	assert_string_equal(buf, "2016-08-04T16:17:57.881781397Z");
-	setenv("TZ", "UTC", 1);
-	tzset();
-
-	sinsp_bridge_error err = {{0}};
-	setenv("FALCO_GRPC_HOSTNAME", "falco-apid-test-host", 1);
-	assert_int_equal(sinsp_bridge_hostname(buf, sizeof(buf), &err), SINSP_BRIDGE_OK);
-	assert_string_equal(buf, "falco-apid-test-host");
-	unsetenv("FALCO_GRPC_HOSTNAME");
-	char expect[256];
-	assert_int_equal(gethostname(expect, sizeof(expect)), 0);
-	assert_int_equal(sinsp_bridge_hostname(buf, sizeof(buf), &err), SINSP_BRIDGE_OK);
-	assert_string_equal(buf, expect);
-	assert_int_equal(sinsp_bridge_hostname(NULL, 0, &err), SINSP_BRIDGE_EINVAL);
-}
-
 static void test_field_listing(void **state)
 {
 	(void)state;
@@ -946,7 +911,6 @@ int main(void)
 		cmocka_unit_test(test_evttypes),
 		cmocka_unit_test(test_capture_errors),
 		cmocka_unit_test(test_live_unavailable),
-		cmocka_unit_test(test_time_and_hostname),
 		cmocka_unit_test(test_field_listing),
 		cmocka_unit_test(test_read_rate),
 		cmocka_unit_test(test_status_str),

@@ -1,0 +1,86 @@
+#include "engine/output/alert_meta.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int alert_meta_hostname(char *buf, size_t cap, char *err, size_t errlen)
+{
+	if (!buf || !cap) {
+		snprintf(err, errlen, "hostname: no buffer");
+		return -1;
+	}
+	const char *env = getenv("FALCO_GRPC_HOSTNAME");
+	if (env) {
+		snprintf(buf, cap, "%s", env);
+		return 0;
+	}
+	char h[256];
+	if (gethostname(h, sizeof(h)) != 0) {
+		snprintf(err, errlen, "Failed to get hostname: %s", strerror(errno));
+		return -1;
+	}
+	h[sizeof(h) - 1] = '\0';
+	snprintf(buf, cap, "%s", h);
+	return 0;
+}
+
+/* Copies the full text to buf under the snprintf convention. */
+static size_t alert_meta_put(const char *text, char *buf, size_t cap)
+{
+	if (buf && cap)
+		snprintf(buf, cap, "%s", text);
+	return strlen(text);
+}
+
+size_t alert_meta_time_text(uint64_t ts, char *buf, size_t cap)
+{
+	/* libsinsp's ts_to_string(ts, &s, false, true) with its gmt2local(0):
+	 * the local offset of NOW, applied to the event time. */
+	time_t now = time(NULL);
+	struct tm g, l;
+	int32_t zone = 0;
+	if (gmtime_r(&now, &g) && localtime_r(&now, &l)) {
+		int dir = l.tm_year - g.tm_year;
+		if (dir == 0)
+			dir = l.tm_yday - g.tm_yday;
+		zone = (l.tm_hour - g.tm_hour) * 3600 + (l.tm_min - g.tm_min) * 60 + dir * 86400;
+	}
+	uint64_t sec = ts / 1000000000ULL, nsec = ts % 1000000000ULL;
+	int32_t s = (int32_t)((sec + (uint64_t)(int64_t)zone) % 86400);
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%02d:%02d:%02d.%09u", s / 3600, (s % 3600) / 60, s % 60, (unsigned)nsec);
+	return alert_meta_put(tmp, buf, cap);
+}
+
+/* "2016-08-04T16:17:57.881781397" from gmtime, then `suffix` ("Z") or,
+ * when suffix is NULL, strftime's %z (always +0000 for gmtime). */
+static size_t alert_meta_utc(uint64_t ts, const char *suffix, char *buf, size_t cap)
+{
+	time_t sec = (time_t)(ts / 1000000000ULL);
+	struct tm tm;
+	char tmp[96] = "";
+	if (gmtime_r(&sec, &tm)) {
+		size_t n = strftime(tmp, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+		n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, ".%09u%s", (unsigned)(ts % 1000000000ULL),
+				      suffix ? suffix : "");
+		if (!suffix)
+			strftime(tmp + n, sizeof(tmp) - n, "%z", &tm);
+	}
+	return alert_meta_put(tmp, buf, cap);
+}
+
+size_t alert_meta_iso8601(uint64_t ts, char *buf, size_t cap)
+{
+	/* libsinsp's ts_to_iso_8601(): "%FT%T" + ".%09u" + "%z". */
+	return alert_meta_utc(ts, NULL, buf, cap);
+}
+
+size_t alert_meta_json_time(uint64_t ts, char *buf, size_t cap)
+{
+	/* falco_formats::format_event(): strftime("%FT%T", gmtime) + ".%09luZ". */
+	return alert_meta_utc(ts, "Z", buf, cap);
+}
