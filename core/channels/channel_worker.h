@@ -17,12 +17,14 @@
 
 typedef struct channel_worker channel_worker;
 
-/* A channel's counters. accepted == delivered + failed + dropped +
- * discarded + depth. */
+/* A channel's counters. Once its thread has ended, accepted == delivered +
+ * failed + dropped + discarded; while it runs, the alerts it has taken from
+ * the queue but not yet written (or, coalesced, not yet flushed) are in
+ * none of them and depth counts the queued ones. */
 typedef struct channel_stats {
 	const char *name;    /* the channel's name (its ops->name); static */
 	uint64_t accepted;   /* alerts queued for the channel */
-	uint64_t delivered;  /* alerts written */
+	uint64_t delivered;  /* alerts written (a coalesced one once its flush succeeded) */
 	uint64_t failed;     /* alerts whose write failed (logged) */
 	uint64_t dropped;    /* alerts lost because the queue was full (the oldest first) */
 	uint64_t discarded;  /* alerts still queued when the shutdown drain ran out of time */
