@@ -23,6 +23,7 @@ const char *cli_args_usage(void)
 	       "  -U, --unbuffered   do not buffer stdout (overrides buffered_outputs)\n"
 	       "  -v                 verbose output\n"
 	       "  --list[=SOURCE]    list the fields the rules can use and exit\n"
+	       "  --disable-source NAME  do not open the live feed of this event source (repeatable)\n"
 	       "  --version          print the version and exit\n"
 	       "  -h, --help         this help\n";
 }
@@ -43,6 +44,7 @@ int cli_args_parse(cli_args *a, int argc, char **argv, char *err, size_t errlen)
 	static const struct option longopts[] = {
 		{"list", optional_argument, NULL, 1000},
 		{"version", no_argument, NULL, 1001},
+		{"disable-source", required_argument, NULL, 1002},
 		{"help", no_argument, NULL, 'h'},
 		{"unbuffered", no_argument, NULL, 'U'},
 		{NULL, 0, NULL, 0},
@@ -110,8 +112,14 @@ int cli_args_parse(cli_args *a, int argc, char **argv, char *err, size_t errlen)
 		case 1001:
 			a->version = true;
 			break;
+		case 1002:
+			rc = cli_args_push(&a->disable_sources, &a->ndisable_sources, optarg);
+			break;
 		case ':':
-			snprintf(err, errlen, "option -%c needs an argument", optopt);
+			if (optopt == 1002)
+				snprintf(err, errlen, "option --disable-source needs an argument");
+			else
+				snprintf(err, errlen, "option -%c needs an argument", optopt);
 			goto fail;
 		default:
 			if (optopt)
@@ -143,5 +151,6 @@ void cli_args_free(cli_args *a)
 	free(a->disable_substr);
 	free(a->disable_tags);
 	free(a->only_tags);
+	free(a->disable_sources);
 	memset(a, 0, sizeof(*a));
 }

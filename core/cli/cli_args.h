@@ -27,6 +27,8 @@ typedef struct cli_args {
 	bool list_fields;             /* --list */
 	const char *list_source;      /* --list=SOURCE, or NULL */
 	bool unbuffered;              /* -U, --unbuffered: clears buffered_outputs */
+	const char **disable_sources; /* --disable-source NAME, repeatable */
+	size_t ndisable_sources;
 	bool verbose;                 /* -v */
 	bool version;                 /* --version */
 	bool help;                    /* -h, --help */

@@ -18,7 +18,7 @@
 #include "engine/engine.h"
 #include "engine/rules/rules_context.h"
 #include "engine/rules/rules_files.h"
-#include "engine/backends/syscall/sinsp_bridge.h"
+#include "engine/backends/backend_fields.h"
 #include "log/log.h"
 #include "modules/loader.h"
 #include "server/health.h"
@@ -133,18 +133,22 @@ static void daemon_print_warnings(const engine *e)
 		fprintf(stderr, "%s\n", engine_warning(e, i));
 }
 
-/* --list: the fields conditions and outputs can use. */
-static int daemon_list_fields(void)
+/* --list[=SOURCE]: the fields conditions and outputs can use, of every
+ * registered event source or of one. */
+static int daemon_list_fields(const cli_args *args)
 {
-	const char *sources[] = {"syscall"};
-	for (size_t i = 0; i < sinsp_bridge_fieldclass_count(); i++) {
-		char *text = sinsp_bridge_fieldclass_as_string(i, false, sources, 1);
-		if (text) {
-			fputs(text, stdout);
-			free(text);
-		}
-	}
-	return 0;
+	char err[512];
+	backend_opts bo = {.all_events = args->all_events};
+	backend_registry *reg = backend_registry_new();
+	int rc = reg && backend_registry_add_builtins(reg, &bo, NULL, 0, err, sizeof(err)) == BACKEND_OK &&
+				 backend_fields_list(reg, args->list_source, args->verbose, false, stdout, err,
+						     sizeof(err)) == 0
+			 ? 0
+			 : 1;
+	if (rc)
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", reg ? err : "out of memory");
+	backend_registry_free(reg);
+	return rc;
 }
 
 /* A rules load error as Falco prints it: "Runtime error: Could not load
@@ -381,7 +385,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_WARNING, "config", "unknown log_level '%s', using info", cfg.log_level);
 
 	if (args->list_fields) {
-		rc = daemon_list_fields();
+		rc = daemon_list_fields(args);
 		goto out;
 	}
 	if (args->nvalidate) {

@@ -42,6 +42,8 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 	o->rate = (double)rate;
 	o->max_burst = (double)max_burst;
 	o->all_events = a->all_events;
+	o->disabled_sources = a->disable_sources;
+	o->ndisabled_sources = a->ndisable_sources;
 	o->selection = (ruleset_selection){
 		.disable_substr = a->disable_substr,
 		.ndisable_substr = a->ndisable_substr,

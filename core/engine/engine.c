@@ -87,6 +87,14 @@ static int engine_load_rules(engine *e, char *err, size_t errlen)
 	return 0;
 }
 
+static bool engine_source_disabled(const engine *e, const char *source)
+{
+	for (size_t i = 0; i < e->o.ndisabled_sources; i++)
+		if (strcmp(e->o.disabled_sources[i], source) == 0)
+			return true;
+	return false;
+}
+
 int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -103,6 +111,12 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 		return -1;
 	}
 	if (backend_registry_add_builtins(e->reg, &bo, NULL, 0, err, errlen) != BACKEND_OK) {
+		engine_free(e);
+		return -1;
+	}
+	if (engine_source_disabled(e, "syscall") && engine_source_disabled(e, "k8s_audit")) {
+		/* Falco 0.31's words (falco.cpp). */
+		snprintf(err, errlen, "The event source \"syscall\" and \"k8s_audit\" can not be disabled together");
 		engine_free(e);
 		return -1;
 	}
@@ -151,6 +165,11 @@ size_t engine_warning_count(const engine *e)
 const char *engine_warning(const engine *e, size_t i)
 {
 	return i < engine_warning_count(e) ? e->rs->rules->warnings[i] : NULL;
+}
+
+const backend_registry *engine_backends(const engine *e)
+{
+	return e->reg;
 }
 
 const ruleset *engine_ruleset(const engine *e)
@@ -218,11 +237,20 @@ int engine_open_capture(engine *e, const char *path, uint64_t loops, double rate
 int engine_open_live(engine *e, const char *probe, char *err, size_t errlen)
 {
 	const backend *b = NULL;
-	for (size_t i = 0; i < backend_registry_count(e->reg) && !b; i++)
-		if (backend_registry_at(e->reg, i)->live_open)
-			b = backend_registry_at(e->reg, i);
+	const char *disabled = NULL;
+	for (size_t i = 0; i < backend_registry_count(e->reg) && !b; i++) {
+		const backend *c = backend_registry_at(e->reg, i);
+		if (c->live_open && engine_source_disabled(e, c->source))
+			disabled = c->source;
+		else if (c->live_open)
+			b = c;
+	}
 	if (!b) {
-		snprintf(err, errlen, "no event source has a live feed");
+		if (disabled)
+			snprintf(err, errlen, "no event source: the live feed of %s is disabled (--disable-source)",
+				 disabled);
+		else
+			snprintf(err, errlen, "no event source has a live feed");
 		return -1;
 	}
 	engine_close_source(e);

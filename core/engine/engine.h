@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "engine/output/alert.h"
+#include "engine/backends/backend_registry.h"
 #include "engine/ruleset/ruleset.h"
 
 typedef struct engine engine;
@@ -23,6 +24,11 @@ typedef struct engine_opts {
 	const char *const *rules_paths; /* files or directories, loaded in order; borrowed */
 	size_t nrules_paths;
 	bool all_events;                /* -A */
+	/* --disable-source: sources whose live feed is not opened (their rules
+	 * still load, and a capture of theirs still replays, as in Falco
+	 * 0.31). Disabling both syscall and k8s_audit is an error. Borrowed. */
+	const char *const *disabled_sources;
+	size_t ndisabled_sources;
 	int min_priority;               /* `priority`: rules less severe are not loaded */
 	ruleset_selection selection;    /* -D, -T, -t; borrowed */
 	bool json_output;
@@ -48,7 +54,9 @@ typedef struct engine_stats {
 	uint64_t by_priority[8];
 } engine_stats;
 
-/* Creates the inspector, loads the rules files in order and compiles them.
+/* Registers the event sources (engine/backends/backend_registry.h), loads
+ * the rules files in order and compiles each rule with its source's
+ * backend.
  * Returns 0, or -1 with the first error ("FILE:LINE:COL: ITEM: message") in
  * err; nothing is left allocated then. */
 int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen);
@@ -63,12 +71,16 @@ const ruleset *engine_ruleset(const engine *e);
 
 void engine_set_sink(engine *e, engine_sink_fn fn, void *user);
 
+/* The registered event sources; owned by the engine. */
+const backend_registry *engine_backends(const engine *e);
+
 /* Selects the capture file to replay: `loops` times (0 = forever), at
  * `rate` events per second (0 = as fast as possible). Opens it now so that
  * an unreadable file is reported here. 0 or -1 with err. */
 int engine_open_capture(engine *e, const char *path, uint64_t loops, double rate, char *err, size_t errlen);
-/* Opens the live source: the kernel module, or the eBPF probe at `probe`
- * (NULL: the module). The error names what is missing. 0 or -1 with err. */
+/* Opens the live feed of the first source that has one and is not
+ * disabled: the kernel module, or the eBPF probe at `probe` (NULL: the
+ * module). The error names what is missing. 0 or -1 with err. */
 int engine_open_live(engine *e, const char *probe, char *err, size_t errlen);
 
 /* Runs the opened source on this thread until it ends or `stop` becomes

@@ -215,6 +215,28 @@ class FalcoDataTest(CompatTest):
         log = self.stop_clean(self.d)
         self.assertIn("subscriber falco-get-queue: delivered 8, dropped 0", log)
 
+    def test_get_carries_k8s_audit_alerts_with_their_source(self):
+        self.d = self.start_daemon(config=falco_config(), args=[
+            "-r", os.path.join(SHARED_DIR, "rules", "k8s_audit_rules.yaml"),
+            "-e", os.path.join(SHARED_DIR, "k8s_audit", "exec_pod.json"), "-M", "30"])
+        wait_for(lambda: len(stdout_alerts(self.d)) >= 1, 30, "the k8s alert on stdout")
+        time.sleep(0.3 * SLOW)
+        got = self.get(self.channel())
+        self.assertEqual(len(got), 1)
+        a = got[0]
+        self.assertEqual(a.rule, "Attach/Exec Pod")
+        self.assertEqual(a.source, "k8s_audit")
+        self.assertEqual(a.source_deprecated, falco_schema.K8S_AUDIT)
+        self.assertEqual(a.priority, falco_schema.NOTICE)
+        self.assertEqual(a.output, stdout_alerts(self.d)[0])
+        self.assertEqual((a.time.seconds, a.time.nanos), (1540561114, 902914048))
+        # Falco's map: names without their argument, values as text
+        self.assertEqual(dict(a.output_fields), {
+            "jevt.time": "13:38:34.902914048", "ka.target.name": "nginx-deployment-7998647bdf-phvq7",
+            "ka.target.namespace": "default", "ka.target.subresource": "exec", "ka.uri.param": "bash",
+            "ka.user.name": "minikube-user"})
+        self.stop_clean(self.d)
+
 
 class FalcoLoopTest(CompatTest):
     """Falco's methods over a looped generated capture (outputs_fanout.yaml

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/backends/json/k8s_audit_backend.h"
 #include "engine/backends/syscall/sinsp_bridge.h"
 
 /* Enough for every source Falco 0.31 knows plus plugins; a fixed array
@@ -17,6 +18,7 @@ struct backend_registry {
 
 static const backend_builtin backend_registry_builtin_table[] = {
 	{"syscall", sinsp_bridge_backend_create},
+	{"k8s_audit", k8s_audit_backend_create},
 };
 
 const backend_builtin *backend_registry_builtins(size_t *n)

@@ -34,6 +34,38 @@ static uint32_t json_escape_utf8(const unsigned char **p)
 	return cp;
 }
 
+void json_escape_ascii(FILE *out, unsigned char c)
+{
+	switch (c) {
+	case '"':
+		fputs("\\\"", out);
+		break;
+	case '\\':
+		fputs("\\\\", out);
+		break;
+	case '\b':
+		fputs("\\b", out);
+		break;
+	case '\f':
+		fputs("\\f", out);
+		break;
+	case '\n':
+		fputs("\\n", out);
+		break;
+	case '\r':
+		fputs("\\r", out);
+		break;
+	case '\t':
+		fputs("\\t", out);
+		break;
+	default:
+		if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			putc(c, out);
+	}
+}
+
 void json_escape_write(FILE *out, const char *str)
 {
 	const unsigned char *p = (const unsigned char *)str;
@@ -42,34 +74,7 @@ void json_escape_write(FILE *out, const char *str)
 		unsigned char c = *p;
 		if (c < 0x80) {
 			p++;
-			switch (c) {
-			case '"':
-				fputs("\\\"", out);
-				break;
-			case '\\':
-				fputs("\\\\", out);
-				break;
-			case '\b':
-				fputs("\\b", out);
-				break;
-			case '\f':
-				fputs("\\f", out);
-				break;
-			case '\n':
-				fputs("\\n", out);
-				break;
-			case '\r':
-				fputs("\\r", out);
-				break;
-			case '\t':
-				fputs("\\t", out);
-				break;
-			default:
-				if (c < 0x20)
-					fprintf(out, "\\u%04x", c);
-				else
-					putc(c, out);
-			}
+			json_escape_ascii(out, c);
 			continue;
 		}
 		uint32_t cp = json_escape_utf8(&p);

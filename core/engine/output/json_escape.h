@@ -10,4 +10,9 @@
  * bytes become U+FFFD. */
 void json_escape_write(FILE *out, const char *s);
 
+/* Writes one ASCII character (c < 0x80) as jsoncpp and nlohmann both write
+ * it inside a string literal: ", \ and control characters escaped, the
+ * others as they are. */
+void json_escape_ascii(FILE *out, unsigned char c);
+
 #endif

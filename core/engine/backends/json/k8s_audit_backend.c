@@ -1,0 +1,350 @@
+#include "engine/backends/json/k8s_audit_backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/backends/json/json_format.h"
+#include "engine/backends/json/k8s_audit_reader.h"
+
+typedef struct k8s_audit_ctx {
+	const backend *self;
+	k8s_audit_reader *reader;
+	backend_event evt; /* the event next_event lends */
+} k8s_audit_ctx;
+
+struct backend_check {
+	k8s_field field;
+	enum condition_op op;
+	json_vals rhs;  /* the rule's values, and their set */
+	json_vals vals; /* scratch: the event's values */
+};
+
+struct backend_format {
+	json_format *f;
+};
+
+static size_t k8s_audit_backend_fieldclass_count(void *ctx)
+{
+	(void)ctx;
+	return k8s_audit_fields_class_count();
+}
+
+static int k8s_audit_backend_fieldclass_get(void *ctx, size_t i, backend_fieldclass *out)
+{
+	(void)ctx;
+	const k8s_field_class *c = k8s_audit_fields_class(i);
+	if (!c)
+		return BACKEND_EINVAL;
+	out->name = c->name;
+	out->desc = c->desc;
+	out->shortdesc = "";
+	out->nfields = c->nfields;
+	return BACKEND_OK;
+}
+
+static int k8s_audit_backend_field_get(void *ctx, size_t i, size_t j, backend_field *out)
+{
+	(void)ctx;
+	const k8s_field_class *c = k8s_audit_fields_class(i);
+	if (!c || j >= c->nfields)
+		return BACKEND_EINVAL;
+	const k8s_field_info *f = &c->fields[j];
+	out->name = f->name;
+	out->type = "CHARBUF"; /* Falco lists every JSON field as text */
+	out->desc = f->desc;
+	out->flags = f->arg == K8S_ARG_REQUIRED  ? BACKEND_FIELD_ARG_REQUIRED
+		     : f->arg == K8S_ARG_ALLOWED ? BACKEND_FIELD_ARG_ALLOWED
+						 : 0;
+	return BACKEND_OK;
+}
+
+static void k8s_audit_backend_check_free(backend_check *chk)
+{
+	if (!chk)
+		return;
+	k8s_audit_fields_free(&chk->field);
+	json_value_list_free(&chk->rhs);
+	json_value_list_free(&chk->vals);
+	free(chk);
+}
+
+static int k8s_audit_backend_check_compile(void *ctx, const backend_leaf *leaf, backend_check **out, char *err, size_t errlen)
+{
+	(void)ctx;
+	*out = NULL;
+	switch (leaf->op) {
+	case CONDITION_OP_ICONTAINS:
+	case CONDITION_OP_BCONTAINS:
+	case CONDITION_OP_BSTARTSWITH:
+	case CONDITION_OP_ENDSWITH:
+	case CONDITION_OP_GLOB:
+		snprintf(err, errlen, "operator %s is not supported on k8s_audit field %s", condition_op_to_string(leaf->op),
+			 leaf->field);
+		return BACKEND_EBAD_OPERATOR;
+	default:
+		break;
+	}
+	backend_check *chk = calloc(1, sizeof(*chk));
+	if (!chk) {
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
+	}
+	int rc = k8s_audit_fields_resolve(&chk->field, leaf->field, leaf->arg, err, errlen);
+	if (rc != 0) {
+		free(chk);
+		if (rc > 0) {
+			snprintf(err, errlen, "filter_check called with nonexistent field %s", leaf->field);
+			return BACKEND_EUNKNOWN_FIELD;
+		}
+		return BACKEND_ERROR;
+	}
+	chk->op = leaf->op;
+	for (size_t i = 0; i < leaf->nvalues; i++)
+		json_value_list_add_copy(&chk->rhs, leaf->values[i]);
+	json_value_list_build_set(&chk->rhs);
+	if (chk->rhs.failed) {
+		k8s_audit_backend_check_free(chk);
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
+	}
+	*out = chk;
+	return BACKEND_OK;
+}
+
+static const json_val *k8s_audit_backend_set_at(const json_vals *l, size_t i)
+{
+	return &l->items[l->set[i]];
+}
+
+/* std::set operator==: same size, equal element by element. */
+static bool k8s_audit_backend_sets_equal(const json_vals *a, const json_vals *b)
+{
+	if (a->nset != b->nset)
+		return false;
+	for (size_t i = 0; i < a->nset; i++)
+		if (!json_value_eq(k8s_audit_backend_set_at(a, i), k8s_audit_backend_set_at(b, i)))
+			return false;
+	return true;
+}
+
+/* std::set_intersection is not empty. */
+static bool k8s_audit_backend_sets_intersect(const json_vals *a, const json_vals *b)
+{
+	size_t i = 0, j = 0;
+	while (i < a->nset && j < b->nset) {
+		const json_val *x = k8s_audit_backend_set_at(a, i), *y = k8s_audit_backend_set_at(b, j);
+		if (json_value_lt(x, y))
+			i++;
+		else if (json_value_lt(y, x))
+			j++;
+		else
+			return true;
+	}
+	return false;
+}
+
+static bool k8s_audit_backend_check_eval(backend_check *chk, const backend_event *evt)
+{
+	const json_evt *je = evt->payload;
+	json_vals *v = &chk->vals;
+	size_t first, n;
+	k8s_audit_fields_extract(&chk->field, je, v, &first, &n);
+	const json_vals *rhs = &chk->rhs;
+	char a[48], b[48];
+	switch (chk->op) {
+	case CONDITION_OP_EQ:
+		return k8s_audit_backend_sets_equal(v, rhs);
+	case CONDITION_OP_NE:
+		return !k8s_audit_backend_sets_equal(v, rhs);
+	case CONDITION_OP_STARTSWITH:
+	case CONDITION_OP_CONTAINS: {
+		if (n != 1 || rhs->nset != 1)
+			return false;
+		const json_val *x = &v->items[first], *y = k8s_audit_backend_set_at(rhs, 0);
+		const char *xs = x->type == JSON_VAL_STRING ? x->s : json_value_text(x, a, sizeof(a));
+		const char *ys = y->type == JSON_VAL_STRING ? y->s : json_value_text(y, b, sizeof(b));
+		return condition_op_compare_string(chk->op, xs, ys);
+	}
+	case CONDITION_OP_IN:
+		for (size_t i = 0; i < v->nset; i++)
+			if (!json_value_list_set_has(rhs, k8s_audit_backend_set_at(v, i)))
+				return false;
+		return true;
+	case CONDITION_OP_INTERSECTS:
+		return k8s_audit_backend_sets_intersect(v, rhs);
+	case CONDITION_OP_PMATCH:
+		for (size_t i = 0; i < v->nset; i++) {
+			const json_val *x = k8s_audit_backend_set_at(v, i);
+			if (x->type != JSON_VAL_STRING || strcmp(x->s, K8S_NO_VALUE))
+				return false;
+		}
+		return true;
+	case CONDITION_OP_LT:
+	case CONDITION_OP_LE:
+	case CONDITION_OP_GT:
+	case CONDITION_OP_GE: {
+		if (n != 1 || rhs->nset != 1)
+			return false;
+		const json_val *x = &v->items[first], *y = k8s_audit_backend_set_at(rhs, 0);
+		if (x->type != y->type)
+			return false;
+		switch (chk->op) {
+		case CONDITION_OP_LT:
+			return json_value_lt(x, y);
+		case CONDITION_OP_LE:
+			return json_value_lt(x, y) || json_value_eq(x, y);
+		case CONDITION_OP_GT:
+			return json_value_gt(x, y);
+		default:
+			return json_value_gt(x, y) || json_value_eq(x, y);
+		}
+	}
+	case CONDITION_OP_EXISTS: {
+		if (n != 1)
+			return false;
+		const json_val *x = &v->items[first];
+		return !(x->type == JSON_VAL_STRING && !strcmp(x->s, K8S_NO_VALUE));
+	}
+	default:
+		return false;
+	}
+}
+
+static void k8s_audit_backend_format_free(backend_format *fmt)
+{
+	if (!fmt)
+		return;
+	json_format_free(fmt->f);
+	free(fmt);
+}
+
+static int k8s_audit_backend_format_compile(void *ctx, const char *format, backend_format **out, char *err, size_t errlen)
+{
+	(void)ctx;
+	*out = NULL;
+	backend_format *fmt = calloc(1, sizeof(*fmt));
+	if (!fmt) {
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
+	}
+	int rc = json_format_compile(format, &fmt->f, err, errlen);
+	if (rc != 0) {
+		free(fmt);
+		return rc > 0 ? BACKEND_EUNKNOWN_FIELD : BACKEND_ERROR;
+	}
+	*out = fmt;
+	return BACKEND_OK;
+}
+
+static int k8s_audit_backend_format_text(backend_format *fmt, const backend_event *evt, char **out, char *err, size_t errlen)
+{
+	if (!(*out = json_format_text(fmt->f, evt->payload))) {
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
+	}
+	return BACKEND_OK;
+}
+
+static int k8s_audit_backend_format_json(backend_format *fmt, const backend_event *evt, char **out, char *err, size_t errlen)
+{
+	if (!(*out = json_format_json(fmt->f, evt->payload))) {
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
+	}
+	return BACKEND_OK;
+}
+
+static int k8s_audit_backend_format_fields(backend_format *fmt, const backend_event *evt, backend_field_value **out,
+				   size_t *n, char *err, size_t errlen)
+{
+	if (json_format_fields(fmt->f, evt->payload, out, n) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
+	}
+	return BACKEND_OK;
+}
+
+static bool k8s_audit_backend_capture_probe(void *ctx, const unsigned char *head, size_t n)
+{
+	(void)ctx;
+	return k8s_audit_reader_probe(head, n);
+}
+
+static int k8s_audit_backend_capture_open(void *vctx, const char *path, char *err, size_t errlen)
+{
+	k8s_audit_ctx *ctx = vctx;
+	if (ctx->reader) {
+		snprintf(err, errlen, "a k8s_audit capture is already open");
+		return BACKEND_EINVAL;
+	}
+	if (k8s_audit_reader_open(&ctx->reader, path, err, errlen) != 0)
+		return BACKEND_ECAPTURE;
+	return BACKEND_OK;
+}
+
+static int k8s_audit_backend_next_event(void *vctx, backend_event **evt, char *err, size_t errlen)
+{
+	k8s_audit_ctx *ctx = vctx;
+	*evt = NULL;
+	if (!ctx->reader) {
+		snprintf(err, errlen, "no k8s_audit capture is open");
+		return BACKEND_EINVAL;
+	}
+	const json_evt *je = NULL;
+	int rc = k8s_audit_reader_next(ctx->reader, &je, err, errlen);
+	if (rc > 0)
+		return BACKEND_EOF;
+	if (rc < 0)
+		return BACKEND_ERROR;
+	ctx->evt.backend = ctx->self;
+	ctx->evt.ts = je->ts;
+	ctx->evt.type = 0;
+	ctx->evt.payload = (void *)je;
+	*evt = &ctx->evt;
+	return BACKEND_OK;
+}
+
+static void k8s_audit_backend_capture_close(void *vctx)
+{
+	k8s_audit_ctx *ctx = vctx;
+	k8s_audit_reader_close(ctx->reader);
+	ctx->reader = NULL;
+}
+
+static void k8s_audit_backend_destroy(void *vctx)
+{
+	k8s_audit_backend_capture_close(vctx);
+	free(vctx);
+}
+
+int k8s_audit_backend_create(const backend_opts *o, backend *out, char *err, size_t errlen)
+{
+	(void)o;
+	k8s_audit_ctx *ctx = calloc(1, sizeof(*ctx));
+	if (!ctx) {
+		snprintf(err, errlen, "out of memory");
+		return BACKEND_ERROR;
+	}
+	ctx->self = out;
+	out->source = "k8s_audit";
+	out->ctx = ctx;
+	out->time_field = "jevt.time";
+	out->evttype_count = 1;
+	out->fieldclass_count = k8s_audit_backend_fieldclass_count;
+	out->fieldclass_get = k8s_audit_backend_fieldclass_get;
+	out->field_get = k8s_audit_backend_field_get;
+	out->check_compile = k8s_audit_backend_check_compile;
+	out->check_eval = k8s_audit_backend_check_eval;
+	out->check_free = k8s_audit_backend_check_free;
+	out->format_compile = k8s_audit_backend_format_compile;
+	out->format_text = k8s_audit_backend_format_text;
+	out->format_json = k8s_audit_backend_format_json;
+	out->format_fields = k8s_audit_backend_format_fields;
+	out->format_free = k8s_audit_backend_format_free;
+	out->capture_probe = k8s_audit_backend_capture_probe;
+	out->capture_open = k8s_audit_backend_capture_open;
+	out->next_event = k8s_audit_backend_next_event;
+	out->capture_close = k8s_audit_backend_capture_close;
+	out->destroy = k8s_audit_backend_destroy;
+	return BACKEND_OK;
+}
