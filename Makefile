@@ -10,6 +10,10 @@ DEB_PACKAGES = cmake make gcc g++ pkg-config git openssl \
 	libltdl-dev libyaml-dev libcmocka-dev libfalcosecurity0-dev libjsoncpp-dev libcjson-dev \
 	zlib1g-dev libssl-dev libtbb-dev libcurl4-openssl-dev libb64-dev libjq-dev \
 	python3 python3-grpcio python3-protobuf python3-yaml
+# The keepalive test's client is grpc-js, from npm. Installed only when node
+# or npm is missing: a NodeSource nodejs brings its own npm and conflicts
+# with Debian's.
+NODE_PACKAGES = nodejs npm
 
 .PHONY: all deps build build-asan run test test-asan bench install clean
 
@@ -19,6 +23,7 @@ all: build
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	command -v node >/dev/null && command -v npm >/dev/null || missing="$$missing $(NODE_PACKAGES)"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \

@@ -33,6 +33,9 @@ static const char *const config_schema_keys[] = {
 	"metadata_download.max_mb", "metadata_download.chunk_wait_us", "metadata_download.watch_freq_sec",
 	/* falco-apid */
 	"grpc.insecure", "grpc.unix_socket_mode", "grpc.max_receive_message_bytes",
+	"grpc.max_send_message_bytes", "grpc.max_concurrent_streams", "grpc.shutdown_timeout",
+	"grpc.keepalive_time_s", "grpc.keepalive_timeout_s", "grpc.keepalive_min_ping_interval_s",
+	"grpc.keepalive_max_ping_strikes", "grpc.keepalive_permit_without_calls",
 	"load_modules[]",
 	"module_paths[]",
 	"modules[].name", "modules[].library_path", "modules[].config.*",

@@ -219,21 +219,40 @@ static size_t rules_context_follow(rules_context_files *fs, size_t idx, unsigned
 	return verdict;
 }
 
-/* The error line alone, for errors outside any item (the document's shape). */
-static char *rules_context_line(const char *text, unsigned line)
+/* Falco's get_lines(): `count` lines from line `row` of the file's
+ * non-empty lines (Falco numbers them so, while libyaml counts every line).
+ * For errors outside any item (the document's shape: one line) and YAML
+ * syntax errors (three lines, as Falco prints them). */
+static char *rules_context_lines(const char *text, unsigned row, unsigned count)
 {
-	const char *p = text;
-	for (unsigned n = 1; n < line && p; n++)
-		p = (p = strchr(p, '\n')) ? p + 1 : NULL;
-	if (!p || !*p)
-		return NULL;
-	size_t len = strcspn(p, "\n");
-	char *out = malloc(len + 2);
-	if (out) {
-		memcpy(out, p, len);
-		out[len] = '\n';
-		out[len + 1] = '\0';
+	size_t cap = 256, len = 0;
+	char *out = malloc(cap);
+	unsigned n = 0;
+	for (const char *p = text; out && *p && n < row + count - 1;) {
+		size_t l = strcspn(p, "\n");
+		if (l && ++n >= row) {
+			if (len + l + 2 > cap) {
+				while (len + l + 2 > cap)
+					cap *= 2;
+				char *no = realloc(out, cap);
+				if (!no) {
+					free(out);
+					return NULL;
+				}
+				out = no;
+			}
+			memcpy(out + len, p, l);
+			len += l;
+			out[len++] = '\n';
+		}
+		p += l + (p[l] == '\n');
 	}
+	if (out && !len) {
+		free(out);
+		return NULL;
+	}
+	if (out)
+		out[len] = '\0';
 	return out;
 }
 
@@ -248,11 +267,14 @@ char *rules_context_verdict(const char *msg, const char *const *files, size_t n,
 	size_t len;
 	if (fs.text && fs.yf && idx < n && line &&
 	    rules_yaml_read_file(files[idx], &fs.text[idx], &len, NULL, 0) == RULES_OK) {
-		ctx = rules_context_item(fs.text[idx], line);
-		if (ctx)
+		if (strstr(msg, ": invalid YAML: "))
+			ctx = rules_context_lines(fs.text[idx], line, 3);
+		else if (strstr(msg, ": Rules content is not yaml"))
+			ctx = rules_context_lines(fs.text[idx], 1, 1); /* Falco: the first line, always */
+		else if ((ctx = rules_context_item(fs.text[idx], line)))
 			*file_idx = rules_context_follow(&fs, idx, line, msg, &ctx);
 		else
-			ctx = rules_context_line(fs.text[idx], line);
+			ctx = rules_context_lines(fs.text[idx], line, 1);
 	}
 	for (size_t i = 0; i < n && fs.text && fs.yf; i++) {
 		free(fs.text[i]);

@@ -30,7 +30,10 @@ size_t rules_context_error_file(const char *msg, const char *const *files, size_
 /* Falco's verdict for a failed load of files[0..n) (n >= 1), given the
  * error message (see rules_context_error_file()): "1 errors:\n" MSG
  * "\n---\n" CONTEXT "---\n". The context is that of the item at the
- * message's line (the files are read again now); for a rule or macro,
+ * message's line (the files are read again now); for a YAML syntax error,
+ * three lines from it, and for a file that is not a sequence of items its
+ * first line, as Falco counts lines (empty ones skipped); outside any
+ * item, the message's line alone; for a rule or macro,
  * followed by the items appending to it in the same and later files, each
  * after a "\n", as Falco accumulates them. Sets *file_idx to the file the
  * verdict belongs to: the one holding the last such append, else the one

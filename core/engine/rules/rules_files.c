@@ -58,7 +58,8 @@ int rules_files_expand(const char *const *paths, size_t npaths, char ***out, siz
 			}
 		}
 		closedir(d);
-		qsort(*out + first, *nout - first, sizeof(**out), rules_files_cmp);
+		if (*nout > first) /* an empty directory: *out may still be NULL */
+			qsort(*out + first, *nout - first, sizeof(**out), rules_files_cmp);
 	}
 	return 0;
 nomem:

@@ -41,14 +41,18 @@ static void test_list_has_the_syscall_fields(void **state)
 	backend_registry *r = builtins();
 	assert_int_equal(engine_fields_list(r, &f, &n, errbuf, sizeof(errbuf)), 0);
 	assert_true(n > 200);
-	size_t nk8s = 0;
+	size_t nsys = 0, nk8s = 0;
 	for (size_t i = 0; i < n; i++) {
-		bool k8s = !strcmp(f[i].source, "k8s_audit");
-		if (!k8s)
-			assert_string_equal(f[i].source, "syscall");
-		nk8s += k8s;
+		if (strcmp(f[i].source, "syscall") == 0)
+			nsys++;
+		else if (strcmp(f[i].source, "k8s_audit") == 0)
+			nk8s++;
+		else
+			fail_msg("unexpected source %s", f[i].source);
 		assert_true(f[i].name[0] && f[i].type[0]);
 	}
+	assert_true(nsys > 200);
+	assert_true(nk8s > 50);
 	/* Falco 0.31.1's 5 jevt and 57 ka fields, every one CHARBUF */
 	assert_int_equal(nk8s, 62);
 	const engine_field *ku = find(f, n, "ka.user.name");

@@ -163,6 +163,19 @@ static void test_verdict(void **state)
 	snprintf(want, sizeof(want), "1 errors:\n%s\n---\nfoo: bar\n---\n", msg);
 	check_verdict(msg, docs, 1, 0, want);
 
+	/* Falco's line numbers skip empty lines: a YAML error shows three of
+	 * them from its row, a file of the wrong shape its first line */
+	const char *bad = write_file("bad.yaml", "# c\n\n- list: a\n  items: [x\n- b\n- c\n");
+	const char *bads[] = {bad};
+	snprintf(msg, sizeof(msg), "%s:3:1: invalid YAML: did not find expected ',' or ']'", bad);
+	snprintf(want, sizeof(want), "1 errors:\n%s\n---\n  items: [x\n- b\n- c\n---\n", msg);
+	check_verdict(msg, bads, 1, 0, want);
+	const char *shape = write_file("shape.yaml", "# about\n\nfoo: bar\n");
+	const char *shapes[] = {shape};
+	snprintf(msg, sizeof(msg), "%s:3:1: Rules content is not yaml array of objects", shape);
+	snprintf(want, sizeof(want), "1 errors:\n%s\n---\n# about\n---\n", msg);
+	check_verdict(msg, shapes, 1, 0, want);
+
 	/* a message naming no file: no context, the last file's verdict */
 	check_verdict("out of memory", files, 3, 2, "1 errors:\nout of memory\n");
 }
