@@ -6,6 +6,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "engine/util/file_read.h"
+
 int config_doc_init(config_doc *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -137,38 +139,17 @@ int config_yaml_parse(config_doc *d, const char *name, const char *buf, size_t l
 int config_yaml_parse_file(config_doc *d, const char *path, config_node **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	char *buf;
+	size_t len;
+	int rc = file_read_all(path, &buf, &len);
+	if (rc != FILE_READ_OK) {
+		if (rc == FILE_READ_EOPEN)
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s: %s", path, rc == FILE_READ_ENOMEM ? "out of memory" : "read error");
 		return -1;
 	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len + 4096 > cap) {
-			cap = cap ? cap * 2 : 16384;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				snprintf(err, errlen, "%s: out of memory", path);
-				return -1;
-			}
-			buf = nb;
-		}
-		size_t n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		snprintf(err, errlen, "%s: read error", path);
-		return -1;
-	}
-	int rc = config_yaml_parse(d, path, buf, len, out, err, errlen);
+	rc = config_yaml_parse(d, path, buf, len, out, err, errlen);
 	free(buf);
 	return rc;
 }

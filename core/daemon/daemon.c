@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <grpc/grpc.h>
@@ -13,11 +14,17 @@
 
 #include "config/config_schema.h"
 #include "config/daemon_config.h"
+#include "daemon/daemon_detach.h"
+#include "daemon/daemon_support.h"
 #include "daemon/engine_config.h"
+#include "engine/engine_describe.h"
+#include "engine/engine_stats_file.h"
 #include "engine/output/bus.h"
 #include "engine/engine.h"
 #include "engine/rules/rules_context.h"
 #include "engine/rules/rules_files.h"
+/* -i is Falco's listing of syscall event types: the syscall backend's own. */
+#include "engine/backends/syscall/sinsp_bridge.h"
 #include "engine/backends/backend_fields.h"
 #include "log/log.h"
 #include "modules/loader.h"
@@ -131,14 +138,14 @@ static void daemon_print_warnings(const engine *e)
 }
 
 /* --list[=SOURCE]: the fields conditions and outputs can use, of every
- * registered event source or of one. */
+ * registered event source or of one; with -N their names only. */
 static int daemon_list_fields(const cli_args *args)
 {
 	char err[512];
 	backend_opts bo = {.all_events = args->all_events};
 	backend_registry *reg = backend_registry_new();
 	int rc = reg && backend_registry_add_builtins(reg, &bo, NULL, 0, err, sizeof(err)) == BACKEND_OK &&
-				 backend_fields_list(reg, args->list_source, args->verbose, false, stdout, err,
+				 backend_fields_list(reg, args->list_source, args->verbose, args->names_only, stdout, err,
 						     sizeof(err)) == 0
 			 ? 0
 			 : 1;
@@ -146,6 +153,31 @@ static int daemon_list_fields(const cli_args *args)
 		log_msg(FAPI_LOG_ERROR, "engine", "%s", reg ? err : "out of memory");
 	backend_registry_free(reg);
 	return rc;
+}
+
+/* -i: Falco's list of the events skipped without -A. */
+static int daemon_print_ignored_events(void)
+{
+	char *names = sinsp_bridge_ignored_event_names();
+	if (!names) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
+	printf("Ignored Event(s):%s%s\n", *names ? " " : "", names);
+	free(names);
+	return 0;
+}
+
+/* -l RULE: Falco prints its header, then the rule or the error. */
+static int daemon_describe_rule(const engine *e, const char *name)
+{
+	char err[1024];
+	if (engine_describe_rule(e, name, stdout, err, sizeof(err)) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "Runtime error: Could not describe rule %s: %s. Exiting.\n", name, err);
+		return 1;
+	}
+	return 0;
 }
 
 /* A rules load error as Falco prints it: "Runtime error: Could not load
@@ -202,7 +234,7 @@ static int daemon_validate(const cli_args *args, engine_config *ec)
 
 /* -e without -M: replay, print the alerts and Falco's summary, exit. No
  * server: nobody could use it past the end of the capture. */
-static int daemon_replay(engine *e, const engine_config *ec)
+static int daemon_replay(engine *e, const engine_config *ec, int *ready_fd)
 {
 	char err[1024];
 	if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, err, sizeof(err)) < 0) {
@@ -214,6 +246,7 @@ static int daemon_replay(engine *e, const engine_config *ec)
 		fprintf(stderr, "cannot start the engine thread\n");
 		return 1;
 	}
+	daemon_detach_ready(ready_fd);
 	daemon_wait(0, true);
 	engine_stop(e);
 	if (end.rc < 0) {
@@ -280,9 +313,11 @@ static int daemon_open_source(engine *e, const engine_config *ec, bool inputs, b
 			why);
 		return 0;
 	}
+	/* The engine may have said "no event source: ..." already. */
+	const char *reason = strncmp(why, "no event source: ", 17) == 0 ? why + 17 : why;
 	snprintf(err, errlen,
 		 "no event source: %s. Give a capture (-e, engine.capture.file), a driver, or load the inputs module",
-		 why);
+		 reason);
 	return -1;
 }
 
@@ -303,6 +338,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	listeners ls = {0};
 	bool have_source = false;
 	bus *alerts = NULL;
+	engine_stats_file *stats = NULL;
+	int ready_fd = -1; /* -d: the daemon's line to its parent until it is up */
 	daemon_engine_end end = {.main = pthread_self()};
 	service_table_init(&table);
 
@@ -318,6 +355,11 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 				"Exiting.\n");
 		goto out;
 	}
+
+	/* As in Falco, -i needs no configuration. */
+	if (args->print_ignored_events)
+		return daemon_print_ignored_events();
+
 	if (daemon_config_load(&doc, args->config_file, args->overrides, args->noverrides, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
@@ -334,6 +376,12 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	else
 		log_msg(FAPI_LOG_WARNING, "config", "unknown log_level '%s', using info", cfg.log_level);
 
+	if (args->list_plugins) {
+		/* Falco's listing of its loaded plugins; this build loads none. */
+		printf("0 Plugins Loaded:\n\n\n");
+		rc = 0;
+		goto out;
+	}
 	if (args->list_fields) {
 		rc = daemon_list_fields(args);
 		goto out;
@@ -346,7 +394,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	/* As in Falco, no rules file is an error; with the rules module, rules
 	 * may come through the API instead. */
 	if (daemon_rules_file_count(&ec) == 0) {
-		if (!daemon_module_enabled(&cfg, "rules") || batch || args->list_rules) {
+		if (!daemon_module_enabled(&cfg, "rules") || batch || args->list_rules || args->describe_rule ||
+		    args->support) {
 			log_msg(FAPI_LOG_ERROR, "engine", "You must specify at least one rules file/directory via -r or "
 							  "a rules_file entry in falco.yaml");
 			goto out;
@@ -362,13 +411,56 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	daemon_print_warnings(eng);
 	log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled", engine_ruleset(eng)->rules->n,
 		ec.nrules, engine_ruleset(eng)->nenabled);
+	if (args->support) {
+		if (daemon_support_print(stdout, args, eng, err, sizeof(err)) < 0) {
+			fprintf(stderr, "Runtime error: %s. Exiting.\n", err);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
 	if (args->list_rules) {
 		engine_print_rules(eng, stdout);
 		rc = 0;
 		goto out;
 	}
+	if (args->describe_rule) {
+		rc = daemon_describe_rule(eng, args->describe_rule);
+		goto out;
+	}
+	/* Falco forks once everything that can fail at start-up has been
+	 * checked, before any thread starts; the child runs in /, so relative
+	 * paths are resolved first. */
+	char capture_abs[PATH_MAX], stats_abs[PATH_MAX + 256];
+	const char *stats_path = args->stats_file;
+	if (args->daemon) {
+		char cwd[PATH_MAX];
+		if (ec.capture && ec.capture[0] != '/' && realpath(ec.capture, capture_abs))
+			ec.capture = capture_abs;
+		if (stats_path && stats_path[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+			snprintf(stats_abs, sizeof(stats_abs), "%s/%s", cwd, stats_path);
+			stats_path = stats_abs;
+		}
+		bool parent;
+		if (daemon_detach(args->pidfile, &parent, &ready_fd, err, sizeof(err)) < 0) {
+			log_msg(FAPI_LOG_ERROR, "core", "%s. Exiting.", err);
+			goto out;
+		}
+		if (parent) {
+			rc = 0;
+			goto out;
+		}
+	}
+	if (eng && stats_path) {
+		if (engine_stats_file_open(&stats, stats_path, args->stats_interval_ms, environ, err, sizeof(err)) <
+		    0) {
+			fprintf(stderr, "Runtime error: %s. Exiting.\n", err);
+			goto out;
+		}
+		engine_set_stats_file(eng, stats);
+	}
 	if (batch) {
-		rc = daemon_replay(eng, &ec);
+		rc = daemon_replay(eng, &ec, &ready_fd);
 		goto out;
 	}
 
@@ -431,6 +523,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out_started;
 	}
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
+	daemon_detach_ready(&ready_fd);
 	daemon_wait(args->duration_s, false);
 	clock_gettime(CLOCK_MONOTONIC, &stop_at);
 	rc = 0;
@@ -477,7 +570,10 @@ out_grpc:
 	 * and what it would still wait for (up to 10 s) is a client connection
 	 * lingering in HTTP/2's graceful GOAWAY. The process exits next. */
 out:
+	if (ready_fd >= 0)
+		close(ready_fd);
 	engine_free(eng);
+	engine_stats_file_close(stats);
 	bus_free(alerts);
 	service_table_free(&table);
 	engine_config_free(&ec);

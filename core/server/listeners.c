@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "engine/util/file_read.h"
 
 int listeners_is_loopback(const char *hostport)
 {
@@ -130,20 +131,14 @@ static int listeners_open_unix(listeners *l, server *s, const char *address, con
 
 static char *listeners_read_file(const char *key, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	char *buf;
+	size_t len;
+	int rc = file_read_all(path, &buf, &len);
+	if (rc == FILE_READ_EOPEN) {
 		snprintf(err, errlen, "%s: cannot read %s: %s", key, path, strerror(errno));
 		return NULL;
 	}
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	if (!m || fclose(m) != 0 || len == 0) {
+	if (rc != FILE_READ_OK || len == 0) {
 		free(buf);
 		snprintf(err, errlen, "%s: %s is empty or unreadable", key, path);
 		return NULL;

@@ -4,33 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-typedef struct leaf_slot {
-	char *key; /* owned */
-	leaf *l;
-} leaf_slot;
+#include "engine/util/hashmap.h"
 
 struct leaf_table {
-	leaf_slot *slots;
-	size_t cap, count;
+	hashmap map; /* key (owned by the table) -> leaf */
 };
-
-static uint64_t leaf_table_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 leaf_table *leaf_table_new(void)
 {
-	leaf_table *t = calloc(1, sizeof(*t));
-	if (t && !(t->slots = calloc(t->cap = 1024, sizeof(*t->slots)))) {
-		free(t);
-		return NULL;
-	}
-	return t;
+	return calloc(1, sizeof(leaf_table));
 }
 
 static void leaf_unref(void *p);
@@ -39,18 +21,20 @@ void leaf_table_free(leaf_table *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->cap; i++) {
-		free(t->slots[i].key);
-		if (t->slots[i].l)
-			leaf_unref(t->slots[i].l);
+	size_t i = 0, len;
+	const void *key;
+	void *l;
+	while (hashmap_next(&t->map, &i, &key, &len, &l)) {
+		free((void *)key);
+		leaf_unref(l);
 	}
-	free(t->slots);
+	hashmap_free(&t->map);
 	free(t);
 }
 
 size_t leaf_table_count(const leaf_table *t)
 {
-	return t->count;
+	return t->map.n;
 }
 
 static void leaf_unref(void *p)
@@ -97,39 +81,15 @@ static void leaf_table_classify(leaf *l)
 	l->has_consts = evttype_set_count(&l->known) > 0;
 }
 
-static int leaf_table_grow(leaf_table *t)
-{
-	size_t cap = t->cap * 2;
-	leaf_slot *s = calloc(cap, sizeof(*s));
-	if (!s)
-		return -1;
-	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->slots[i].key)
-			continue;
-		size_t j = leaf_table_hash(t->slots[i].key) & (cap - 1);
-		while (s[j].key)
-			j = (j + 1) & (cap - 1);
-		s[j] = t->slots[i];
-	}
-	free(t->slots);
-	t->slots = s;
-	t->cap = cap;
-	return 0;
-}
-
 int leaf_table_bind(leaf_table *t, const backend *b, struct condition_node *n, char *err, size_t errlen)
 {
 	const struct condition_cmp *c = &n->cmp;
 	char *key = leaf_table_key(b, c);
-	if (!key || (t->count * 2 >= t->cap && leaf_table_grow(t) < 0)) {
-		free(key);
+	if (!key) {
 		snprintf(err, errlen, "out of memory");
 		return BACKEND_ERROR;
 	}
-	size_t j = leaf_table_hash(key) & (t->cap - 1);
-	while (t->slots[j].key && strcmp(t->slots[j].key, key) != 0)
-		j = (j + 1) & (t->cap - 1);
-	leaf *l = t->slots[j].l;
+	leaf *l = hashmap_get(&t->map, key, strlen(key));
 	if (!l) {
 		const char *stack[16];
 		const char **values = c->n_values <= 16 ? stack : malloc(c->n_values * sizeof(*values));
@@ -156,9 +116,13 @@ int leaf_table_bind(leaf_table *t, const backend *b, struct condition_node *n, c
 		l->backend = b;
 		l->eval = b->check_eval;
 		leaf_table_classify(l);
-		t->slots[j].key = key;
-		t->slots[j].l = l;
-		t->count++;
+		if (hashmap_put(&t->map, key, strlen(key), l) < 0) {
+			b->check_free(l->chk);
+			free(l);
+			free(key);
+			snprintf(err, errlen, "out of memory");
+			return BACKEND_ERROR;
+		}
 		/* The table's own reference: a rule dropped after binding (skipped
 		 * for an unknown field) must not free a leaf others will share. */
 		l->refs = 1;

@@ -1,18 +1,20 @@
 #include "engine/compile/subtree_memo.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "engine/util/hashmap.h"
+
+/* A subtree is identified by its kind and its children's identities (a
+ * leaf or an entry): the key is that array, key[0] holding the kind. */
 typedef struct subtree_entry {
-	enum condition_node_kind kind;
-	size_t n;
-	const void **ids;  /* children's identities: a leaf or an entry; owned */
+	const void **key; /* 1 + number of children; owned */
 	subtree_memo *memo;
 } subtree_entry;
 
 struct subtree_table {
-	subtree_entry **slots; /* open addressing; owned */
-	size_t cap, count;
+	hashmap map; /* key -> entry (owned) */
 };
 
 /* Moves the children of `from` (an and/or of the same kind as the parent)
@@ -65,41 +67,7 @@ int subtree_flatten(struct condition_node *n)
 
 subtree_table *subtree_table_new(void)
 {
-	subtree_table *t = calloc(1, sizeof(*t));
-	if (t && !(t->slots = calloc(t->cap = 1024, sizeof(*t->slots)))) {
-		free(t);
-		return NULL;
-	}
-	return t;
-}
-
-static uint64_t subtree_hash(enum condition_node_kind kind, const void *const *ids, size_t n)
-{
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)kind;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint64_t)(uintptr_t)ids[i]) * 1099511628211ull;
-	return h ^ (h >> 29);
-}
-
-static int subtree_grow(subtree_table *t)
-{
-	size_t cap = t->cap * 2;
-	subtree_entry **s = calloc(cap, sizeof(*s));
-	if (!s)
-		return -1;
-	for (size_t i = 0; i < t->cap; i++) {
-		subtree_entry *e = t->slots[i];
-		if (!e)
-			continue;
-		size_t j = subtree_hash(e->kind, e->ids, e->n) & (cap - 1);
-		while (s[j])
-			j = (j + 1) & (cap - 1);
-		s[j] = e;
-	}
-	free(t->slots);
-	t->slots = s;
-	t->cap = cap;
-	return 0;
+	return calloc(1, sizeof(subtree_table));
 }
 
 /* Returns the identity of the subtree (its leaf or its entry), NULL on
@@ -110,40 +78,35 @@ static const void *subtree_intern(subtree_table *t, struct condition_node *n)
 		return n->cmp.bound ? n->cmp.bound : (const void *)n;
 	if (n->kind == CONDITION_NODE_MACRO_REF)
 		return n;
-	const void *stack[32];
-	const void **ids = n->n_children <= 32 ? stack : malloc(n->n_children * sizeof(*ids));
+	const void *stack[33];
+	size_t nk = n->n_children + 1, klen = nk * sizeof(*stack);
+	const void **ids = nk <= 33 ? stack : malloc(klen);
 	if (!ids)
 		return NULL;
+	ids[0] = (const void *)(uintptr_t)n->kind;
 	for (size_t i = 0; i < n->n_children; i++) {
-		if (!(ids[i] = subtree_intern(t, n->children[i]))) {
+		if (!(ids[i + 1] = subtree_intern(t, n->children[i]))) {
 			if (ids != stack)
 				free(ids);
 			return NULL;
 		}
 	}
-	if (t->count * 2 >= t->cap && subtree_grow(t) < 0)
-		goto nomem;
-	size_t j = subtree_hash(n->kind, ids, n->n_children) & (t->cap - 1);
-	subtree_entry *e;
-	while ((e = t->slots[j])) {
-		if (e->kind == n->kind && e->n == n->n_children && memcmp(e->ids, ids, e->n * sizeof(*ids)) == 0)
-			break;
-		j = (j + 1) & (t->cap - 1);
-	}
+	subtree_entry *e = hashmap_get(&t->map, ids, klen);
 	if (!e) {
 		e = calloc(1, sizeof(*e));
-		if (!e || !(e->ids = malloc((n->n_children ? n->n_children : 1) * sizeof(*ids))) ||
-		    !(e->memo = calloc(1, sizeof(*e->memo)))) {
+		if (!e || !(e->key = malloc(klen)) || !(e->memo = calloc(1, sizeof(*e->memo)))) {
 			if (e)
-				free(e->ids);
+				free(e->key);
 			free(e);
 			goto nomem;
 		}
-		e->kind = n->kind;
-		e->n = n->n_children;
-		memcpy(e->ids, ids, e->n * sizeof(*ids));
-		t->slots[j] = e;
-		t->count++;
+		memcpy(e->key, ids, klen);
+		if (hashmap_put(&t->map, e->key, klen, e) < 0) {
+			free(e->key);
+			free(e->memo);
+			free(e);
+			goto nomem;
+		}
 	}
 	if (ids != stack)
 		free(ids);
@@ -178,24 +141,23 @@ void subtree_table_free(subtree_table *t, subtree_memo ***kept, size_t *nkept)
 	*nkept = 0;
 	if (!t)
 		return;
-	size_t n = 0;
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slots[i] && t->slots[i]->memo->uses >= 2)
-			n++;
+	size_t n = 0, i = 0, len;
+	const void *key;
+	void *val;
+	while (hashmap_next(&t->map, &i, &key, &len, &val))
+		n += ((subtree_entry *)val)->memo->uses >= 2;
 	subtree_memo **v = n ? malloc(n * sizeof(*v)) : NULL;
-	for (size_t i = 0; i < t->cap; i++) {
-		subtree_entry *e = t->slots[i];
-		if (!e)
-			continue;
+	for (i = 0; hashmap_next(&t->map, &i, &key, &len, &val);) {
+		subtree_entry *e = val;
 		if (v && e->memo->uses >= 2)
 			v[(*nkept)++] = e->memo;
 		else
 			free(e->memo);
-		free(e->ids);
+		free(e->key);
 		free(e);
 	}
 	/* Without the array (ENOMEM) the slots in use leak rather than dangle. */
 	*kept = v;
-	free(t->slots);
+	hashmap_free(&t->map);
 	free(t);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/lang/condition_lex.h"
+#include "engine/util/strbuf.h"
 
 struct condition_node *condition_ast_new(enum condition_node_kind kind, struct condition_pos pos)
 {
@@ -151,46 +152,11 @@ bool condition_ast_equal(const struct condition_node *a, const struct condition_
 	return false;
 }
 
-/* A growable string for to_string; a failed allocation latches so callers
- * can append unconditionally and check once at the end. */
-struct sbuf {
-	char *s;
-	size_t n;
-	size_t cap;
-	bool failed;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
 /* Double-quoted with the escapes the lexer reads back. Other control bytes
  * go out raw: a quoted string may hold them as they are. */
-static void sb_quoted(struct sbuf *b, const char *s)
+static void sb_quoted(strbuf *b, const char *s)
 {
-	sb_put(b, "\"", 1);
+	strbuf_addn(b, "\"", 1);
 	for (; *s; s++) {
 		const char *e = NULL;
 		switch (*s) {
@@ -217,68 +183,68 @@ static void sb_quoted(struct sbuf *b, const char *s)
 			break;
 		}
 		if (e != NULL)
-			sb_str(b, e);
+			strbuf_add(b, e);
 		else
-			sb_put(b, s, 1);
+			strbuf_addn(b, s, 1);
 	}
-	sb_put(b, "\"", 1);
+	strbuf_addn(b, "\"", 1);
 }
 
-static void sb_value(struct sbuf *b, const struct condition_value *v)
+static void sb_value(strbuf *b, const struct condition_value *v)
 {
 	if (!v->quoted && condition_lex_is_bare_string(v->text))
-		sb_str(b, v->text);
+		strbuf_add(b, v->text);
 	else
 		sb_quoted(b, v->text);
 }
 
-static void sb_node(struct sbuf *b, const struct condition_node *n)
+static void sb_node(strbuf *b, const struct condition_node *n)
 {
 	switch (n->kind) {
 	case CONDITION_NODE_AND:
 	case CONDITION_NODE_OR:
-		sb_put(b, "(", 1);
+		strbuf_addn(b, "(", 1);
 		for (size_t i = 0; i < n->n_children; i++) {
 			if (i > 0)
-				sb_str(b, n->kind == CONDITION_NODE_AND ? " and " : " or ");
+				strbuf_add(b, n->kind == CONDITION_NODE_AND ? " and " : " or ");
 			sb_node(b, n->children[i]);
 		}
-		sb_put(b, ")", 1);
+		strbuf_addn(b, ")", 1);
 		return;
 	case CONDITION_NODE_NOT:
-		sb_str(b, "(not ");
+		strbuf_add(b, "(not ");
 		if (n->n_children > 0)
 			sb_node(b, n->children[0]);
-		sb_put(b, ")", 1);
+		strbuf_addn(b, ")", 1);
 		return;
 	case CONDITION_NODE_MACRO_REF:
-		sb_str(b, n->name != NULL ? n->name : "");
+		strbuf_add(b, n->name != NULL ? n->name : "");
 		return;
 	case CONDITION_NODE_CMP:
 		break;
 	}
-	sb_str(b, n->cmp.field != NULL ? n->cmp.field : "");
+	strbuf_add(b, n->cmp.field != NULL ? n->cmp.field : "");
 	if (n->cmp.arg != NULL) {
-		sb_put(b, "[", 1);
+		strbuf_addn(b, "[", 1);
 		if (!n->cmp.arg_quoted && condition_lex_is_bare_arg(n->cmp.arg))
-			sb_str(b, n->cmp.arg);
+			strbuf_add(b, n->cmp.arg);
 		else
 			sb_quoted(b, n->cmp.arg);
-		sb_put(b, "]", 1);
+		strbuf_addn(b, "]", 1);
 	}
-	sb_put(b, " ", 1);
-	sb_str(b, condition_op_to_string(n->cmp.op) ? condition_op_to_string(n->cmp.op) : "?");
+	strbuf_addn(b, " ", 1);
+	strbuf_add(b, condition_op_to_string(n->cmp.op) ? condition_op_to_string(n->cmp.op) : "?");
 	if (n->cmp.list_values) {
-		sb_str(b, " (");
+		strbuf_add(b, " (");
 		for (size_t i = 0; i < n->cmp.n_values; i++) {
 			if (i > 0)
-				sb_str(b, ", ");
+				strbuf_add(b, ", ");
 			sb_value(b, &n->cmp.values[i]);
 		}
-		sb_put(b, ")", 1);
+		strbuf_addn(b, ")", 1);
 	} else {
 		for (size_t i = 0; i < n->cmp.n_values; i++) {
-			sb_put(b, " ", 1);
+			strbuf_addn(b, " ", 1);
 			sb_value(b, &n->cmp.values[i]);
 		}
 	}
@@ -286,16 +252,10 @@ static void sb_node(struct sbuf *b, const struct condition_node *n)
 
 char *condition_ast_to_string(const struct condition_node *node)
 {
-	struct sbuf b = { 0 };
-	if (node == NULL)
-		sb_str(&b, "");
-	else
+	strbuf b = STRBUF_INIT;
+	if (node != NULL)
 		sb_node(&b, node);
-	if (b.failed) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	return strbuf_finish(&b);
 }
 
 int condition_ast_visit(struct condition_node *root, condition_visit_fn fn, void *user)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/engine_version.h"
+#include "engine/util/hashmap.h"
 
 /* ------------------------------------------------------------------------
  * Ownership model
@@ -25,91 +26,27 @@
 
 /* ---- name -> index map --------------------------------------------------- */
 
-typedef struct sm_slot {
-	const char *key;
-	size_t val;
-} sm_slot;
-
-typedef struct strmap {
-	sm_slot *slots;
-	size_t cap; /* power of two, or 0 */
-	size_t n;
-} strmap;
+/* Names are borrowed from the items that carry them (see hashmap.h); the
+ * value is the item's index. */
+typedef hashmap strmap;
 
 #define SM_NONE SIZE_MAX
 
-static uint64_t sm_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for(; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static size_t sm_get(const strmap *m, const char *key)
 {
-	if(!m->cap || !key)
-		return SM_NONE;
-	size_t mask = m->cap - 1;
-	for(size_t i = (size_t)sm_hash(key) & mask;; i = (i + 1) & mask) {
-		if(!m->slots[i].key)
-			return SM_NONE;
-		if(strcmp(m->slots[i].key, key) == 0)
-			return m->slots[i].val;
-	}
-}
-
-static int sm_put(strmap *m, const char *key, size_t val);
-
-static int sm_grow(strmap *m)
-{
-	size_t nc = m->cap ? m->cap * 2 : 64;
-	strmap nm = {.slots = calloc(nc, sizeof(sm_slot)), .cap = nc, .n = 0};
-	if(!nm.slots)
-		return -1;
-	for(size_t i = 0; i < m->cap; i++) {
-		if(m->slots[i].key)
-			sm_put(&nm, m->slots[i].key, m->slots[i].val);
-	}
-	free(m->slots);
-	*m = nm;
-	return 0;
+	void *v;
+	return key && hashmap_find(m, key, strlen(key), &v) ? (size_t)(uintptr_t)v : SM_NONE;
 }
 
 /* Inserts or updates key. Returns 0, or -1 when out of memory. */
 static int sm_put(strmap *m, const char *key, size_t val)
 {
-	if((m->n + 1) * 2 > m->cap && sm_grow(m) != 0)
-		return -1;
-	size_t mask = m->cap - 1;
-	for(size_t i = (size_t)sm_hash(key) & mask;; i = (i + 1) & mask) {
-		if(!m->slots[i].key) {
-			m->slots[i].key = key;
-			m->slots[i].val = val;
-			m->n++;
-			return 0;
-		}
-		if(strcmp(m->slots[i].key, key) == 0) {
-			m->slots[i].val = val;
-			return 0;
-		}
-	}
+	return hashmap_put(m, key, strlen(key), (void *)(uintptr_t)val);
 }
 
 static int sm_clone(const strmap *src, strmap *dst)
 {
-	*dst = (strmap){0};
-	if(!src->cap)
-		return 0;
-	dst->slots = malloc(src->cap * sizeof(sm_slot));
-	if(!dst->slots)
-		return -1;
-	memcpy(dst->slots, src->slots, src->cap * sizeof(sm_slot));
-	dst->cap = src->cap;
-	dst->n = src->n;
-	return 0;
+	return hashmap_copy(dst, src);
 }
 
 /* ---- state ---------------------------------------------------------------- */
@@ -165,10 +102,10 @@ static void state_free(state *s)
 	free(s->lists);
 	free(s->macros);
 	free(s->rules);
-	free(s->list_idx.slots);
-	free(s->macro_idx.slots);
-	free(s->rule_idx.slots);
-	free(s->skipped.slots);
+	hashmap_free(&s->list_idx);
+	hashmap_free(&s->macro_idx);
+	hashmap_free(&s->rule_idx);
+	hashmap_free(&s->skipped);
 	free(s->plugins);
 	*s = (state){0};
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/lang/condition_op.h"
+#include "engine/util/strbuf.h"
 
 bool rules_exceptions_is_comp_operator(const char *op)
 {
@@ -19,53 +20,19 @@ bool rules_exceptions_is_list_operator(const char *op)
 	return condition_op_from_string(op, &o) && condition_op_is_list(o);
 }
 
-/* ---- growable string --------------------------------------------------- */
-
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} sbuf;
-
-static void sb_addn(sbuf *b, const char *s, size_t n)
-{
-	if(b->oom)
-		return;
-	if(b->len + n + 1 > b->cap) {
-		size_t nc = b->cap ? b->cap : 128;
-		while(nc < b->len + n + 1)
-			nc *= 2;
-		char *np = realloc(b->p, nc);
-		if(!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = nc;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_add(sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
 static bool needs_quotes(const char *item)
 {
 	return strchr(item, ' ') != NULL && item[0] != '\'' && item[0] != '"';
 }
 
-static void sb_add_quoted(sbuf *b, const char *item)
+static void sb_add_quoted(strbuf *b, const char *item)
 {
 	if(needs_quotes(item)) {
-		sb_add(b, "\"");
-		sb_add(b, item);
-		sb_add(b, "\"");
+		strbuf_add(b, "\"");
+		strbuf_add(b, item);
+		strbuf_add(b, "\"");
 	} else {
-		sb_add(b, item);
+		strbuf_add(b, item);
 	}
 }
 
@@ -73,7 +40,7 @@ char *rules_exceptions_quote_item(const char *item)
 {
 	if(!item)
 		return NULL;
-	sbuf b = {0};
+	strbuf b = {0};
 	sb_add_quoted(&b, item);
 	if(b.oom) {
 		free(b.p);
@@ -146,11 +113,11 @@ static void set_loc(rules_loc *dst, const rules_loc *src)
 }
 
 /* Falco's build_exception_condition_string_multi_fields(). */
-static bool build_multi(const rules_exception *e, sbuf *ic, fieldset *fs, char *err, size_t errlen,
+static bool build_multi(const rules_exception *e, strbuf *ic, fieldset *fs, char *err, size_t errlen,
 			rules_loc *err_loc)
 {
 	size_t start = ic->len;
-	sb_add(ic, "(");
+	strbuf_add(ic, "(");
 	for(size_t r = 0; r < e->n_values; r++) {
 		const rules_exception_value *row = &e->values[r];
 		if(!row->is_list || row->n_items != e->n_fields) {
@@ -159,18 +126,18 @@ static bool build_multi(const rules_exception *e, sbuf *ic, fieldset *fs, char *
 				    e->name);
 		}
 		if(r > 0)
-			sb_add(ic, " or ");
-		sb_add(ic, "(");
+			strbuf_add(ic, " or ");
+		strbuf_add(ic, "(");
 		for(size_t k = 0; k < e->n_fields; k++) {
 			const rules_exception_value *cell = &row->items[k];
 			if(k > 0)
-				sb_add(ic, " and ");
-			sb_add(ic, e->fields[k]);
-			sb_add(ic, " ");
-			sb_add(ic, e->comps[k]);
-			sb_add(ic, " ");
+				strbuf_add(ic, " and ");
+			strbuf_add(ic, e->fields[k]);
+			strbuf_add(ic, " ");
+			strbuf_add(ic, e->comps[k]);
+			strbuf_add(ic, " ");
 			if(cell->is_list) {
-				sb_add(ic, "(");
+				strbuf_add(ic, "(");
 				for(size_t j = 0; j < cell->n_items; j++) {
 					const rules_exception_value *it = &cell->items[j];
 					if(it->is_list) {
@@ -180,27 +147,27 @@ static bool build_multi(const rules_exception *e, sbuf *ic, fieldset *fs, char *
 							    e->name);
 					}
 					if(j > 0)
-						sb_add(ic, ", ");
+						strbuf_add(ic, ", ");
 					sb_add_quoted(ic, it->text);
 				}
-				sb_add(ic, ")");
+				strbuf_add(ic, ")");
 			} else if(rules_exceptions_is_list_operator(e->comps[k])) {
 				/* paren_item(): a list name stays bare inside parentheses */
 				if(cell->text[0] != '(') {
-					sb_add(ic, "(");
-					sb_add(ic, cell->text);
-					sb_add(ic, ")");
+					strbuf_add(ic, "(");
+					strbuf_add(ic, cell->text);
+					strbuf_add(ic, ")");
 				} else {
-					sb_add(ic, cell->text);
+					strbuf_add(ic, cell->text);
 				}
 			} else {
 				sb_add_quoted(ic, cell->text);
 			}
 			fs_add(fs, e->fields[k]);
 		}
-		sb_add(ic, ")");
+		strbuf_add(ic, ")");
 	}
-	sb_add(ic, ")");
+	strbuf_add(ic, ")");
 	if(!ic->oom && ic->len - start == 2) {
 		/* "()": trivially empty, contributes nothing */
 		ic->len = start;
@@ -210,7 +177,7 @@ static bool build_multi(const rules_exception *e, sbuf *ic, fieldset *fs, char *
 }
 
 /* Falco's build_exception_condition_string_single_field(). */
-static bool build_single(const rules_exception *e, sbuf *ic, fieldset *fs, char *err, size_t errlen,
+static bool build_single(const rules_exception *e, strbuf *ic, fieldset *fs, char *err, size_t errlen,
 			 rules_loc *err_loc)
 {
 	for(size_t i = 0; i < e->n_values; i++) {
@@ -221,19 +188,19 @@ static bool build_single(const rules_exception *e, sbuf *ic, fieldset *fs, char 
 				    e->name);
 		}
 		if(i == 0) {
-			sb_add(ic, "(");
-			sb_add(ic, e->fields[0]);
-			sb_add(ic, " ");
-			sb_add(ic, e->comps[0]);
-			sb_add(ic, " (");
+			strbuf_add(ic, "(");
+			strbuf_add(ic, e->fields[0]);
+			strbuf_add(ic, " ");
+			strbuf_add(ic, e->comps[0]);
+			strbuf_add(ic, " (");
 		} else {
-			sb_add(ic, ", ");
+			strbuf_add(ic, ", ");
 		}
 		fs_add(fs, e->fields[0]);
 		sb_add_quoted(ic, v->text);
 	}
 	if(e->n_values > 0)
-		sb_add(ic, "))");
+		strbuf_add(ic, "))");
 	return true;
 }
 
@@ -248,7 +215,7 @@ bool rules_exceptions_build_condition(const char *condition, const rules_excepti
 		*fields = NULL;
 	if(n_fields)
 		*n_fields = 0;
-	sbuf econd = {0}, ic = {0};
+	strbuf econd = {0}, ic = {0};
 	fieldset fs = {0};
 	for(size_t i = 0; i < n_exceptions; i++) {
 		const rules_exception *e = &exceptions[i];
@@ -264,18 +231,18 @@ bool rules_exceptions_build_condition(const char *condition, const rules_excepti
 			return false;
 		}
 		if(ic.len > 0) {
-			sb_add(&econd, " and not ");
-			sb_addn(&econd, ic.p, ic.len);
+			strbuf_add(&econd, " and not ");
+			strbuf_addn(&econd, ic.p, ic.len);
 		}
 	}
-	sbuf res = {0};
+	strbuf res = {0};
 	if(econd.len > 0) {
-		sb_add(&res, "(");
-		sb_add(&res, condition ? condition : "");
-		sb_add(&res, ") ");
-		sb_addn(&res, econd.p, econd.len);
+		strbuf_add(&res, "(");
+		strbuf_add(&res, condition ? condition : "");
+		strbuf_add(&res, ") ");
+		strbuf_addn(&res, econd.p, econd.len);
 	} else {
-		sb_add(&res, condition ? condition : "");
+		strbuf_add(&res, condition ? condition : "");
 	}
 	bool oom = econd.oom || ic.oom || fs.oom || res.oom;
 	free(econd.p);

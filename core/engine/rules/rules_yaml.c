@@ -8,6 +8,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "engine/util/file_read.h"
+
 /* ---- arena ------------------------------------------------------------ */
 
 #define ARENA_ALIGN 16u
@@ -552,45 +554,15 @@ int rules_yaml_parse(const char *name, const char *buf, size_t len, rules_yaml_f
 
 int rules_yaml_read_file(const char *path, char **data_out, size_t *len_out, char *err, size_t errlen)
 {
-	*data_out = NULL;
-	*len_out = 0;
-	FILE *fp = fopen(path, "rb");
-	if(!fp) {
+	int rc = file_read_all(path, data_out, len_out);
+	if(rc == FILE_READ_ENOMEM)
+		return RULES_ERR_NOMEM;
+	if(rc != FILE_READ_OK) {
 		if(err && errlen)
-			snprintf(err, errlen, "%s: could not open rules file: %s", path, strerror(errno));
+			snprintf(err, errlen, "%s: could not %s rules file: %s", path, rc == FILE_READ_EOPEN ? "open" : "read",
+				 strerror(errno));
 		return RULES_ERR_IO;
 	}
-	char *data = NULL;
-	size_t len = 0, cap = 0;
-	for(;;) {
-		if(cap - len < 65536) {
-			size_t nc = cap ? cap * 2 : 262144;
-			char *nd = realloc(data, nc);
-			if(!nd) {
-				free(data);
-				fclose(fp);
-				return RULES_ERR_NOMEM;
-			}
-			data = nd;
-			cap = nc;
-		}
-		size_t r = fread(data + len, 1, cap - len, fp);
-		len += r;
-		if(r == 0)
-			break;
-	}
-	int ferr = ferror(fp);
-	int saved = errno;
-	fclose(fp);
-	if(ferr) {
-		free(data);
-		if(err && errlen)
-			snprintf(err, errlen, "%s: could not read rules file: %s", path, strerror(saved));
-		return RULES_ERR_IO;
-	}
-	data[len] = '\0';
-	*data_out = data;
-	*len_out = len;
 	return RULES_OK;
 }
 

@@ -6,6 +6,7 @@
 #include "engine/ruleset/condition_eval.h"
 #include "engine/compile/leaf_table.h"
 #include "engine/compile/subtree_memo.h"
+#include "engine/util/hashmap.h"
 
 typedef struct rule_consts {
 	const leaf **v; /* the rule's code-constant leaves, in tree order; owned */
@@ -59,7 +60,6 @@ static int ruleset_collect_consts(const struct condition_node *n, rule_consts *r
 typedef struct fold_class {
 	unsigned char *sig; /* owned */
 	size_t siglen;
-	uint64_t hash;
 	ruleset_item *items; /* owned */
 	size_t nitems;
 } fold_class;
@@ -71,17 +71,10 @@ typedef struct build_ctx {
 	size_t nactive;
 	fold_class *classes;
 	size_t nclasses, cap;
+	hashmap by_sig; /* signature -> class index + 1 */
 	unsigned char *sig;
 	size_t sigcap;
 } build_ctx;
-
-static uint64_t ruleset_hash(const unsigned char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
 
 /* The class of code c: its rule list and every code-constant test's value. */
 static fold_class *ruleset_class_of(build_ctx *b, unsigned c)
@@ -107,12 +100,9 @@ static fold_class *ruleset_class_of(build_ctx *b, unsigned c)
 		b->sig = s;
 		b->sigcap = len * 2;
 	}
-	uint64_t h = ruleset_hash(b->sig, len);
-	for (size_t i = 0; i < b->nclasses; i++) {
-		fold_class *k = &b->classes[i];
-		if (k->hash == h && k->siglen == len && memcmp(k->sig, b->sig, len) == 0)
-			return k;
-	}
+	size_t known = (size_t)(uintptr_t)hashmap_get(&b->by_sig, b->sig, len);
+	if (known)
+		return &b->classes[known - 1];
 	if (b->nclasses == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
 		fold_class *v = realloc(b->classes, cap * sizeof(*v));
@@ -132,7 +122,11 @@ static fold_class *ruleset_class_of(build_ctx *b, unsigned c)
 	}
 	memcpy(k->sig, b->sig, len);
 	k->siglen = len;
-	k->hash = h;
+	if (hashmap_put(&b->by_sig, k->sig, len, (void *)(uintptr_t)(b->nclasses + 1)) < 0) {
+		free(k->sig);
+		free(k->items);
+		return NULL;
+	}
 	for (size_t i = 0; i < b->nactive; i++) {
 		const struct condition_node *cond = b->active[i]->cond;
 		int r = ruleset_fold(cond, c, &b->rs->shells, &cond);
@@ -174,6 +168,7 @@ static void ruleset_build_free(build_ctx *b, fold_class ***of_code, size_t nsrc,
 		free(b->classes[k].items);
 	}
 	free(b->classes);
+	hashmap_free(&b->by_sig);
 	free(b->sig);
 	free(b->active);
 	for (size_t i = 0; b->consts && i < nrules; i++)
