@@ -24,6 +24,7 @@ typedef struct fapictl_outputs_target {
 	double away_since;    /* monotonic seconds */
 	double retry_at;      /* when to open the next call (0: not waiting) */
 	double backoff;       /* seconds before the next retry */
+	bool restarting;      /* the previous stream ended because the daemon shut down */
 	uint64_t last_alert_seq;
 } fapictl_outputs_target;
 
@@ -80,11 +81,12 @@ static void fapictl_outputs_stream_gap(fapictl_outputs_target *t, const Falco__O
 	}
 	uint64_t missed;
 	const char *how;
-	if (r->alert_seq > t->last_alert_seq) {
+	if (!t->restarting && r->alert_seq > t->last_alert_seq) {
 		missed = r->alert_seq - t->last_alert_seq - 1;
 		how = "";
 	} else {
-		/* The sequence started again: a restarted daemon. What the old
+		/* The daemon said it was shutting down, or its sequence started
+		 * again: a restarted daemon, whose count starts at 1. What the old
 		 * one made after the stream ended is not known; what the new one
 		 * made before this stream opened is. */
 		missed = r->alert_seq - 1;
@@ -137,6 +139,8 @@ static int fapictl_outputs_stream_ended(fapictl_outputs_target *t, bool stopping
 				fapictl_conn_status_name(code), details);
 			t->away = true;
 			t->away_since = fapictl_outputs_stream_now();
+			/* The daemon's own words when it stops (core/server/stream.c). */
+			t->restarting = code == GRPC_STATUS_UNAVAILABLE && strstr(details, "shutting down");
 		}
 		t->retry_at = fapictl_outputs_stream_now() + t->backoff;
 		t->backoff = t->backoff * 2 > 5 ? 5 : t->backoff * 2;
