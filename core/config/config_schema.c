@@ -38,6 +38,10 @@ static const char *const config_schema_keys[] = {
 	"modules[].name", "modules[].library_path", "modules[].config.*",
 	"engine.capture.file", "engine.capture.loop", "engine.capture.rate",
 	"engine.live.enabled", "engine.live.probe",
+	"engine.limits.rules_file_bytes", "engine.limits.yaml_depth", "engine.limits.yaml_nodes",
+	"engine.limits.appends", "engine.limits.condition_bytes", "engine.limits.list_items",
+	"engine.limits.condition_nodes",
+	"config.limits.file_bytes", "config.limits.depth", "config.limits.nodes",
 };
 
 /* A path is known if it is listed, is an ancestor of a listed key, or lies
