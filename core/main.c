@@ -31,6 +31,12 @@ int main(int argc, char **argv)
 		cli_args_free(&args);
 		return 0;
 	}
+	if (args.unsupported || (args.daemon && !*args.pidfile)) {
+		fprintf(stderr, "Runtime error: %s. Exiting.\n",
+			args.unsupported ? args.unsupported : "If -d is provided, a pid file must also be provided");
+		cli_args_free(&args);
+		return 1;
+	}
 	/* libsinsp formats %evt.time in local time; with TZ unset, glibc reads
 	 * /etc/localtime again for every alert. Naming the file once makes the
 	 * zone load once (same zone, same output). */

@@ -31,7 +31,15 @@
  * --stall opens the streams and never reads them: gRPC's flow control then
  * stops the server's writes for those streams once the window is full; run
  * it in its own process and SIGSTOP that process so that its sockets are
- * not drained either (run.sh does). */
+ * not drained either (run.sh does).
+ *
+ * --filter-items N --filter-bytes B: subscribe with the largest filter the
+ * daemon allows (N entries in each of rules, tags_any, sources and
+ * output_fields, B bytes in all) that passes the priority, rule, source and
+ * tags_any tests of the bench's alerts (it names --filter-rule, --filter-tag
+ * and "syscall") and then fails tags_all, whose one tag no alert has: the
+ * engine thread pays for every test and the subscriber receives nothing. With --stall,
+ * such subscribers measure what filtering costs the engine. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -70,6 +78,10 @@ typedef struct outputs_bench_options {
 	double warmup;
 	bool stall;
 	const char *label;
+	int filter_items;         /* 0: the empty filter */
+	int filter_bytes;
+	const char *filter_rule;  /* a rule the alerts come from */
+	const char *filter_tag;   /* one of its tags */
 } outputs_bench_options;
 
 struct outputs_bench_worker;
@@ -465,11 +477,57 @@ static void *outputs_bench_worker_main(void *arg)
 	return NULL;
 }
 
+/* A list of n entries of about `len` bytes each, the last one `last` when
+ * given. The strings are allocated; the list is freed by the caller. */
+static char **outputs_bench_list(int n, int len, const char *tag, const char *last)
+{
+	char **v = calloc((size_t)n, sizeof(*v));
+	for (int i = 0; v && i < n; i++) {
+		if (last && i == n - 1) {
+			v[i] = strdup(last);
+			continue;
+		}
+		v[i] = malloc((size_t)len + 1);
+		if (v[i])
+			snprintf(v[i], (size_t)len + 1, "%s%0*d", tag, len > 4 ? len - 2 : 1, i);
+	}
+	return v;
+}
+
+/* The maximal filter of --filter-items/--filter-bytes, encoded. */
+static grpc_slice outputs_bench_filter(const outputs_bench_options *o)
+{
+	int n = o->filter_items;
+	int len = (o->filter_bytes - 64) / (4 * n);
+	if (len < 3)
+		len = 3;
+	Falco__Outputs__Request req = FALCO__OUTPUTS__REQUEST__INIT;
+	/* tags_all holds one tag no alert has: longer, it would fail at once
+	 * on its count (more wanted tags than the alert has). */
+	req.n_rules = req.n_tags_any = req.n_sources = req.n_output_fields = (size_t)n;
+	req.n_tags_all = 1;
+	req.rules = outputs_bench_list(n, len, "r.", o->filter_rule);
+	req.tags_any = outputs_bench_list(n, len, "a.", o->filter_tag);
+	req.tags_all = outputs_bench_list(1, len, "t.", NULL);
+	req.sources = outputs_bench_list(n, len, "s.", "syscall");
+	req.output_fields = outputs_bench_list(n, len, "f.", NULL);
+	grpc_slice s = grpc_slice_malloc(falco__outputs__request__get_packed_size(&req));
+	falco__outputs__request__pack(&req, GRPC_SLICE_START_PTR(s));
+	char **lists[] = {req.rules, req.tags_any, req.tags_all, req.sources, req.output_fields};
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		for (int i = 0; lists[l] && i < (lists[l] == req.tags_all ? 1 : n); i++)
+			free(lists[l][i]);
+		free(lists[l]);
+	}
+	return s;
+}
+
 static void outputs_bench_usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
 		"usage: %s --target unix:///PATH|HOST:PORT --subscribers K --duration SECONDS\n"
 		"          [--warmup SECONDS] [--channels N] [--threads N] [--stall] [--label TEXT]\n"
+		"          [--filter-items N --filter-bytes B --filter-rule RULE --filter-tag TAG]\n"
 		"Opens K subscriptions to /falco.api.streaming/outputs (insecure credentials, no filter),\n"
 		"reads them as fast as possible and prints one summary line for the window after the\n"
 		"warmup: messages/s per subscriber and in total, alerts accepted/s by the daemon, and\n"
@@ -487,6 +545,8 @@ static int outputs_bench_parse(int argc, char **argv, outputs_bench_options *o)
 		{"duration", required_argument, NULL, 'd'}, {"warmup", required_argument, NULL, 'w'},
 		{"channels", required_argument, NULL, 'c'}, {"threads", required_argument, NULL, 'T'},
 		{"stall", no_argument, NULL, 's'},          {"label", required_argument, NULL, 'l'},
+		{"filter-items", required_argument, NULL, 'n'}, {"filter-bytes", required_argument, NULL, 'b'},
+		{"filter-rule", required_argument, NULL, 'R'},  {"filter-tag", required_argument, NULL, 'G'},
 		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -500,6 +560,10 @@ static int outputs_bench_parse(int argc, char **argv, outputs_bench_options *o)
 		case 't': o->target = optarg; break;
 		case 'l': o->label = optarg; break;
 		case 's': o->stall = true; break;
+		case 'R': o->filter_rule = optarg; break;
+		case 'G': o->filter_tag = optarg; break;
+		case 'n': rc = bench_parse_int("outputs_bench", optarg, "--filter-items", 1, 1 << 24, &o->filter_items); break;
+		case 'b': rc = bench_parse_int("outputs_bench", optarg, "--filter-bytes", 64, 1 << 30, &o->filter_bytes); break;
 		case 'k': rc = bench_parse_int("outputs_bench", optarg, "--subscribers", 1, 100000, &o->subscribers); break;
 		case 'c': rc = bench_parse_int("outputs_bench", optarg, "--channels", 1, 100000, &o->channels); break;
 		case 'T': rc = bench_parse_int("outputs_bench", optarg, "--threads", 1, 100000, &o->threads); break;
@@ -523,6 +587,10 @@ static int outputs_bench_parse(int argc, char **argv, outputs_bench_options *o)
 		outputs_bench_usage(stderr, argv[0]);
 		return -1;
 	}
+	if (o->filter_items && (!o->filter_bytes || !o->filter_rule || !o->filter_tag)) {
+		fprintf(stderr, "outputs_bench: --filter-items needs --filter-bytes, --filter-rule and --filter-tag\n");
+		return -1;
+	}
 	if (!o->channels || o->channels > o->subscribers)
 		o->channels = o->subscribers;
 	/* A worker without a subscriber would only idle. */
@@ -542,7 +610,7 @@ static int outputs_bench_setup(outputs_bench *b, char *err, size_t errlen)
 		return -1;
 	}
 	/* The empty filter: every alert. It encodes to zero bytes. */
-	b->request = grpc_empty_slice();
+	b->request = o->filter_items ? outputs_bench_filter(o) : grpc_empty_slice();
 	b->channels = calloc((size_t)o->channels, sizeof(*b->channels));
 	b->registered = calloc((size_t)o->channels, sizeof(*b->registered));
 	b->subs = calloc((size_t)o->subscribers, sizeof(*b->subs));

@@ -9,12 +9,19 @@
 #   stall: one fast subscriber, without and with a stalled one (a separate
 #          outputs_bench --stall process, SIGSTOPped once subscribed, so it
 #          neither reads its streams nor drains its socket): the engine's
-#          alert rate (accepted/s of the fast subscriber) in both, and the ratio.
+#          alert rate (accepted/s of the fast subscriber) in both, and the ratio;
+#   filters: one fast subscriber, without and with FILTER_SUBS (20) stalled
+#          subscribers whose filters are the largest the outputs module
+#          allows (FILTER_ITEMS entries per list, FILTER_BYTES in all; they
+#          pass every test of the bench's alerts but the last, so they get
+#          nothing): the engine's alert rate in both, and the ratio.
 #
 # usage: run.sh DAEMON OUTPUTS_BENCH [CAPGEN]
 # environment (defaults in brackets):
 #   RUNS [5]  DURATION [4]  WARMUP [1]  KS ["1 8 64"]  DELAY_KS ["1 8"]  RATE [10000]
-#   SECTIONS ["rate delay stall"]  EVENTS [1000000] (capture size)  QUEUE [4096]
+#   SECTIONS ["rate delay stall filters"]  FILTER_SUBS [20]  FILTER_ITEMS [1024]
+#   FILTER_BYTES [65536] (the outputs module's defaults for max_filter_items/bytes)
+#  EVENTS [1000000] (capture size)  QUEUE [4096]
 #   (outputs queue_capacity)  DAEMON_THREADS [0] (grpc.threadiness, 0 = cores)
 #   THREADS [1] (bench worker threads)  GRPC_OUTPUT [false] (grpc_output.enabled:
 #   Falco's get keeps its own always-full queue, a stalled subscriber in itself)
@@ -42,7 +49,10 @@ WARMUP=${WARMUP:-1}
 KS=${KS:-1 8 64}
 DELAY_KS=${DELAY_KS:-1 8}
 RATE=${RATE:-10000}
-SECTIONS=${SECTIONS:-rate delay stall}
+SECTIONS=${SECTIONS:-rate delay stall filters}
+FILTER_SUBS=${FILTER_SUBS:-20}
+FILTER_ITEMS=${FILTER_ITEMS:-1024}
+FILTER_BYTES=${FILTER_BYTES:-65536}
 EVENTS=${EVENTS:-1000000}
 QUEUE=${QUEUE:-4096}
 DAEMON_THREADS=${DAEMON_THREADS:-0}
@@ -159,12 +169,15 @@ run_bench() {
 	[ -n "$line" ] && echo "$section $k $line daemon_cpu=$dcpu" >>"$tmp/results"
 }
 
-# A stalled subscriber in its own process: subscribed, then stopped, so that
-# nothing reads its socket. stop_stall ends it with SIGTERM.
+# Stalled subscribers ($1, default 1, then more bench options) in their own
+# process: subscribed, then stopped, so that nothing reads their sockets.
+# stop_stall ends them with SIGTERM.
 start_stall() {
+	n=${1:-1}
+	[ $# -gt 0 ] && shift
 	# Created first: the poll below may run before the child's redirection.
 	: >"$tmp/stall.err"
-	"$bench" --target "$target" --subscribers 1 --stall --duration 3600 \
+	"$bench" --target "$target" --subscribers "$n" --stall --duration 3600 "$@" \
 		2>"$tmp/stall.err" >/dev/null &
 	stall_pid=$!
 	i=0
@@ -205,7 +218,7 @@ failed=0
 : >"$tmp/results"
 # Runs are interleaved (every configuration once, then again) so that a
 # burst of noise on the machine spreads over all configurations.
-if has_section rate || has_section stall; then
+if has_section rate || has_section stall || has_section filters; then
 	start_daemon 0 fast
 	r=1
 	while [ "$r" -le "$RUNS" ]; do
@@ -225,6 +238,18 @@ if has_section rate || has_section stall; then
 			stop_stall
 			if [ $((r % 2)) -eq 0 ]; then
 				run_bench nostall 1
+			fi
+		fi
+		if has_section filters; then
+			if [ $((r % 2)) -eq 1 ]; then
+				run_bench nofilters 1
+			fi
+			start_stall "$FILTER_SUBS" --filter-items "$FILTER_ITEMS" --filter-bytes "$FILTER_BYTES" \
+				--filter-rule bench_shadow_open --filter-tag bench
+			run_bench filters 1
+			stop_stall
+			if [ $((r % 2)) -eq 0 ]; then
+				run_bench nofilters 1
 			fi
 		fi
 		r=$((r + 1))
@@ -282,26 +307,36 @@ printf '%-8s %4s %4s %9s %9s %9s %9s %9s %9s %9s %9s %8s %8s %8s %6s %5s %5s\n' 
 	"total/s" min max "per_sub/s" "accept/s" min max "lost/s" "p50_us" "p99_us" "max_us" errors cl_cpu d_cpu
 has_section rate && for k in $KS; do summary rate "$k"; done
 has_section delay && for k in $DELAY_KS; do summary delay "$k"; done
-if has_section stall; then
-	summary nostall 1
-	summary stall 1
-	awk '
+# The ratio of the engine's alert rate in section $2 to section $1 (paired
+# runs), described by $3.
+ratio() {
+	awk -v without="$1" -v with="$2" -v what="$3" '
 	function median(a, n,    i, j, x) {
 		for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
 	function acc(    i) { for (i = 3; i <= NF; i++) if (index($i, "accepted/s=") == 1) return substr($i, 12) + 0 }
-	$1 == "nostall" { a[++na] = acc() }
-	$1 == "stall" { b[++nb] = acc() }
+	$1 == without { a[++na] = acc() }
+	$1 == with { b[++nb] = acc() }
 	END {
 		if (!na || !nb) exit
-		# Runs are paired (each stalled run next to its unstalled one), so
-		# the median of the per-pair ratios cancels slow drifts.
+		# Runs are paired (each run with next to its run without), so the
+		# median of the per-pair ratios cancels slow drifts.
 		n = na < nb ? na : nb
 		for (i = 1; i <= n; i++) { r[i] = b[i] / a[i]; if (i == 1 || r[i] < lo) lo = r[i]; if (i == 1 || r[i] > hi) hi = r[i] }
-		printf "engine alert rate with a stalled subscriber / without: %.3f (median of %d paired runs, min %.3f, max %.3f; medians %.0f / %.0f = %.3f)\n",
-			median(r, n), n, lo, hi, median(b, nb), median(a, na), median(b, nb) / median(a, na)
+		printf "engine alert rate %s / without: %.3f (median of %d paired runs, min %.3f, max %.3f; medians %.0f / %.0f = %.3f)\n",
+			what, median(r, n), n, lo, hi, median(b, nb), median(a, na), median(b, nb) / median(a, na)
 	}' "$tmp/results"
+}
+if has_section stall; then
+	summary nostall 1
+	summary stall 1
+	ratio nostall stall "with a stalled subscriber"
+fi
+if has_section filters; then
+	summary nofilters 1
+	summary filters 1
+	ratio nofilters filters "with $FILTER_SUBS subscribers of maximal filters ($FILTER_ITEMS entries per list, $FILTER_BYTES bytes)"
 fi
 echo "(total/s: messages received by all subscribers; per_sub/s: median subscriber; accept/s: alerts the"
 echo " daemon accepted for the fastest subscriber (seq + lost), i.e. the engine's alert rate; lost/s: alerts"

@@ -110,6 +110,45 @@ static int daemon_config_strings(const config_node *root, const char *path, cons
 	return 0;
 }
 
+/* One integer key within [lo, hi]. */
+static int daemon_config_int_in(const config_node *root, const char *path, int64_t def, int64_t lo, int64_t hi,
+				int *out, char *err, size_t errlen)
+{
+	int64_t v;
+	if (config_get_int(root, path, def, &v, err, errlen) < 0)
+		return -1;
+	if (v < lo || v > hi) {
+		snprintf(err, errlen, "%s must be between %lld and %lld, got %lld", path, (long long)lo, (long long)hi,
+			 (long long)v);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int daemon_config_limits(const config_node *root, daemon_grpc_limits *l, char *err, size_t errlen)
+{
+	if (daemon_config_int_in(root, "grpc.keepalive_time_s", 60, 1, 86400 * 7, &l->keepalive_time_s, err,
+				 errlen) < 0 ||
+	    daemon_config_int_in(root, "grpc.keepalive_timeout_s", 20, 1, 3600, &l->keepalive_timeout_s, err, errlen) <
+		    0 ||
+	    daemon_config_int_in(root, "grpc.keepalive_min_ping_interval_s", 10, 1, 86400,
+				 &l->keepalive_min_ping_interval_s, err, errlen) < 0 ||
+	    daemon_config_int_in(root, "grpc.keepalive_max_ping_strikes", 2, 0, 1000, &l->keepalive_max_ping_strikes,
+				 err, errlen) < 0 ||
+	    config_get_bool(root, "grpc.keepalive_permit_without_calls", true, &l->keepalive_permit_without_calls, err,
+			    errlen) < 0 ||
+	    daemon_config_int_in(root, "grpc.max_receive_message_bytes", 4 << 20, 1024, 1 << 30,
+				 &l->max_receive_message_bytes, err, errlen) < 0 ||
+	    daemon_config_int_in(root, "grpc.max_send_message_bytes", 16 << 20, 1024, 1 << 30,
+				 &l->max_send_message_bytes, err, errlen) < 0 ||
+	    daemon_config_int_in(root, "grpc.max_concurrent_streams", 100, 1, 1 << 20, &l->max_concurrent_streams, err,
+				 errlen) < 0 ||
+	    daemon_config_int_in(root, "grpc.shutdown_timeout", 10, 1, 3600, &l->shutdown_timeout_s, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
 int daemon_config_read(const config_node *root, daemon_config *c, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
@@ -133,6 +172,8 @@ int daemon_config_read(const config_node *root, daemon_config *c, char *err, siz
 		goto fail;
 	}
 	c->socket_mode = (unsigned)v;
+	if (daemon_config_limits(root, &c->limits, err, errlen) < 0)
+		goto fail;
 	if (config_get_string(root, "grpc.private_key", NULL, &c->private_key, err, errlen) < 0 ||
 	    config_get_string(root, "grpc.cert_chain", NULL, &c->cert_chain, err, errlen) < 0 ||
 	    config_get_string(root, "grpc.root_certs", NULL, &c->root_certs, err, errlen) < 0 ||

@@ -16,6 +16,20 @@ typedef struct daemon_module_entry {
 	const config_node *config; /* modules[].config, or NULL */
 } daemon_module_entry;
 
+/* The gRPC server's resource limits and keepalive policy (grpc.* keys);
+ * every value is validated and in the unit its key names. */
+typedef struct daemon_grpc_limits {
+	int keepalive_time_s;              /* grpc.keepalive_time_s: server pings a quiet connection this often */
+	int keepalive_timeout_s;           /* grpc.keepalive_timeout_s: a ping unanswered this long closes it */
+	int keepalive_min_ping_interval_s; /* grpc.keepalive_min_ping_interval_s: client pings accepted this seldom */
+	int keepalive_max_ping_strikes;    /* grpc.keepalive_max_ping_strikes: too-early pings tolerated (0 = any) */
+	bool keepalive_permit_without_calls; /* grpc.keepalive_permit_without_calls */
+	int max_receive_message_bytes;     /* grpc.max_receive_message_bytes */
+	int max_send_message_bytes;        /* grpc.max_send_message_bytes */
+	int max_concurrent_streams;        /* grpc.max_concurrent_streams: per connection */
+	int shutdown_timeout_s;            /* grpc.shutdown_timeout: from the signal to the exit */
+} daemon_grpc_limits;
+
 typedef struct daemon_config {
 	bool grpc_enabled;
 	const char **bind_addresses; /* owned array; strings in the tree */
@@ -26,6 +40,7 @@ typedef struct daemon_config {
 	const char *root_certs;
 	bool insecure;               /* grpc.insecure: plaintext TCP allowed on loopback */
 	unsigned socket_mode;        /* grpc.unix_socket_mode */
+	daemon_grpc_limits limits;
 	daemon_module_entry *modules; /* owned array, in load_modules order */
 	size_t nmodules;
 	const char **module_paths;   /* owned array */

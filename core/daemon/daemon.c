@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <grpc/grpc.h>
@@ -9,19 +10,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "channels/channels.h"
 #include "config/config_schema.h"
 #include "config/daemon_config.h"
+#include "daemon/daemon_detach.h"
+#include "daemon/daemon_support.h"
 #include "daemon/engine_config.h"
+#include "engine/engine_describe.h"
+#include "engine/engine_stats_file.h"
 #include "engine/output/bus.h"
 #include "engine/engine.h"
 #include "engine/rules/rules_context.h"
 #include "engine/rules/rules_files.h"
+/* -i is Falco's listing of syscall event types: the syscall backend's own. */
+#include "engine/backends/syscall/sinsp_bridge.h"
 #include "engine/backends/backend_fields.h"
 #include "log/log.h"
 #include "modules/loader.h"
 #include "server/health.h"
 #include "server/listeners.h"
+#include "server/reflection.h"
 #include "server/server.h"
 
 #define DAEMON_GRACE_MS 5000
@@ -37,11 +47,15 @@ typedef struct daemon_engine_end {
 	pthread_t main;
 	int rc;
 	char err[512];
+	double cpu_s; /* CPU time of the engine thread */
 } daemon_engine_end;
 
 static void daemon_on_engine_end(void *user, int rc, const char *err)
 {
 	daemon_engine_end *end = user;
+	struct timespec cpu;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+	end->cpu_s = (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
 	end->rc = rc;
 	snprintf(end->err, sizeof(end->err), "%s", err ? err : "");
 	pthread_kill(end->main, SIGUSR1);
@@ -129,14 +143,14 @@ static void daemon_print_warnings(const engine *e)
 }
 
 /* --list[=SOURCE]: the fields conditions and outputs can use, of every
- * registered event source or of one. */
+ * registered event source or of one; with -N their names only. */
 static int daemon_list_fields(const cli_args *args)
 {
 	char err[512];
 	backend_opts bo = {.all_events = args->all_events};
 	backend_registry *reg = backend_registry_new();
 	int rc = reg && backend_registry_add_builtins(reg, &bo, NULL, 0, err, sizeof(err)) == BACKEND_OK &&
-				 backend_fields_list(reg, args->list_source, args->verbose, false, stdout, err,
+				 backend_fields_list(reg, args->list_source, args->verbose, args->names_only, stdout, err,
 						     sizeof(err)) == 0
 			 ? 0
 			 : 1;
@@ -144,6 +158,31 @@ static int daemon_list_fields(const cli_args *args)
 		log_msg(FAPI_LOG_ERROR, "engine", "%s", reg ? err : "out of memory");
 	backend_registry_free(reg);
 	return rc;
+}
+
+/* -i: Falco's list of the events skipped without -A. */
+static int daemon_print_ignored_events(void)
+{
+	char *names = sinsp_bridge_ignored_event_names();
+	if (!names) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
+	printf("Ignored Event(s):%s%s\n", *names ? " " : "", names);
+	free(names);
+	return 0;
+}
+
+/* -l RULE: Falco prints its header, then the rule or the error. */
+static int daemon_describe_rule(const engine *e, const char *name)
+{
+	char err[1024];
+	if (engine_describe_rule(e, name, stdout, err, sizeof(err)) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "Runtime error: Could not describe rule %s: %s. Exiting.\n", name, err);
+		return 1;
+	}
+	return 0;
 }
 
 /* A rules load error as Falco prints it: "Runtime error: Could not load
@@ -198,28 +237,73 @@ static int daemon_validate(const cli_args *args, engine_config *ec)
 	return 1;
 }
 
-/* -e without -M: replay, print the alerts and Falco's summary, exit. No
- * server: nobody could use it past the end of the capture. */
-static int daemon_replay(engine *e, const engine_config *ec)
+/* Starts the output channels on the alert bus, making the bus if there is
+ * none yet (batch replay) and a channel is enabled. 0 or -1 (logged). */
+static int daemon_start_channels(engine *e, const channels_config *cc, bus **b, channels **ch)
 {
 	char err[1024];
+	if (!channels_config_any(cc))
+		return 0;
+	if (!*b) {
+		if (!(*b = bus_new())) {
+			log_msg(FAPI_LOG_ERROR, "core", "out of memory");
+			return -1;
+		}
+		engine_set_sink(e, daemon_publish, *b);
+	}
+	if (channels_start(ch, cc, *b, err, sizeof(err)) < 0) {
+		log_msg(FAPI_LOG_ERROR, "channels", "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* -e without -M: replay, print the alerts and Falco's summary, exit. No
+ * server: nobody could use it past the end of the capture. The channels
+ * are drained before the summary, so that their output is complete when
+ * it is printed. */
+static int daemon_replay(engine *e, const engine_config *ec, const channels_config *cc, int *ready_fd)
+{
+	char err[1024];
+	int rc = 1;
+	bus *b = NULL;
+	channels *ch = NULL;
 	if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, err, sizeof(err)) < 0) {
 		fprintf(stderr, "Could not open trace filename %s for reading: %s\n", ec->capture, err);
 		return 1;
 	}
+	if (daemon_start_channels(e, cc, &b, &ch) < 0)
+		goto out;
 	daemon_engine_end end = {.main = pthread_self()};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (engine_start(e, daemon_on_engine_end, &end) < 0) {
 		fprintf(stderr, "cannot start the engine thread\n");
-		return 1;
+		goto out;
 	}
+	daemon_detach_ready(ready_fd);
 	daemon_wait(0, true);
 	engine_stop(e);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	engine_stats st;
+	engine_get_stats(e, &st);
+	/* The engine's own rate and CPU, for bench/channels: neither start-up
+	 * nor the channels' drain. */
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	log_msg(FAPI_LOG_DEBUG, "engine", "replayed %llu events in %.3f s (%.0f events/s), engine thread CPU %.3f s",
+		(unsigned long long)st.events, secs, secs > 0 ? (double)st.events / secs : 0.0, end.cpu_s);
+	channels_stop(ch);
 	if (end.rc < 0) {
 		fprintf(stderr, "Runtime error: %s. Exiting.\n", end.err);
-		return 1;
+		goto out;
 	}
 	engine_print_summary(e, stdout);
-	return 0;
+	rc = 0;
+out:
+	channels_free(ch);
+	engine_set_sink(e, NULL, NULL);
+	bus_free(b);
+	return rc;
 }
 
 /* True when load_modules names the module. */
@@ -278,9 +362,11 @@ static int daemon_open_source(engine *e, const engine_config *ec, bool inputs, b
 			why);
 		return 0;
 	}
+	/* The engine may have said "no event source: ..." already. */
+	const char *reason = strncmp(why, "no event source: ", 17) == 0 ? why + 17 : why;
 	snprintf(err, errlen,
 		 "no event source: %s. Give a capture (-e, engine.capture.file), a driver, or load the inputs module",
-		 why);
+		 reason);
 	return -1;
 }
 
@@ -288,17 +374,23 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 {
 	char err[2048] = "";
 	int rc = 1;
+	struct timespec stop_at = {0, 0}; /* when the stop began (CLOCK_MONOTONIC) */
 	config_doc doc = {0};
 	daemon_config cfg = {0};
 	engine_config ec = {0};
+	channels_config chc = {0};
+	channels *chans = NULL;
 	engine *eng = NULL;
 	service_table table;
 	module_set mods = {0};
 	health *hl = NULL;
+	reflection *refl = NULL;
 	server *srv = NULL;
 	listeners ls = {0};
 	bool have_source = false;
 	bus *alerts = NULL;
+	engine_stats_file *stats = NULL;
+	int ready_fd = -1; /* -d: the daemon's line to its parent until it is up */
 	daemon_engine_end end = {.main = pthread_self()};
 	service_table_init(&table);
 
@@ -310,22 +402,36 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 				"Exiting.\n");
 		goto out;
 	}
+
+	/* As in Falco, -i needs no configuration. */
+	if (args->print_ignored_events)
+		return daemon_print_ignored_events();
+
 	if (daemon_config_load(&doc, args->config_file, args->overrides, args->noverrides, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
 	config_schema_check(doc.root, daemon_warn_key, NULL);
 	if (daemon_config_read(doc.root, &cfg, err, sizeof(err)) < 0 ||
-	    engine_config_read(doc.root, args, &ec, err, sizeof(err)) < 0) {
+	    engine_config_read(doc.root, args, &ec, err, sizeof(err)) < 0 ||
+	    channels_config_read(doc.root, &chc, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
+	if (args->unbuffered)
+		ec.opts.buffered_outputs = false;
 	fapi_log_level lvl;
 	if (log_parse_level(cfg.log_level, &lvl) == 0)
 		log_set_level(args->verbose ? FAPI_LOG_DEBUG : lvl);
 	else
 		log_msg(FAPI_LOG_WARNING, "config", "unknown log_level '%s', using info", cfg.log_level);
 
+	if (args->list_plugins) {
+		/* Falco's listing of its loaded plugins; this build loads none. */
+		printf("0 Plugins Loaded:\n\n\n");
+		rc = 0;
+		goto out;
+	}
 	if (args->list_fields) {
 		rc = daemon_list_fields(args);
 		goto out;
@@ -338,7 +444,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	/* As in Falco, no rules file is an error; with the rules module, rules
 	 * may come through the API instead. */
 	if (daemon_rules_file_count(&ec) == 0) {
-		if (!daemon_module_enabled(&cfg, "rules") || batch || args->list_rules) {
+		if (!daemon_module_enabled(&cfg, "rules") || batch || args->list_rules || args->describe_rule ||
+		    args->support) {
 			log_msg(FAPI_LOG_ERROR, "engine", "You must specify at least one rules file/directory via -r or "
 							  "a rules_file entry in falco.yaml");
 			goto out;
@@ -360,13 +467,56 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	daemon_print_warnings(eng);
 	log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled", engine_ruleset(eng)->rules->n,
 		ec.nrules, engine_ruleset(eng)->nenabled);
+	if (args->support) {
+		if (daemon_support_print(stdout, args, eng, err, sizeof(err)) < 0) {
+			fprintf(stderr, "Runtime error: %s. Exiting.\n", err);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
 	if (args->list_rules) {
 		engine_print_rules(eng, stdout);
 		rc = 0;
 		goto out;
 	}
+	if (args->describe_rule) {
+		rc = daemon_describe_rule(eng, args->describe_rule);
+		goto out;
+	}
+	/* Falco forks once everything that can fail at start-up has been
+	 * checked, before any thread starts; the child runs in /, so relative
+	 * paths are resolved first. */
+	char capture_abs[PATH_MAX], stats_abs[PATH_MAX + 256];
+	const char *stats_path = args->stats_file;
+	if (args->daemon) {
+		char cwd[PATH_MAX];
+		if (ec.capture && ec.capture[0] != '/' && realpath(ec.capture, capture_abs))
+			ec.capture = capture_abs;
+		if (stats_path && stats_path[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+			snprintf(stats_abs, sizeof(stats_abs), "%s/%s", cwd, stats_path);
+			stats_path = stats_abs;
+		}
+		bool parent;
+		if (daemon_detach(args->pidfile, &parent, &ready_fd, err, sizeof(err)) < 0) {
+			log_msg(FAPI_LOG_ERROR, "core", "%s. Exiting.", err);
+			goto out;
+		}
+		if (parent) {
+			rc = 0;
+			goto out;
+		}
+	}
+	if (eng && stats_path) {
+		if (engine_stats_file_open(&stats, stats_path, args->stats_interval_ms, environ, err, sizeof(err)) <
+		    0) {
+			fprintf(stderr, "Runtime error: %s. Exiting.\n", err);
+			goto out;
+		}
+		engine_set_stats_file(eng, stats);
+	}
 	if (batch) {
-		rc = daemon_replay(eng, &ec);
+		rc = daemon_replay(eng, &ec, &chc, &ready_fd);
 		goto out;
 	}
 
@@ -381,8 +531,11 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 	engine_set_sink(eng, daemon_publish, alerts);
+	if (daemon_start_channels(eng, &chc, &alerts, &chans) < 0)
+		goto out;
 	grpc_init();
-	if (health_register(&hl, &table, err, sizeof(err)) < 0) {
+	if (health_register(&hl, &table, err, sizeof(err)) < 0 ||
+	    reflection_register(&refl, &table, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "core", "%s", err);
 		goto out_grpc;
 	}
@@ -396,6 +549,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	/* What modules reach through the host table besides their own config. */
 	mods.bus = alerts;
 	mods.config_root = doc.root;
+	mods.reflection = refl;
 	if (loader_init_all(&mods, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_modules;
@@ -408,7 +562,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_WARNING, "modules", "no module loaded: only health is served");
 
 	if (cfg.grpc_enabled) {
-		if (server_create(&srv, &table, cfg.threadiness, err, sizeof(err)) < 0 ||
+		if (server_create(&srv, &table, cfg.threadiness, &cfg.limits, err, sizeof(err)) < 0 ||
 		    listeners_open(&ls, srv, &cfg, err, sizeof(err)) < 0 || server_start(srv, err, sizeof(err)) < 0) {
 			log_msg(FAPI_LOG_ERROR, "grpc", "%s", err);
 			goto out_server;
@@ -427,9 +581,12 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out_started;
 	}
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
+	daemon_detach_ready(&ready_fd);
 	daemon_wait(args->duration_s, false);
+	clock_gettime(CLOCK_MONOTONIC, &stop_at);
 	rc = 0;
 	engine_stop(eng);
+	channels_stop(chans);
 	if (end.rc < 0) {
 		log_msg(FAPI_LOG_ERROR, "engine", "%s", end.err);
 		rc = 1;
@@ -444,7 +601,20 @@ out_started:
 	loader_stop_all(&mods);
 out_server:
 	if (srv) {
-		server_shutdown(srv, DAEMON_GRACE_MS);
+		if (!stop_at.tv_sec)
+			clock_gettime(CLOCK_MONOTONIC, &stop_at);
+		struct timespec deadline = stop_at;
+		deadline.tv_sec += cfg.limits.shutdown_timeout_s;
+		int grace = cfg.limits.shutdown_timeout_s * 1000 / 2;
+		if (server_shutdown(srv, grace < DAEMON_GRACE_MS ? grace : DAEMON_GRACE_MS, &deadline) < 0) {
+			/* Something still runs inside gRPC or a module (logged by the
+			 * server): freeing or unloading under it would crash, and
+			 * grpc.shutdown_timeout promises an exit. */
+			listeners_close(&ls);
+			fflush(stdout);
+			fflush(stderr);
+			_exit(rc);
+		}
 		size_t leaked = server_destroy(srv);
 		if (leaked)
 			log_msg(FAPI_LOG_ERROR, "grpc", "%zu call context(s) were never released", leaked);
@@ -454,11 +624,16 @@ out_modules:
 	loader_unload_all(&mods);
 out_grpc:
 	health_free(hl);
+	reflection_free(refl);
 	/* No grpc_shutdown(): every call, queue and the server are gone by now,
 	 * and what it would still wait for (up to 10 s) is a client connection
 	 * lingering in HTTP/2's graceful GOAWAY. The process exits next. */
 out:
+	channels_free(chans);
+	if (ready_fd >= 0)
+		close(ready_fd);
 	engine_free(eng);
+	engine_stats_file_close(stats);
 	bus_free(alerts);
 	service_table_free(&table);
 	engine_config_free(&ec);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/compile/output_extra.h"
 #include "engine/rules/rules_priority.h"
 
 /* engine.limits.*: the rules loader's bounds (rules_limits.h). */
@@ -88,6 +89,12 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 		.only_tags = a->only_tags,
 		.nonly_tags = a->nonly_tags,
 	};
+	o->output_extra = output_extra_from_flag(a->print_additional, &o->replace_container_info);
+	o->base64_buffers = a->base64_buffers;
+	o->cri_sockets = a->cri_sockets;
+	o->ncri_sockets = a->ncri_sockets;
+	o->disable_cri_async = a->disable_cri_async;
+	o->snaplen = (uint32_t)a->snaplen;
 	c->capture = a->capture ? a->capture : capture;
 	/* engine.capture.loop and .rate apply to -e too: replay N times, paced. */
 	c->loops = (uint64_t)loops;

@@ -9,6 +9,7 @@
 #include "engine/backends/backend_registry.h"
 #include "engine/output/alert_format.h"
 #include "engine/output/alert_meta.h"
+#include "engine/engine_stats_file.h"
 #include "engine/compile/rules_compile.h"
 #include "engine/rules/rules_doc.h"
 #include "engine/rules/rules_files.h"
@@ -25,6 +26,7 @@ struct engine {
 	token_bucket tb;
 	engine_sink_fn sink;
 	void *sink_user;
+	engine_stats_file *stats_file;
 	/* source */
 	char *capture;
 	uint64_t loops;
@@ -74,8 +76,12 @@ static int engine_load_rules(engine *e, char *err, size_t errlen)
 		}
 	}
 	rules_files_free(files, nfiles);
-	rules_compile_opts copts = {.time_format_iso_8601 = e->o.time_format_iso_8601,
-				    .validate_only = e->o.validate_only};
+	rules_compile_opts copts = {
+		.time_format_iso_8601 = e->o.time_format_iso_8601,
+		.validate_only = e->o.validate_only,
+		.output_extra = e->o.output_extra,
+		.replace_container_info = e->o.replace_container_info,
+	};
 	compiled_rules *cr = NULL;
 	if (rules_compile(e->doc, e->reg, &copts, &cr, err, errlen) < 0)
 		return -1;
@@ -105,7 +111,14 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 		return -1;
 	}
 	e->o = *o;
-	backend_opts bo = {.all_events = o->all_events};
+	backend_opts bo = {
+		.all_events = o->all_events,
+		.base64_buffers = o->base64_buffers,
+		.cri_sockets = o->cri_sockets,
+		.ncri_sockets = o->ncri_sockets,
+		.disable_cri_async = o->disable_cri_async,
+		.snaplen = o->snaplen,
+	};
 	if (!(e->reg = backend_registry_new())) {
 		snprintf(err, errlen, "out of memory");
 		engine_free(e);
@@ -182,6 +195,25 @@ void engine_set_sink(engine *e, engine_sink_fn fn, void *user)
 {
 	e->sink = fn;
 	e->sink_user = user;
+}
+
+void engine_set_stats_file(engine *e, engine_stats_file *s)
+{
+	e->stats_file = s;
+}
+
+const rules_doc *engine_rules_doc(const engine *e)
+{
+	return e->doc;
+}
+
+static void engine_write_stats(engine *e)
+{
+	uint64_t c[3];
+	if (e->live && e->src && e->src->live_stats && e->src->live_stats(e->src->ctx, c) == BACKEND_OK)
+		engine_stats_file_write(e->stats_file, c[0], c[1], c[2]);
+	else
+		engine_stats_file_write(e->stats_file, atomic_load_explicit(&e->events, memory_order_relaxed), 0, 0);
 }
 
 /* The source whose reader recognises the capture's first bytes (gzip is
@@ -316,6 +348,8 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 			backend_event *evt = NULL;
 			char be[512] = "";
 			int rc = e->src->next_event(e->src->ctx, &evt, be, sizeof(be));
+			if (e->stats_file && engine_stats_file_due(e->stats_file))
+				engine_write_stats(e);
 			if (rc == BACKEND_TIMEOUT)
 				continue;
 			if (rc == BACKEND_EOF)

@@ -40,6 +40,16 @@ typedef struct engine_opts {
 	bool buffered_outputs;          /* do not flush stdout after every alert */
 	double rate, max_burst;         /* outputs.rate / outputs.max_burst */
 	bool want_fields;               /* build text output_fields for every alert (gRPC) */
+	/* -p: format appended to every syscall rule's output (NULL or "" for
+	 * none), and whether %container.info becomes it (-pc/-pk/-pm). */
+	const char *output_extra;
+	bool replace_container_info;
+	/* Inspector settings, as Falco's -b, --cri, --disable-cri-async, -S. */
+	bool base64_buffers;
+	const char *const *cri_sockets; /* borrowed */
+	size_t ncri_sockets;
+	bool disable_cri_async;
+	uint32_t snaplen;               /* 0 = libscap's default */
 	bool validate_only;             /* -V: load and check the rules; the engine will not run */
 	rules_limits limits;            /* engine.limits.*: the rules loader's bounds; 0 fields take defaults */
 } engine_opts;
@@ -72,6 +82,18 @@ const char *engine_warning(const engine *e, size_t i);
 const ruleset *engine_ruleset(const engine *e);
 
 void engine_set_sink(engine *e, engine_sink_fn fn, void *user);
+
+struct engine_stats_file;
+/* -s: the engine thread writes a statistics sample whenever one is due
+ * (live: the driver's counters; a capture: the events read from it, since
+ * libscap counts none for files). Borrowed: close it after the engine
+ * stopped. NULL turns it off. */
+void engine_set_stats_file(engine *e, struct engine_stats_file *s);
+
+struct rules_doc;
+/* The loaded rules document (files, their required_engine_version); owned
+ * by the engine. */
+const struct rules_doc *engine_rules_doc(const engine *e);
 
 /* The registered event sources; owned by the engine. */
 const backend_registry *engine_backends(const engine *e);

@@ -9,6 +9,7 @@
 #include "log/log.h"
 #include "modules/host_alerts.h"
 #include "modules/loader.h"
+#include "server/reflection.h"
 #include "server/server.h"
 
 static void host_log(fapi_module_ctx *ctx, fapi_log_level level, const char *fmt, ...)
@@ -112,6 +113,18 @@ static int host_register_bidi_stream(fapi_module_ctx *ctx, const fapi_stream_met
 	return host_register_stream(ctx, SERVICE_BIDI, m, err, errlen);
 }
 
+static int host_register_descriptors(fapi_module_ctx *ctx, const uint8_t *set, size_t len, char *err,
+				     size_t errlen)
+{
+	if (!ctx->registering) {
+		snprintf(err, errlen, "register_descriptors is only allowed inside register_rpcs");
+		return FAPI_ECLOSED;
+	}
+	if (!ctx->set->reflection)
+		return FAPI_OK;
+	return reflection_add_set(ctx->set->reflection, ctx->name, set, len, err, errlen);
+}
+
 static void host_version_info(fapi_version_info *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -193,6 +206,7 @@ static const fapi_host host_table = {
 	.config_root = host_config_root,
 	.stream_wake = server_stream_wake,
 	.engine_fields_checksum = host_engine_fields_checksum,
+	.register_descriptors = host_register_descriptors,
 };
 
 const fapi_host *loader_host_table(void)

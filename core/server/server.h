@@ -8,14 +8,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <time.h>
+
+#include "config/daemon_config.h"
 #include "fapi/rpc.h"
 #include "server/service_table.h"
 
 typedef struct server server;
 
-/* Creates the server and its queues. `threads` is per queue (>= 1). Returns
- * 0, or -1 with err filled. */
-int server_create(server **out, service_table *table, int threads, char *err, size_t errlen);
+/* Creates the server and its queues. `threads` is per queue (>= 1);
+ * `limits` (copied; NULL: gRPC's own defaults) sets keepalive, message
+ * sizes and streams per connection. Returns 0, or -1 with err filled. */
+int server_create(server **out, service_table *table, int threads, const daemon_grpc_limits *limits, char *err,
+		  size_t errlen);
 
 /* Adds a listener; see listeners.h for the policy. 0 or -1 with err. */
 int server_add_port(server *s, const char *address, void *grpc_creds, char *err, size_t errlen);
@@ -26,8 +31,12 @@ int server_start(server *s, char *err, size_t errlen);
 
 /* Ends every open stream with UNAVAILABLE once its queued messages are
  * sent, then shuts the server down; calls still open after grace_ms are
- * cancelled. Returns the number of calls that had to be cancelled. */
-int server_shutdown(server *s, int grace_ms);
+ * cancelled and every connection is closed. `deadline` (CLOCK_MONOTONIC)
+ * bounds the whole: returns the number of calls that had to be cancelled,
+ * or -1 when the server could not be shut down by then (a handler that does
+ * not return): the log names what was still open, and the server must not
+ * be destroyed (the process is to exit without it). */
+int server_shutdown(server *s, int grace_ms, const struct timespec *deadline);
 
 /* Frees everything; after server_shutdown (or instead of it when the server
  * never started). Returns the number of call contexts never returned (0). */

@@ -12,6 +12,7 @@
 
 #include "server/call_pool.h"
 #include "server/cq.h"
+#include "server/reap.h"
 #include "server/server.h"
 
 #define SERVER_CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
@@ -32,9 +33,13 @@ struct server {
 	size_t nstreams;
 	bool shutdown_notified;
 	cq_tag shutdown_tag;
+	atomic_int unary_open;  /* unary calls matched and not yet released */
 	int unary_outstanding;  /* requests kept posted per unary method */
 	int stream_outstanding; /* per streaming method */
 	bool started;
+#define SERVER_MAX_LISTENERS 32
+	reap_listener listeners[SERVER_MAX_LISTENERS]; /* where connections are accepted, for reap_accepted */
+	size_t nlisteners;
 };
 
 /* Posts a request for the next call of entry (NULL: unknown methods). */
@@ -48,6 +53,12 @@ size_t stream_call_size(void);
 /* Ends every open stream with UNAVAILABLE, or, for a method with
  * on_shutdown, hands the stream to its module to end. */
 void stream_finish_all(server *s);
+
+/* For the shutdown log, under s->mu: the next listed stream, its method
+ * path and its peer's address. */
+struct fapi_stream *stream_next(struct fapi_stream *st);
+const char *stream_path(const struct fapi_stream *st);
+const char *stream_peer(const struct fapi_stream *st);
 
 /* Fills peer from the call: its address (gpr-allocated into *owned, to be
  * freed with gpr_free) and the transport. */

@@ -541,6 +541,21 @@ void stream_finish_all(server *s)
 	pthread_mutex_unlock(&s->mu);
 }
 
+fapi_stream *stream_next(fapi_stream *st)
+{
+	return st->next;
+}
+
+const char *stream_path(const fapi_stream *st)
+{
+	return st->entry->stream.path;
+}
+
+const char *stream_peer(const fapi_stream *st)
+{
+	return st->peer.address ? st->peer.address : "?";
+}
+
 size_t stream_call_size(void)
 {
 	return sizeof(fapi_stream);

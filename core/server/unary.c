@@ -24,12 +24,15 @@ typedef struct unary_call {
 	grpc_byte_buffer *response;
 	grpc_slice status_details;
 	int cancelled;
+	bool matched; /* counted in the server's unary_open */
 	grpc_op ops[4];
 } unary_call;
 
 static void unary_release(unary_call *c)
 {
 	server *s = c->srv;
+	if (c->matched)
+		atomic_fetch_sub(&s->unary_open, 1);
 	if (c->call)
 		grpc_call_unref(c->call);
 	grpc_metadata_array_destroy(&c->md);
@@ -68,6 +71,8 @@ static void unary_on_request(cq_tag *t, bool ok)
 		unary_release(c);
 		return;
 	}
+	c->matched = true;
+	atomic_fetch_add(&s->unary_open, 1);
 	unary_request(s, c->entry);
 
 	fapi_status_code code;

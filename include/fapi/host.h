@@ -157,6 +157,18 @@ typedef struct fapi_host {
 	 * host-owned string, valid until the module's destroy returns; "" when
 	 * it cannot be computed. Thread-safe. */
 	const char *(*engine_fields_checksum)(fapi_module_ctx *ctx);
+
+	/* ---- added in 0.1 after ABI 1.2 (test with FAPI_HOST_HAS): reflection ---- */
+
+	/* Hands the host the descriptors of the module's .proto files, so that
+	 * gRPC reflection (grpcurl, Postman) can describe its methods: `set` is
+	 * a serialised google.protobuf.FileDescriptorSet with the files the
+	 * methods use and their imports (protoc --include_imports
+	 * --descriptor_set_out; see cmake/descriptor_set.cmake in the source
+	 * tree), copied by the host. Optional; allowed only inside
+	 * register_rpcs. Returns FAPI_OK, FAPI_EINVAL (not a descriptor set),
+	 * FAPI_ECLOSED outside register_rpcs, FAPI_ENOMEM; err says why. */
+	int (*register_descriptors)(fapi_module_ctx *ctx, const uint8_t *set, size_t len, char *err, size_t errlen);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

@@ -16,6 +16,10 @@
 
 #define OUTPUTS_DEFAULT_CAPACITY 1024
 #define OUTPUTS_DEFAULT_FALCO_CAPACITY 10000
+#define OUTPUTS_DEFAULT_MAX_SUBSCRIBERS 256
+#define OUTPUTS_DEFAULT_MAX_PER_IDENTITY 32
+#define OUTPUTS_DEFAULT_MAX_FILTER_ITEMS 1024
+#define OUTPUTS_DEFAULT_MAX_FILTER_BYTES 65536
 /* gRPC's own queue per stream stays short: the subscription's queue is
  * where alerts wait, and where they are dropped when the client is slow. */
 #define OUTPUTS_GRPC_QUEUE 64
@@ -47,17 +51,52 @@ static outputs_stream *outputs_stream_new(outputs_module *m, fapi_stream *stream
 	return st;
 }
 
+/* Who a subscriber counts as for max_subscribers_per_identity: the peer's
+ * address as gRPC gives it (one per TCP connection; every client of a
+ * unix socket shares one). */
+static void outputs_identity(const fapi_peer *peer, char *out, size_t len)
+{
+	snprintf(out, len, "%s", peer && peer->address && peer->address[0] ? peer->address : "local");
+}
+
+/* Lists the stream among the module's subscribers, within the limits.
+ * Returns its id (> 0), or 0 with RESOURCE_EXHAUSTED's message in msg. */
+static unsigned long outputs_admit(outputs_stream *st, const fapi_peer *peer, char *msg, size_t msglen)
+{
+	outputs_module *m = st->m;
+	outputs_identity(peer, st->identity, sizeof(st->identity));
+	pthread_mutex_lock(&m->mu);
+	size_t total = 0, same = 0;
+	for (const outputs_stream *o = m->streams; o; o = o->next) {
+		total++;
+		same += strcmp(o->identity, st->identity) == 0;
+	}
+	unsigned long id = 0;
+	if (total >= m->max_subscribers)
+		snprintf(msg, msglen, "too many subscribers: %zu open, max_subscribers is %zu", total,
+			 m->max_subscribers);
+	else if (same >= m->max_per_identity)
+		snprintf(msg, msglen, "too many subscribers from %s: %zu open, max_subscribers_per_identity is %zu",
+			 st->identity, same, m->max_per_identity);
+	else {
+		id = ++m->next_id;
+		st->next = m->streams;
+		m->streams = st;
+		st->listed = true;
+	}
+	pthread_mutex_unlock(&m->mu);
+	return id;
+}
+
 /* Subscribes the stream; its filter must be set. */
 static fapi_status_code outputs_stream_subscribe(outputs_stream *st, const fapi_peer *peer, const char *kind,
 						 char *msg, size_t msglen)
 {
 	outputs_module *m = st->m;
 	char name[256];
-	pthread_mutex_lock(&m->mu);
-	unsigned long id = ++m->next_id;
-	st->next = m->streams;
-	m->streams = st;
-	pthread_mutex_unlock(&m->mu);
+	unsigned long id = outputs_admit(st, peer, msg, msglen);
+	if (!id)
+		return FAPI_STATUS_RESOURCE_EXHAUSTED;
 	snprintf(name, sizeof(name), "%s#%lu(%s)", kind, id, peer && peer->address[0] ? peer->address : "local");
 	fapi_alert_sub_opts o = {
 		.capacity = m->capacity,
@@ -112,7 +151,8 @@ static fapi_status_code outputs_open(fapi_stream *stream, const ProtobufCMessage
 		return FAPI_STATUS_RESOURCE_EXHAUSTED;
 	}
 	m->host->stream_set_user(stream, st);
-	fapi_status_code rc = outputs_filter_init(&st->filter, (const Falco__Outputs__Request *)request, msg, msglen);
+	fapi_status_code rc =
+		outputs_filter_init(&st->filter, (const Falco__Outputs__Request *)request, &m->limits, msg, msglen);
 	if (rc == FAPI_STATUS_OK)
 		rc = outputs_stream_subscribe(st, peer, "outputs", msg, msglen);
 	return rc;
@@ -149,7 +189,7 @@ static void outputs_falco_sub_read_end(fapi_stream *stream, void *user)
 static fapi_status_code outputs_falco_get_open(fapi_stream *stream, const ProtobufCMessage *request,
 					       const fapi_peer *peer, void *user, char *msg, size_t msglen)
 {
-	(void)request, (void)peer, (void)msg, (void)msglen;
+	(void)request;
 	outputs_module *m = user;
 	outputs_stream *st = outputs_stream_new(m, stream);
 	if (!st) {
@@ -157,12 +197,12 @@ static fapi_status_code outputs_falco_get_open(fapi_stream *stream, const Protob
 		return FAPI_STATUS_RESOURCE_EXHAUSTED;
 	}
 	st->falco_get = true;
-	st->ready = true;
 	m->host->stream_set_user(stream, st);
-	pthread_mutex_lock(&m->mu);
-	st->next = m->streams;
-	m->streams = st;
-	pthread_mutex_unlock(&m->mu);
+	if (!outputs_admit(st, peer, msg, msglen))
+		return FAPI_STATUS_RESOURCE_EXHAUSTED;
+	pthread_mutex_lock(&st->mu);
+	st->ready = true;
+	pthread_mutex_unlock(&st->mu);
 	m->host->stream_wake(stream);
 	return FAPI_STATUS_OK;
 }
@@ -230,6 +270,18 @@ static int outputs_init(fapi_module_ctx *ctx, const fapi_host *host, void **stat
 	int rc = outputs_config_size(m, "queue_capacity", OUTPUTS_DEFAULT_CAPACITY, &m->capacity, err, errlen);
 	if (rc == FAPI_OK)
 		rc = outputs_config_size(m, "falco_queue_capacity", OUTPUTS_DEFAULT_FALCO_CAPACITY, &m->falco_capacity,
+					 err, errlen);
+	if (rc == FAPI_OK)
+		rc = outputs_config_size(m, "max_subscribers", OUTPUTS_DEFAULT_MAX_SUBSCRIBERS, &m->max_subscribers,
+					 err, errlen);
+	if (rc == FAPI_OK)
+		rc = outputs_config_size(m, "max_subscribers_per_identity", OUTPUTS_DEFAULT_MAX_PER_IDENTITY,
+					 &m->max_per_identity, err, errlen);
+	if (rc == FAPI_OK)
+		rc = outputs_config_size(m, "max_filter_items", OUTPUTS_DEFAULT_MAX_FILTER_ITEMS, &m->limits.max_items,
+					 err, errlen);
+	if (rc == FAPI_OK)
+		rc = outputs_config_size(m, "max_filter_bytes", OUTPUTS_DEFAULT_MAX_FILTER_BYTES, &m->limits.max_bytes,
 					 err, errlen);
 	if (rc == FAPI_OK && host->config_bool(host->config_root(ctx), "grpc_output.enabled", true,
 					       &m->falco_methods, err, errlen) == FAPI_EINVAL)

@@ -2,34 +2,41 @@
 #define OUTPUTS_FILTER_H
 
 /* What a subscriber asked for: a filter over alerts (applied on the engine's
- * thread, before an alert is queued) and which output fields to send. */
+ * thread, before an alert is queued) and which output fields to send. The
+ * request's lists are compiled once into sets, so matching an alert costs
+ * one lookup per rule name, source and alert tag, whatever the size of the
+ * filter; and the filter's size is bounded. */
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "fapi/fapi.h"
 #include "outputs.pb-c.h"
+#include "outputs_strset.h"
+
+/* The bounds on one request's filter (module config). */
+typedef struct outputs_filter_limits {
+	size_t max_items; /* max_filter_items: entries per list (rules, tags_any, tags_all, sources, output_fields) */
+	size_t max_bytes; /* max_filter_bytes: bytes of every entry of every list together */
+} outputs_filter_limits;
 
 typedef struct outputs_filter {
 	bool has_priority;
-	unsigned at_least;   /* 0 emergency .. 7 debug: alerts with priority <= at_least pass */
-	char **rules;        /* exact rule names; owned */
-	size_t nrules;
-	char **tags_any;     /* owned */
-	size_t ntags_any;
-	char **tags_all;     /* owned */
-	size_t ntags_all;
-	char **sources;      /* owned */
-	size_t nsources;
-	char **fields;       /* output_fields to keep; empty = all; owned */
-	size_t nfields;
+	unsigned at_least;    /* 0 emergency .. 7 debug: alerts with priority <= at_least pass */
+	outputs_strset rules; /* exact rule names; empty = any */
+	outputs_strset tags_any;
+	outputs_strset tags_all;
+	outputs_strset sources;
+	outputs_strset fields; /* output_fields to keep; empty = all */
 	bool omit_fields;
 } outputs_filter;
 
-/* Copies the request's filter. Returns FAPI_STATUS_OK, or
- * INVALID_ARGUMENT / RESOURCE_EXHAUSTED with a message. */
-fapi_status_code outputs_filter_init(outputs_filter *f, const Falco__Outputs__Request *req, char *msg,
-				     size_t msglen);
+/* Checks the request's filter against `limits` and compiles it. Returns
+ * FAPI_STATUS_OK; INVALID_ARGUMENT with a message naming the field and the
+ * limit (an unknown priority, a list longer than max_filter_items, more
+ * than max_filter_bytes in all); RESOURCE_EXHAUSTED out of memory. */
+fapi_status_code outputs_filter_init(outputs_filter *f, const Falco__Outputs__Request *req,
+				     const outputs_filter_limits *limits, char *msg, size_t msglen);
 void outputs_filter_free(outputs_filter *f);
 
 /* True when the alert passes every filter given. */

@@ -31,6 +31,8 @@ typedef struct outputs_stream {
 	fapi_alert *held;        /* popped but not yet accepted by gRPC */
 	uint64_t held_lost;
 	uint64_t seq;            /* messages written */
+	bool listed;             /* in the module's list (admitted within the limits) */
+	char identity[128];      /* who it counts as for max_subscribers_per_identity */
 	struct outputs_stream *next; /* module's list */
 } outputs_stream;
 

@@ -89,6 +89,10 @@ class StartupTest(DaemonTest):
         self.assertIn("/dev/scap0", log)
         self.assertIn("/dev/falco0", log)
 
+    def test_disabled_syscall_source_and_no_capture_exits_1(self):
+        log = self.fails(config=NO_CAPTURE, args=["--disable-source", "syscall"])
+        self.assertIn("no event source: the live feed of syscall is disabled (--disable-source). Give a capture", log)
+
     def test_inputs_module_is_a_source(self):
         self.no_driver()
         d = self.start_daemon(config={"engine": {"capture": {}}, "load_modules": ["version", "inputs"],

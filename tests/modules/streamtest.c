@@ -6,6 +6,8 @@
  *    logs how it was closed;
  *  - echo (bidirectional): echoes every message; "fail" ends the call with
  *    FAILED_PRECONDITION, "finish" with OK, the client's half-close too;
+ *    "stick" echoes, then keeps its handler busy for seq seconds (a stuck
+ *    handler, for the bounded shutdown);
  *  - linger: one message, then stays open; at server shutdown (on_shutdown)
  *    it writes three more and ends with the status code and message of its
  *    request (seq, text), as a module choosing its final status does.
@@ -16,9 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fapi/fapi.h"
 #include "streamtest.pb-c.h"
+
+/* streamtest.proto's descriptors (cmake/descriptor_set.cmake), for
+ * reflection. */
+extern const unsigned char streamtest_descriptor_set[];
+extern const size_t streamtest_descriptor_set_len;
 
 static const fapi_host *st_host;
 static fapi_module_ctx *st_ctx;
@@ -135,6 +143,12 @@ static fapi_status_code echo_read(fapi_stream *s, const ProtobufCMessage *m, voi
 	out.text = in->text;
 	out.seq = in->seq + 1;
 	st_host->stream_write(s, &out.base);
+	if (strcmp(in->text, "stick") == 0) {
+		st_host->log(st_ctx, FAPI_LOG_INFO, "echo: stuck for %u s", in->seq);
+		struct timespec t = {(time_t)in->seq, 0};
+		while (nanosleep(&t, &t) != 0)
+			;
+	}
 	if (strcmp(in->text, "finish") == 0)
 		st_host->stream_finish(s, FAPI_STATUS_OK, NULL);
 	return FAPI_STATUS_OK;
@@ -257,6 +271,9 @@ static int streamtest_register(void *state, char *err, size_t errlen)
 		rc = st_host->register_server_stream(st_ctx, &linger, err, errlen);
 	if (rc == FAPI_OK)
 		rc = st_host->register_bidi_stream(st_ctx, &echo, err, errlen);
+	if (rc == FAPI_OK && FAPI_HOST_HAS(st_host, register_descriptors))
+		rc = st_host->register_descriptors(st_ctx, streamtest_descriptor_set, streamtest_descriptor_set_len, err,
+						   errlen);
 	return rc;
 }
 

@@ -320,6 +320,14 @@ typedef struct backend {
 	 * BACKEND_EUNAVAILABLE (message names what is missing) or
 	 * BACKEND_EINVAL (already open). Close with capture_close. */
 	int (*live_open)(void *ctx, const char *arg, uint32_t timeout_ms, char *err, size_t errlen);
+
+	/* ---- Capture statistics (appended in version 1; NULL: none) ---------- */
+
+	/** Optional: the counters of the open live feed, as Falco's -s file
+	 * reports them (libscap's n_evts, n_drops, n_preemptions), into
+	 * out[0..2] = events, drops, preemptions. Returns BACKEND_OK, or
+	 * BACKEND_EINVAL when no live feed is open (a capture file has none). */
+	int (*live_stats)(void *ctx, uint64_t out[3]);
 } backend;
 
 /** Initialiser: `backend b = BACKEND_INIT;` then set the members. */

@@ -24,6 +24,13 @@
 /** Options every factory receives. */
 typedef struct backend_opts {
 	bool all_events; /**< Falco's -A: the syscall source returns every event type */
+	/* The syscall source's inspector settings from Falco's command line
+	 * (sinsp_bridge_settings); other sources ignore them. */
+	bool base64_buffers;            /**< -b: data buffers rendered in base64 */
+	const char *const *cri_sockets; /**< --cri, in order; borrowed for the factory call */
+	size_t ncri_sockets;
+	bool disable_cri_async;         /**< --disable-cri-async */
+	uint32_t snaplen;               /**< -S; 0 = libscap's default */
 } backend_opts;
 
 /**

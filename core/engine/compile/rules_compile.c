@@ -8,6 +8,7 @@
 #include "engine/lang/condition_parse.h"
 #include "engine/compile/format_check.h"
 #include "engine/compile/leaf_table.h"
+#include "engine/compile/output_extra.h"
 #include "engine/compile/subtree_memo.h"
 #include "engine/rules/rules_priority.h"
 
@@ -335,34 +336,24 @@ static int rules_compile_cmp_tags(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Falco 0.31 replaces %container.info (a pseudo-field) in rule outputs. */
+/* "*%<time field>: <Priority> <output>", the output after Falco's -p and
+ * %container.info processing. */
 static char *rules_compile_format(const rules_rule *r, const rules_compile_opts *opts, const char *time_field)
 {
-	static const char info[] = "%container.info";
-	static const char repl[] = "%container.name (id=%container.id)";
 	const char *out = r->output[0] == '*' ? r->output + 1 : r->output;
-	size_t extra = 0;
-	for (const char *p = strstr(out, info); p; p = strstr(p + 1, info))
-		extra += sizeof(repl) - sizeof(info);
+	char *body = output_extra_apply(out, !r->source || strcmp(r->source, "syscall") == 0, opts->output_extra,
+					opts->replace_container_info);
+	if (!body)
+		return NULL;
 	/* falco_outputs.cpp: "*%evt.time: " for syscall, "*%jevt.time: " for
 	 * the others; the backend names its field. */
 	const char *iso = opts->time_format_iso_8601 ? ".iso8601" : "";
 	const char *prio = rules_priority_name(r->priority);
-	size_t len = strlen(time_field) + strlen(iso) + strlen(prio) + strlen(out) + extra + 8;
+	size_t len = strlen(time_field) + strlen(iso) + strlen(prio) + strlen(body) + 8;
 	char *f = malloc(len);
-	if (!f)
-		return NULL;
-	char *w = f + sprintf(f, "*%%%s%s: %s ", time_field, iso, prio);
-	for (const char *p = out; *p;) {
-		if (strncmp(p, info, sizeof(info) - 1) == 0) {
-			memcpy(w, repl, sizeof(repl) - 1);
-			w += sizeof(repl) - 1;
-			p += sizeof(info) - 1;
-		} else {
-			*w++ = *p++;
-		}
-	}
-	*w = '\0';
+	if (f)
+		snprintf(f, len, "*%%%s%s: %s %s", time_field, iso, prio, body);
+	free(body);
 	return f;
 }
 

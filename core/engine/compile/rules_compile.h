@@ -46,6 +46,8 @@ typedef struct compiled_rules {
 
 typedef struct rules_compile_opts {
 	bool time_format_iso_8601; /* %<time field>.iso8601 instead of %<time field> */
+	const char *output_extra;   /* -p: appended to syscall rules' outputs; NULL or "" for none (borrowed) */
+	bool replace_container_info; /* -pc/-pk/-pm: %container.info becomes output_extra */
 	/* Sources whose rules are kept (parsed and expanded, so errors
 	 * surface) but not evaluated when no backend of theirs is registered;
 	 * a rule of any other unregistered source gets Falco's unknown-source

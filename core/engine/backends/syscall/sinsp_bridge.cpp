@@ -55,12 +55,19 @@ struct sinsp_bridge_inspector {
 	bool bpf_set = false; /* sinsp::set_bpf_probe() was called: it is sticky */
 	uint64_t returned = 0;
 	uint64_t skipped = 0;
+	/* -S on a capture file: what a live capture with that snaplen would
+	 * have kept of each I/O buffer (see replay_truncate_data()). */
+	uint32_t replay_snaplen = 0;
 	/* The last file scap_check_file() passed, so a looped replay checks
 	 * it once: path, size and modification time. */
 	std::string checked_path;
 	off_t checked_size = -1;
 	struct timespec checked_mtime = {};
 };
+
+namespace {
+void replay_truncate_data(sinsp_bridge_inspector *insp, sinsp_evt *ev);
+} // namespace
 
 namespace {
 
@@ -712,6 +719,10 @@ int sinsp_bridge_next(sinsp_bridge_inspector *insp, sinsp_bridge_evt **evt, sins
 					continue;
 				}
 				insp->returned++;
+				if(__builtin_expect(insp->replay_snaplen != 0, 0) && !insp->live)
+				{
+					replay_truncate_data(insp, ev);
+				}
 				*evt = reinterpret_cast<sinsp_bridge_evt *>(ev);
 				return SINSP_BRIDGE_OK;
 			}
@@ -1853,6 +1864,132 @@ char *sinsp_bridge_fieldclass_as_string(size_t i, bool verbose, const char *cons
 	}
 }
 
+/* ---- inspector settings from Falco's command line ------------------------ */
+
+int sinsp_bridge_inspector_configure(sinsp_bridge_inspector *insp, const sinsp_bridge_settings *st,
+				     sinsp_bridge_error *err)
+{
+	if(insp == nullptr || insp->s == nullptr || st == nullptr || insp->open)
+	{
+		set_err(err, "configure: no inspector, no settings, or the inspector is open");
+		return SINSP_BRIDGE_EINVAL;
+	}
+	try
+	{
+		/* The order and the tests are Falco 0.31's (falco_init). */
+		insp->s->set_buffer_format(st->base64_buffers ? sinsp_evt::PF_BASE64 : sinsp_evt::PF_NORMAL);
+		for(size_t i = 0; i < st->ncri_sockets; i++)
+		{
+			if(st->cri_sockets[i] != nullptr && st->cri_sockets[i][0] != '\0')
+			{
+				insp->s->add_cri_socket_path(st->cri_sockets[i]);
+			}
+		}
+		insp->s->set_cri_async(!st->disable_cri_async);
+		if(st->snaplen != 0)
+		{
+			insp->s->set_snaplen(st->snaplen);
+		}
+		insp->replay_snaplen = st->snaplen;
+		return SINSP_BRIDGE_OK;
+	}
+	catch(...)
+	{
+		return exception_to_err(err, "configure the inspector");
+	}
+}
+
+} /* extern "C" */
+
+namespace {
+
+/* The index of each event code's I/O buffer parameter (the PT_BYTEBUF named
+ * "data" that the driver cuts at snaplen: read, write, send, recv, their
+ * vector and positional forms), or -1. */
+const std::vector<int8_t> &replay_data_params()
+{
+	static const std::vector<int8_t> table = [] {
+		std::vector<int8_t> t(PPM_EVENT_MAX, -1);
+		const ppm_event_info *etable = scap_get_event_info_table();
+		for(uint32_t c = 0; c < PPM_EVENT_MAX; c++)
+		{
+			for(uint32_t i = 0; i < etable[c].nparams && i < 127; i++)
+			{
+				if(etable[c].params[i].type == PT_BYTEBUF && strcmp(etable[c].params[i].name, "data") == 0)
+				{
+					t[c] = (int8_t)i;
+				}
+			}
+		}
+		return t;
+	}();
+	return table;
+}
+
+void replay_truncate_data(sinsp_bridge_inspector *insp, sinsp_evt *ev)
+{
+	uint16_t code = ev->get_type();
+	if(code >= PPM_EVENT_MAX)
+	{
+		return;
+	}
+	int8_t idx = replay_data_params()[code];
+	if(idx < 0 || (uint32_t)idx >= ev->get_num_params())
+	{
+		return;
+	}
+	/* Every field and the formatter read parameters through this table,
+	 * loaded once per event: shortening the length here is what they see. */
+	sinsp_evt_param *p = ev->get_param((uint32_t)idx);
+	if(p->m_len > insp->replay_snaplen)
+	{
+		p->m_len = insp->replay_snaplen;
+	}
+}
+
+} // namespace
+
+extern "C" {
+
+char *sinsp_bridge_ignored_event_names(void)
+{
+	try
+	{
+		/* Falco's -i: event and syscall names skipped in simple-consumer
+		 * mode, placeholders ("NA...") left out, sorted and unique. */
+		const ppm_event_info *etable = scap_get_event_info_table();
+		const ppm_syscall_desc *stable = scap_get_syscall_info_table();
+		std::set<std::string> names;
+		for(uint32_t j = 0; j < PPM_EVENT_MAX; j++)
+		{
+			std::string name = etable[j].name;
+			if(!sinsp::simple_consumer_consider_evtnum(j) && name.find("NA") != 0)
+			{
+				names.insert(name);
+			}
+		}
+		for(uint32_t j = 0; j < PPM_SC_MAX; j++)
+		{
+			std::string name = stable[j].name;
+			if(!sinsp::simple_consumer_consider_syscallid(j) && name.find("NA") != 0)
+			{
+				names.insert(name);
+			}
+		}
+		std::string out;
+		for(const auto &n : names)
+		{
+			out += out.empty() ? "" : " ";
+			out += n;
+		}
+		return dup_string(out);
+	}
+	catch(...)
+	{
+		return nullptr;
+	}
+}
+
 } /* extern "C" */
 
 /* ------------------------------------------------------------------------ */
@@ -2146,6 +2283,19 @@ int sb_live_open(void *ctx, const char *arg, uint32_t timeout_ms, char *err, siz
 	return sb_err(rc == SINSP_BRIDGE_EUNAVAILABLE ? BACKEND_EUNAVAILABLE : rc, e, err, errlen);
 }
 
+int sb_live_stats(void *ctx, uint64_t out[3])
+{
+	sinsp_bridge_stats st;
+	if(!sinsp_bridge_is_live(sb_of(ctx)->insp) || sinsp_bridge_get_stats(sb_of(ctx)->insp, &st) != SINSP_BRIDGE_OK)
+	{
+		return BACKEND_EINVAL;
+	}
+	out[0] = st.driver_events;
+	out[1] = st.drops;
+	out[2] = st.preemptions;
+	return BACKEND_OK;
+}
+
 void sb_destroy(void *ctx)
 {
 	syscall_backend *b = sb_of(ctx);
@@ -2173,6 +2323,18 @@ int sinsp_bridge_backend_create(const backend_opts *o, backend *out, char *err, 
 		delete b;
 		return BACKEND_ERROR;
 	}
+	if(o != nullptr)
+	{
+		sinsp_bridge_settings st = {o->base64_buffers, o->cri_sockets, o->ncri_sockets, o->disable_cri_async,
+					    o->snaplen};
+		if(sinsp_bridge_inspector_configure(b->insp, &st, &e) != SINSP_BRIDGE_OK)
+		{
+			snprintf(err, errlen, "%s", e.msg);
+			sinsp_bridge_inspector_destroy(b->insp);
+			delete b;
+			return BACKEND_ERROR;
+		}
+	}
 	b->self = out;
 	out->source = "syscall";
 	out->ctx = b;
@@ -2199,6 +2361,7 @@ int sinsp_bridge_backend_create(const backend_opts *o, backend *out, char *err, 
 	out->next_event = sb_next_event;
 	out->capture_close = sb_capture_close;
 	out->live_open = sb_live_open;
+	out->live_stats = sb_live_stats;
 	out->destroy = sb_destroy;
 	return BACKEND_OK;
 }

@@ -512,6 +512,46 @@ struct backend_opts;
  */
 int sinsp_bridge_backend_create(const struct backend_opts *o, struct backend *out, char *err, size_t errlen);
 
+/* ------------------------------------------------------------------------ */
+/* Inspector settings from Falco's command line (-b, --cri, -S)              */
+/* ------------------------------------------------------------------------ */
+
+/** What Falco 0.31 sets on its inspector from the command line. */
+typedef struct sinsp_bridge_settings {
+	/** -b: render data buffers (evt.arg.data, evt.buffer, evt.args) in
+	 * base64 instead of printable text. */
+	bool base64_buffers;
+	/** --cri: CRI sockets tried in order for container metadata; NULL/0 for
+	 * libsinsp's defaults. Empty strings are skipped. Borrowed for the call. */
+	const char *const *cri_sockets;
+	size_t ncri_sockets;
+	/** --disable-cri-async: fetch CRI metadata before the event moves on. */
+	bool disable_cri_async;
+	/** -S: bytes of each I/O buffer the driver captures; 0 = libscap's
+	 * default (80). A live capture applies it in the driver, as Falco does;
+	 * on a capture file (where Falco ignores it) the bridge cuts each event's
+	 * I/O buffer parameter ("data" of read, write, send, recv, ...) to that
+	 * many bytes before anything reads it, which is what a live capture with
+	 * this snaplen would have recorded. */
+	uint32_t snaplen;
+} sinsp_bridge_settings;
+
+/**
+ * Applies the settings, as Falco does before opening the inspector.
+ * Returns SINSP_BRIDGE_OK; SINSP_BRIDGE_EINVAL when insp or st is NULL or the
+ * inspector is already open; another status with libsinsp's message.
+ */
+int sinsp_bridge_inspector_configure(sinsp_bridge_inspector *insp, const sinsp_bridge_settings *st,
+				     sinsp_bridge_error *err);
+
+/**
+ * The names of the events and system calls that are not returned without
+ * SINSP_BRIDGE_ALL_EVENTS (Falco's -i list): sorted, unique, separated by
+ * one space. Returns a malloc'd string the caller frees, or NULL when out of
+ * memory.
+ */
+char *sinsp_bridge_ignored_event_names(void);
+
 #ifdef __cplusplus
 }
 #endif
