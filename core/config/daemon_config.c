@@ -13,7 +13,7 @@
 
 /* The reader's own limits must be known before falco.yaml is read, so
  * they come from the compiled defaults and -o config.limits.KEY=N only. */
-static int daemon_config_limits(config_doc *doc, const char *const *overrides, size_t noverrides, char *err,
+static int daemon_config_reader_limits(config_doc *doc, const char *const *overrides, size_t noverrides, char *err,
 				size_t errlen)
 {
 	static const struct {
@@ -47,7 +47,7 @@ int daemon_config_load(config_doc *doc, const char *file, const char *const *ove
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (daemon_config_limits(doc, overrides, noverrides, err, errlen) < 0)
+	if (daemon_config_reader_limits(doc, overrides, noverrides, err, errlen) < 0)
 		return -1;
 	config_node *n = NULL;
 	if (config_yaml_parse(doc, "<default>", default_config_yaml, strlen(default_config_yaml), &n, err,

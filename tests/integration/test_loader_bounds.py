@@ -26,7 +26,32 @@ def _cap_memory():
     resource.setrlimit(resource.RLIMIT_AS, (MEM_CAP, MEM_CAP))
 
 
+def _sanitized():
+    """True when the binary is built with ASan, whose shadow memory cannot
+    be reserved under RLIMIT_AS: its own RSS limit caps it instead."""
+    try:
+        p = subprocess.run([BIN, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           preexec_fn=_cap_memory, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return False
+    return b"AddressSanitizer" in p.stdout
+
+
+def _capped_env_and_preexec():
+    if not _sanitized():
+        return None, _cap_memory
+    env = dict(os.environ)
+    opts = env.get("ASAN_OPTIONS", "")
+    env["ASAN_OPTIONS"] = (opts + ":" if opts else "") + f"hard_rss_limit_mb={MEM_CAP >> 20}"
+    return env, None
+
+
 class LoaderBoundsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_binary()
+        cls.caps = _capped_env_and_preexec()  # (env, preexec_fn): a tuple, so no method binding
+
     def setUp(self):
         require_binary()
         self.tmp = tempfile.TemporaryDirectory(prefix="fapi-bounds-")
@@ -46,7 +71,7 @@ class LoaderBoundsTest(unittest.TestCase):
         """Runs falco-apid ARGS capped; returns (rc, stdout+stderr, seconds)."""
         t0 = time.monotonic()
         p = subprocess.run([BIN, *args], cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           preexec_fn=_cap_memory, timeout=TIMEOUT)
+                           preexec_fn=self.caps[1], env=self.caps[0], timeout=TIMEOUT)
         return p.returncode, p.stdout.decode(errors="replace"), time.monotonic() - t0
 
     def validate_rules(self, text, *extra):
@@ -234,7 +259,8 @@ class LoaderBoundsTest(unittest.TestCase):
         path = self.write("slow.yaml", text)
         for sig in (signal.SIGTERM, signal.SIGINT):
             p = subprocess.Popen([BIN, "-c", self.write("falco.yaml", ""), "-V", path], cwd=self.dir,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_cap_memory)
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=self.caps[1],
+                                 env=self.caps[0])
             try:
                 time.sleep(1.0)
                 self.assertIsNone(p.poll(), "the load should still be running")
