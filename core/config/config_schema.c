@@ -48,6 +48,10 @@ static const char *const config_schema_keys[] = {
 	"engine.live.enabled", "engine.live.probe",
 	"file_output.queue_capacity", "program_output.queue_capacity", "syslog_output.queue_capacity",
 	"http_output.queue_capacity",
+	"engine.limits.rules_file_bytes", "engine.limits.yaml_depth", "engine.limits.yaml_nodes",
+	"engine.limits.appends", "engine.limits.condition_bytes", "engine.limits.list_items",
+	"engine.limits.condition_nodes",
+	"config.limits.file_bytes", "config.limits.depth", "config.limits.nodes",
 };
 
 /* A path is known if it is listed, is an ancestor of a listed key, or lies

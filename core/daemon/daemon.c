@@ -415,10 +415,6 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	daemon_engine_end end = {.main = pthread_self()};
 	service_table_init(&table);
 
-	/* Signals are taken synchronously by the main thread: block them before
-	 * any thread exists so every thread inherits the mask. */
-	sigset_t set;
-	daemon_block_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Falco refuses this combination while parsing its arguments. */
@@ -483,6 +479,12 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		daemon_print_load_error(&ec, err);
 		goto out;
 	}
+	/* Signals are taken synchronously by the main thread: blocked before
+	 * any thread exists so every thread inherits the mask, but only once
+	 * configuration and rules are loaded, so that SIGTERM or SIGINT stops
+	 * a load (or a -V, -L) at once, as their default action. */
+	sigset_t set;
+	daemon_block_signals(&set);
 	daemon_print_warnings(eng);
 	log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled", engine_ruleset(eng)->rules->n,
 		ec.nrules, engine_ruleset(eng)->nenabled);
