@@ -9,6 +9,14 @@ uint64_t hashmap_hash(const void *p, size_t n)
 	uint64_t h = 1469598103934665603ull;
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ s[i]) * 1099511628211ull;
+	/* FNV-1a mixes a byte only into the bits above it, and slots are
+	 * picked by the low bits: MurmurHash3's finaliser folds the high bits
+	 * down, so keys that differ only at their ends do not cluster. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	return h;
 }
 
