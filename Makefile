@@ -9,13 +9,13 @@ DEB_PACKAGES = cmake make gcc g++ pkg-config git openssl \
 	libgrpc-dev protobuf-c-compiler libprotobuf-c-dev protobuf-compiler \
 	libltdl-dev libyaml-dev libcmocka-dev libfalcosecurity0-dev libjsoncpp-dev libcjson-dev \
 	zlib1g-dev libssl-dev libtbb-dev libcurl4-openssl-dev libb64-dev libjq-dev \
-	python3 python3-grpcio python3-protobuf python3-yaml
+	python3 python3-grpcio python3-protobuf python3-yaml iproute2 util-linux
 # The keepalive test's client is grpc-js, from npm. Installed only when node
 # or npm is missing: a NodeSource nodejs brings its own npm and conflicts
 # with Debian's.
 NODE_PACKAGES = nodejs npm
 
-.PHONY: all deps build build-asan run test test-asan bench install clean
+.PHONY: all deps build build-asan node-deps node-deps-asan run test test-asan bench install clean
 
 all: build
 
@@ -53,11 +53,26 @@ run: build
 	@echo "make run: alerts print below; from another terminal: $(BUILD)/bin/fapictl outputs watch --min-priority warning (or the example third-party client: /usr/bin/python3 examples/clients/subscribe.py)" >&2
 	$(BUILD)/bin/falco-apid -r $(RUN_RULES) $(RUN_SOURCE) $(RUN_ARGS)
 
-test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+# The tests run in a network namespace of their own (tests/netns-run), so
+# what they need from the network (grpc-js from npm) is fetched before, into
+# the build tree.
+NODE_TEST_DIR = node-grpc-js
+node_install = if command -v npm >/dev/null && [ ! -e $(1)/$(NODE_TEST_DIR)/node_modules/@grpc/grpc-js/package.json ]; then \
+		mkdir -p $(1)/$(NODE_TEST_DIR) && npm install --no-audit --no-fund --loglevel=error \
+			--prefix $(1)/$(NODE_TEST_DIR) @grpc/grpc-js@1 || echo "npm install @grpc/grpc-js failed: its tests will skip"; \
+	fi
 
-test-asan: build-asan
-	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+node-deps: build
+	@$(call node_install,$(BUILD))
+
+node-deps-asan: build-asan
+	@$(call node_install,$(BUILD_ASAN))
+
+test: build node-deps
+	cd $(BUILD) && $(CURDIR)/tests/netns-run ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan node-deps-asan
+	cd $(BUILD_ASAN) && $(CURDIR)/tests/netns-run env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 

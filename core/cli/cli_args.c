@@ -34,6 +34,7 @@ const char *cli_args_usage(void)
 	       "  -d, --daemon           run as a daemon\n"
 	       "  -P, --pidfile FILE     with -d, write the daemon's pid to FILE (default /var/run/falco.pid)\n"
 	       "  -M SECONDS             stop after SECONDS\n"
+	       "  -U, --unbuffered       do not buffer stdout (overrides buffered_outputs)\n"
 	       "  -v                     verbose output\n"
 	       "  --list[=SOURCE]        list the fields the rules can use and exit\n"
 	       "  -N                     with --list, print field names only\n"
@@ -130,12 +131,13 @@ int cli_args_parse(cli_args *a, int argc, char **argv, char *err, size_t errlen)
 		{"k8s-api-cert", required_argument, NULL, 'K'},
 		{"k8s-node", required_argument, NULL, CLI_OPT_K8S_NODE},
 		{"mesos-api", required_argument, NULL, 'm'},
+		{"unbuffered", no_argument, NULL, 'U'},
 		{NULL, 0, NULL, 0},
 	};
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":c:o:r:e:V:LD:T:t:AM:vhl:iNp:bS:dP:s:uk:K:m:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:o:r:e:V:LD:T:t:AM:Uvhl:iNp:bS:dP:s:uk:K:m:", longopts, NULL)) != -1) {
 		int rc = 0;
 		uint64_t n;
 		switch (c) {
@@ -235,6 +237,9 @@ int cli_args_parse(cli_args *a, int argc, char **argv, char *err, size_t errlen)
 				goto fail;
 			}
 			a->duration_s = (long)n;
+			break;
+		case 'U':
+			a->unbuffered = true;
 			break;
 		case 'v':
 			a->verbose = true;

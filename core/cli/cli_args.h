@@ -34,6 +34,7 @@ typedef struct cli_args {
 	const char *describe_rule;    /* -l RULE, or NULL */
 	bool list_fields;             /* --list */
 	const char *list_source;      /* --list=SOURCE, or NULL */
+	bool unbuffered;              /* -U, --unbuffered: clears buffered_outputs */
 	bool names_only;              /* -N: --list prints field names only */
 	bool list_plugins;            /* --list-plugins */
 	bool print_ignored_events;    /* -i */

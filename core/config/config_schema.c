@@ -30,6 +30,7 @@ static const char *const config_schema_keys[] = {
 	"grpc.enabled", "grpc.bind_address", "grpc.bind_address[]", "grpc.threadiness",
 	"grpc.private_key", "grpc.cert_chain", "grpc.root_certs",
 	"grpc_output.enabled",
+	"output_timeout",
 	"metadata_download.max_mb", "metadata_download.chunk_wait_us", "metadata_download.watch_freq_sec",
 	/* falco-apid */
 	"grpc.insecure", "grpc.unix_socket_mode", "grpc.max_receive_message_bytes",
@@ -41,6 +42,8 @@ static const char *const config_schema_keys[] = {
 	"modules[].name", "modules[].library_path", "modules[].config.*",
 	"engine.capture.file", "engine.capture.loop", "engine.capture.rate",
 	"engine.live.enabled", "engine.live.probe",
+	"file_output.queue_capacity", "program_output.queue_capacity", "syslog_output.queue_capacity",
+	"http_output.queue_capacity",
 };
 
 /* A path is known if it is listed, is an ancestor of a listed key, or lies

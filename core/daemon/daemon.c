@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "channels/channels.h"
 #include "config/config_schema.h"
 #include "config/daemon_config.h"
 #include "daemon/daemon_detach.h"
@@ -46,11 +47,15 @@ typedef struct daemon_engine_end {
 	pthread_t main;
 	int rc;
 	char err[512];
+	double cpu_s; /* CPU time of the engine thread */
 } daemon_engine_end;
 
 static void daemon_on_engine_end(void *user, int rc, const char *err)
 {
 	daemon_engine_end *end = user;
+	struct timespec cpu;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+	end->cpu_s = (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
 	end->rc = rc;
 	snprintf(end->err, sizeof(end->err), "%s", err ? err : "");
 	pthread_kill(end->main, SIGUSR1);
@@ -232,29 +237,73 @@ static int daemon_validate(const cli_args *args, engine_config *ec)
 	return 1;
 }
 
-/* -e without -M: replay, print the alerts and Falco's summary, exit. No
- * server: nobody could use it past the end of the capture. */
-static int daemon_replay(engine *e, const engine_config *ec, int *ready_fd)
+/* Starts the output channels on the alert bus, making the bus if there is
+ * none yet (batch replay) and a channel is enabled. 0 or -1 (logged). */
+static int daemon_start_channels(engine *e, const channels_config *cc, bus **b, channels **ch)
 {
 	char err[1024];
+	if (!channels_config_any(cc))
+		return 0;
+	if (!*b) {
+		if (!(*b = bus_new())) {
+			log_msg(FAPI_LOG_ERROR, "core", "out of memory");
+			return -1;
+		}
+		engine_set_sink(e, daemon_publish, *b);
+	}
+	if (channels_start(ch, cc, *b, err, sizeof(err)) < 0) {
+		log_msg(FAPI_LOG_ERROR, "channels", "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* -e without -M: replay, print the alerts and Falco's summary, exit. No
+ * server: nobody could use it past the end of the capture. The channels
+ * are drained before the summary, so that their output is complete when
+ * it is printed. */
+static int daemon_replay(engine *e, const engine_config *ec, const channels_config *cc, int *ready_fd)
+{
+	char err[1024];
+	int rc = 1;
+	bus *b = NULL;
+	channels *ch = NULL;
 	if (engine_open_capture(e, ec->capture, ec->loops, ec->rate, err, sizeof(err)) < 0) {
 		fprintf(stderr, "Could not open trace filename %s for reading: %s\n", ec->capture, err);
 		return 1;
 	}
+	if (daemon_start_channels(e, cc, &b, &ch) < 0)
+		goto out;
 	daemon_engine_end end = {.main = pthread_self()};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (engine_start(e, daemon_on_engine_end, &end) < 0) {
 		fprintf(stderr, "cannot start the engine thread\n");
-		return 1;
+		goto out;
 	}
 	daemon_detach_ready(ready_fd);
 	daemon_wait(0, true);
 	engine_stop(e);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	engine_stats st;
+	engine_get_stats(e, &st);
+	/* The engine's own rate and CPU, for bench/channels: neither start-up
+	 * nor the channels' drain. */
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	log_msg(FAPI_LOG_DEBUG, "engine", "replayed %llu events in %.3f s (%.0f events/s), engine thread CPU %.3f s",
+		(unsigned long long)st.events, secs, secs > 0 ? (double)st.events / secs : 0.0, end.cpu_s);
+	channels_stop(ch);
 	if (end.rc < 0) {
 		fprintf(stderr, "Runtime error: %s. Exiting.\n", end.err);
-		return 1;
+		goto out;
 	}
 	engine_print_summary(e, stdout);
-	return 0;
+	rc = 0;
+out:
+	channels_free(ch);
+	engine_set_sink(e, NULL, NULL);
+	bus_free(b);
+	return rc;
 }
 
 /* True when load_modules names the module. */
@@ -329,6 +378,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	config_doc doc = {0};
 	daemon_config cfg = {0};
 	engine_config ec = {0};
+	channels_config chc = {0};
+	channels *chans = NULL;
 	engine *eng = NULL;
 	service_table table;
 	module_set mods = {0};
@@ -366,10 +417,13 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	}
 	config_schema_check(doc.root, daemon_warn_key, NULL);
 	if (daemon_config_read(doc.root, &cfg, err, sizeof(err)) < 0 ||
-	    engine_config_read(doc.root, args, &ec, err, sizeof(err)) < 0) {
+	    engine_config_read(doc.root, args, &ec, err, sizeof(err)) < 0 ||
+	    channels_config_read(doc.root, &chc, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
+	if (args->unbuffered)
+		ec.opts.buffered_outputs = false;
 	fapi_log_level lvl;
 	if (log_parse_level(cfg.log_level, &lvl) == 0)
 		log_set_level(args->verbose ? FAPI_LOG_DEBUG : lvl);
@@ -460,7 +514,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		engine_set_stats_file(eng, stats);
 	}
 	if (batch) {
-		rc = daemon_replay(eng, &ec, &ready_fd);
+		rc = daemon_replay(eng, &ec, &chc, &ready_fd);
 		goto out;
 	}
 
@@ -475,6 +529,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 	engine_set_sink(eng, daemon_publish, alerts);
+	if (daemon_start_channels(eng, &chc, &alerts, &chans) < 0)
+		goto out;
 	grpc_init();
 	if (health_register(&hl, &table, err, sizeof(err)) < 0 ||
 	    reflection_register(&refl, &table, err, sizeof(err)) < 0) {
@@ -528,6 +584,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	clock_gettime(CLOCK_MONOTONIC, &stop_at);
 	rc = 0;
 	engine_stop(eng);
+	channels_stop(chans);
 	if (end.rc < 0) {
 		log_msg(FAPI_LOG_ERROR, "engine", "%s", end.err);
 		rc = 1;
@@ -551,6 +608,7 @@ out_server:
 			/* Something still runs inside gRPC or a module (logged by the
 			 * server): freeing or unloading under it would crash, and
 			 * grpc.shutdown_timeout promises an exit. */
+			listeners_close(&ls);
 			fflush(stdout);
 			fflush(stderr);
 			_exit(rc);
@@ -569,6 +627,7 @@ out_grpc:
 	 * and what it would still wait for (up to 10 s) is a client connection
 	 * lingering in HTTP/2's graceful GOAWAY. The process exits next. */
 out:
+	channels_free(chans);
 	if (ready_fd >= 0)
 		close(ready_fd);
 	engine_free(eng);

@@ -221,6 +221,19 @@ class K8sAuditTest(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn("not recognized as system call events or k8s audit events", err)
 
+    def test_list_k8s_audit_fields(self):
+        rc, out, err = run("--list=k8s_audit")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("Field Class:                  ka\n", out)
+        self.assertIn("Event Sources:                k8s_audit \n", out)
+        for f in ("jevt.value", "ka.req.pod.containers.image.repository", "ka.uri.param",
+                  "ka.req.volume.hostpath", "ka.useragent"):
+            self.assertTrue(("\n" + f + " ") in out or ("\n" + f + "\n") in out, f)
+        self.assertNotIn("proc.name", out)
+        rc, out, err = run("--list")
+        self.assertIn("\nka.user.name ", out)
+        self.assertIn("\nproc.name ", out)
+
     def test_unknown_k8s_field_is_an_error(self):
         rules = self.write("bad_field.yaml", RULE_VERBS.replace("ka.verb exists", "ka.nope = x"))
         rc, out, err = run("-V", rules)

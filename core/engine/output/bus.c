@@ -421,6 +421,29 @@ engine_alert *bus_pop(bus_subscriber *s, uint64_t *lost_before)
 	return a;
 }
 
+size_t bus_pop_many(bus_subscriber *s, engine_alert **out, size_t max, uint64_t *lost_before)
+{
+	size_t n = 0;
+	uint64_t lost = 0;
+	pthread_mutex_lock(&s->lock);
+	while (n < max && s->depth) {
+		out[n++] = s->ring[s->head];
+		s->ring[s->head] = NULL;
+		if (++s->head == s->capacity)
+			s->head = 0;
+		s->depth--;
+	}
+	if (n) {
+		s->delivered += n;
+		lost = s->lost_pending;
+		s->lost_pending = 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (lost_before)
+		*lost_before = lost;
+	return n;
+}
+
 const char *bus_subscriber_name(const bus_subscriber *s)
 {
 	return s->name;

@@ -175,6 +175,13 @@ void bus_publish(bus *b, engine_alert *a);
  * stats readers; allowed inside its notify. */
 engine_alert *bus_pop(bus_subscriber *sub, uint64_t *lost_before);
 
+/* Like bus_pop, for up to `max` alerts at once under one lock: fills
+ * out[0..n) oldest first and returns n (0 when the ring is empty); the
+ * caller owns one reference to each. *lost_before (if not NULL) receives
+ * the drops since the previous successful pop, which happened before
+ * out[0]. Same threading rules as bus_pop. */
+size_t bus_pop_many(bus_subscriber *sub, engine_alert **out, size_t max, uint64_t *lost_before);
+
 /* The subscriber's name (owned by the subscriber, valid until it is
  * unsubscribed). */
 const char *bus_subscriber_name(const bus_subscriber *sub);

@@ -53,6 +53,12 @@ static void test_list_has_the_syscall_fields(void **state)
 	}
 	assert_true(nsys > 200);
 	assert_true(nk8s > 50);
+	/* Falco 0.31.1's 5 jevt and 57 ka fields, every one CHARBUF */
+	assert_int_equal(nk8s, 62);
+	const engine_field *ku = find(f, n, "ka.user.name");
+	assert_non_null(ku);
+	assert_string_equal(ku->source, "k8s_audit");
+	assert_string_equal(ku->type, "CHARBUF");
 	const engine_field *pn = find(f, n, "proc.name");
 	assert_non_null(pn);
 	assert_string_equal(pn->type, "CHARBUF");

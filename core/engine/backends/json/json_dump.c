@@ -77,10 +77,16 @@ static void json_dump_double(FILE *out, double d)
 	}
 }
 
+bool json_dump_is_integer(const cJSON *v)
+{
+	double d = v->valuedouble;
+	return d == floor(d) && fabs(d) < 9007199254740992.0;
+}
+
 static void json_dump_number(FILE *out, const cJSON *v)
 {
 	double d = v->valuedouble;
-	if (d == floor(d) && fabs(d) < 9007199254740992.0)
+	if (json_dump_is_integer(v))
 		fprintf(out, "%lld", (long long)d);
 	else
 		json_dump_double(out, d);

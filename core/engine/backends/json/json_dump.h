@@ -3,6 +3,7 @@
 
 /* JSON values printed as Falco 0.31 prints them (nlohmann::json::dump()). */
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "engine/backends/json/json_doc.h"
@@ -19,5 +20,9 @@ void json_dump_string(FILE *out, const char *s);
  * characters, any other value dumped. malloc'd (caller frees), or NULL when
  * out of memory. */
 char *json_dump_as_string(const cJSON *v);
+
+/* True when number v dumps as an integer (integral, within 2^53: the
+ * integers a double holds exactly). */
+bool json_dump_is_integer(const cJSON *v);
 
 #endif

@@ -1,22 +1,38 @@
 #include "engine/backends/json/k8s_audit_backend.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/backends/json/json_format.h"
 #include "engine/backends/json/k8s_audit_reader.h"
 
+/* One field (with its argument) and its values for the last event it was
+ * extracted from: the checks of a field share it, so that "ka.verb = x",
+ * "ka.verb in (...)" and the rest extract ka.verb once per event. */
+typedef struct k8s_audit_slot {
+	struct k8s_audit_slot *next;
+	char *key; /* "name\x1farg" */
+	k8s_field field;
+	json_vals vals;
+	size_t first, n; /* Falco's first list: vals.items[first .. first+n) */
+	uint64_t id;     /* json_evt.id the values belong to (0: none) */
+	unsigned refs;
+} k8s_audit_slot;
+
 typedef struct k8s_audit_ctx {
 	const backend *self;
 	k8s_audit_reader *reader;
 	backend_event evt; /* the event next_event lends */
+	pthread_mutex_t lock; /* slots: checks may be compiled off the engine thread */
+	k8s_audit_slot *slots;
 } k8s_audit_ctx;
 
 struct backend_check {
-	k8s_field field;
+	k8s_audit_ctx *ctx;
+	k8s_audit_slot *slot;
 	enum condition_op op;
-	json_vals rhs;  /* the rule's values, and their set */
-	json_vals vals; /* scratch: the event's values */
+	json_vals rhs; /* the rule's values, and their set */
 };
 
 struct backend_format {
@@ -58,19 +74,87 @@ static int k8s_audit_backend_field_get(void *ctx, size_t i, size_t j, backend_fi
 	return BACKEND_OK;
 }
 
+static void k8s_audit_backend_slot_release(k8s_audit_ctx *ctx, k8s_audit_slot *slot)
+{
+	pthread_mutex_lock(&ctx->lock);
+	if (--slot->refs == 0) {
+		for (k8s_audit_slot **p = &ctx->slots; *p; p = &(*p)->next)
+			if (*p == slot) {
+				*p = slot->next;
+				break;
+			}
+	} else {
+		slot = NULL;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	if (slot) {
+		k8s_audit_fields_free(&slot->field);
+		json_value_list_free(&slot->vals);
+		free(slot->key);
+		free(slot);
+	}
+}
+
+/* The slot of field[arg], made (resolving the field, with Falco's errors)
+ * when none exists. Returns 0, 1 (unknown field) or -1 with err. */
+static int k8s_audit_backend_slot_get(k8s_audit_ctx *ctx, const char *field, const char *arg, k8s_audit_slot **out,
+				      char *err, size_t errlen)
+{
+	size_t fl = strlen(field), al = arg ? strlen(arg) : 0;
+	char *key = malloc(fl + al + 2);
+	if (!key) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(key, field, fl);
+	key[fl] = 0x1f;
+	memcpy(key + fl + 1, arg ? arg : "", al + 1);
+	pthread_mutex_lock(&ctx->lock);
+	for (k8s_audit_slot *s = ctx->slots; s; s = s->next)
+		if (!strcmp(s->key, key)) {
+			s->refs++;
+			pthread_mutex_unlock(&ctx->lock);
+			free(key);
+			*out = s;
+			return 0;
+		}
+	pthread_mutex_unlock(&ctx->lock);
+	k8s_audit_slot *s = calloc(1, sizeof(*s));
+	if (!s) {
+		free(key);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = k8s_audit_fields_resolve(&s->field, field, arg, err, errlen);
+	if (rc != 0) {
+		free(key);
+		free(s);
+		return rc;
+	}
+	s->key = key;
+	s->refs = 1;
+	pthread_mutex_lock(&ctx->lock);
+	s->next = ctx->slots;
+	ctx->slots = s;
+	pthread_mutex_unlock(&ctx->lock);
+	*out = s;
+	return 0;
+}
+
 static void k8s_audit_backend_check_free(backend_check *chk)
 {
 	if (!chk)
 		return;
-	k8s_audit_fields_free(&chk->field);
+	if (chk->slot)
+		k8s_audit_backend_slot_release(chk->ctx, chk->slot);
 	json_value_list_free(&chk->rhs);
-	json_value_list_free(&chk->vals);
 	free(chk);
 }
 
-static int k8s_audit_backend_check_compile(void *ctx, const backend_leaf *leaf, backend_check **out, char *err, size_t errlen)
+static int k8s_audit_backend_check_compile(void *vctx, const backend_leaf *leaf, backend_check **out, char *err,
+					   size_t errlen)
 {
-	(void)ctx;
+	k8s_audit_ctx *ctx = vctx;
 	*out = NULL;
 	switch (leaf->op) {
 	case CONDITION_OP_ICONTAINS:
@@ -89,7 +173,8 @@ static int k8s_audit_backend_check_compile(void *ctx, const backend_leaf *leaf, 
 		snprintf(err, errlen, "out of memory");
 		return BACKEND_ERROR;
 	}
-	int rc = k8s_audit_fields_resolve(&chk->field, leaf->field, leaf->arg, err, errlen);
+	chk->ctx = ctx;
+	int rc = k8s_audit_backend_slot_get(ctx, leaf->field, leaf->arg, &chk->slot, err, errlen);
 	if (rc != 0) {
 		free(chk);
 		if (rc > 0) {
@@ -146,9 +231,13 @@ static bool k8s_audit_backend_sets_intersect(const json_vals *a, const json_vals
 static bool k8s_audit_backend_check_eval(backend_check *chk, const backend_event *evt)
 {
 	const json_evt *je = evt->payload;
-	json_vals *v = &chk->vals;
-	size_t first, n;
-	k8s_audit_fields_extract(&chk->field, je, v, &first, &n);
+	k8s_audit_slot *slot = chk->slot;
+	json_vals *v = &slot->vals;
+	if (!je->id || slot->id != je->id) {
+		k8s_audit_fields_extract(&slot->field, je, v, &slot->first, &slot->n);
+		slot->id = je->id;
+	}
+	size_t first = slot->first, n = slot->n;
 	const json_vals *rhs = &chk->rhs;
 	char a[48], b[48];
 	switch (chk->op) {
@@ -313,8 +402,10 @@ static void k8s_audit_backend_capture_close(void *vctx)
 
 static void k8s_audit_backend_destroy(void *vctx)
 {
-	k8s_audit_backend_capture_close(vctx);
-	free(vctx);
+	k8s_audit_ctx *ctx = vctx;
+	k8s_audit_backend_capture_close(ctx);
+	pthread_mutex_destroy(&ctx->lock);
+	free(ctx);
 }
 
 int k8s_audit_backend_create(const backend_opts *o, backend *out, char *err, size_t errlen)
@@ -326,6 +417,7 @@ int k8s_audit_backend_create(const backend_opts *o, backend *out, char *err, siz
 		return BACKEND_ERROR;
 	}
 	ctx->self = out;
+	pthread_mutex_init(&ctx->lock, NULL);
 	out->source = "k8s_audit";
 	out->ctx = ctx;
 	out->time_field = "jevt.time";

@@ -374,10 +374,20 @@ static const cJSON *k8s_audit_fields_iter_next(k8s_iter *it)
 
 #define K8S_FOREACH(var, it, v) for (const cJSON *var = k8s_audit_fields_iter_begin(&(it), (v)); var; var = k8s_audit_fields_iter_next(&(it)))
 
+/* json_as_string(v) as a value. Scalars skip the text: an integral number
+ * is the number its dump would read as, true/false/null their words. */
 static void k8s_audit_fields_add_json(json_vals *out, const cJSON *v)
 {
 	if (cJSON_IsString(v))
 		json_value_list_add_text(out, v->valuestring, false);
+	else if (cJSON_IsNumber(v) && json_dump_is_integer(v))
+		json_value_list_add_int(out, (int64_t)v->valuedouble);
+	else if (cJSON_IsTrue(v))
+		json_value_list_add_text(out, "true", false);
+	else if (cJSON_IsFalse(v))
+		json_value_list_add_text(out, "false", false);
+	else if (cJSON_IsNull(v))
+		json_value_list_add_text(out, "null", false);
 	else
 		json_value_list_add_text(out, json_dump_as_string(v), true);
 }
@@ -728,8 +738,12 @@ static bool k8s_audit_fields_extract_jevt(const k8s_field *f, const json_evt *ev
 	char buf[64];
 	switch (f->id) {
 	case K8S_X_JEVT_RAWTIME:
-		snprintf(buf, sizeof(buf), "%" PRIu64, evt->ts);
-		json_value_list_add_copy(out, buf);
+		if (evt->ts <= INT64_MAX) {
+			json_value_list_add_int(out, (int64_t)evt->ts); /* prints as %llu would */
+		} else {
+			snprintf(buf, sizeof(buf), "%" PRIu64, evt->ts);
+			json_value_list_add_copy(out, buf);
+		}
 		return true;
 	case K8S_X_JEVT_TIME:
 		alert_meta_time_text(evt->ts, buf, sizeof(buf));

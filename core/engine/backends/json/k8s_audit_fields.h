@@ -35,6 +35,9 @@
 typedef struct json_evt {
 	const cJSON *obj; /* borrowed from the document */
 	uint64_t ts;      /* ns since the epoch (k8s_audit: stageTimestamp) */
+	uint64_t id;      /* unique in the process (k8s_audit_reader_parse numbers
+			   * events), or 0: lets checks of one field share one
+			   * extraction per event */
 } json_evt;
 
 typedef enum k8s_field_arg {

@@ -51,6 +51,8 @@ static bool k8s_audit_reader_add(k8s_audit_list *l, const cJSON *obj)
 	}
 	l->v[l->n].obj = obj;
 	l->v[l->n].ts = ns;
+	static _Atomic uint64_t next_id = 1;
+	l->v[l->n].id = next_id++;
 	l->n++;
 	return true;
 }

@@ -901,6 +901,43 @@ static void test_two_publishers(void **state)
 	bus_free(b);
 }
 
+/* bus_pop_many: oldest first, at most max, the loss before the batch told
+ * once, the ring wrapping. */
+static void test_pop_many(void **state)
+{
+	(void)state;
+	bus *b = bus_new();
+	bus_sub_opts o = {.capacity = 4};
+	bus_subscriber *s = bus_subscribe(b, &o, errbuf, sizeof(errbuf));
+	assert_non_null(s);
+	engine_alert *out[8];
+	uint64_t lost = 99;
+	assert_int_equal(bus_pop_many(s, out, 8, &lost), 0);
+	assert_int_equal(lost, 0);
+	publish_range(b, 1, 6); /* 1 and 2 dropped */
+	assert_int_equal(bus_pop_many(s, out, 3, &lost), 3);
+	assert_int_equal(lost, 2);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(out[i]->seq, 3 + i);
+		assert_int_equal(refs(out[i]), 1);
+		alert_unref(out[i]);
+	}
+	publish_range(b, 7, 9);
+	assert_int_equal(bus_pop_many(s, out, 8, &lost), 4);
+	assert_int_equal(lost, 0);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(out[i]->seq, 6 + i);
+		alert_unref(out[i]);
+	}
+	bus_sub_stats st;
+	bus_subscriber_stats(s, &st);
+	assert_int_equal(st.delivered, 7);
+	assert_int_equal(st.dropped, 2);
+	assert_int_equal(st.depth, 0);
+	bus_unsubscribe(s);
+	bus_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -921,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_drop_hook_rate_limited),
 		cmocka_unit_test(test_threaded_publish_consume_stall_churn),
 		cmocka_unit_test(test_two_publishers),
+		cmocka_unit_test(test_pop_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
