@@ -59,6 +59,7 @@ static int engine_load_rules(engine *e, char *err, size_t errlen)
 	rules_doc_options dopts;
 	rules_doc_options_init(&dopts);
 	dopts.min_priority = (rules_priority)e->o.min_priority;
+	rules_limits_resolve(&e->o.limits, &dopts.limits);
 	e->doc = rules_doc_new(&dopts);
 	if (!e->doc) {
 		snprintf(err, errlen, "out of memory");
