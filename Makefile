@@ -50,7 +50,7 @@ RUN_RULES  ?= examples/rules/demo_rules.yaml
 RUN_SOURCE ?= $(shell [ -e /dev/scap0 ] || echo "-o engine.capture.file=$(BUILD)/captures/basic.scap -o engine.capture.loop=0 -o engine.capture.rate=50")
 
 run: build
-	@echo "make run: alerts print below; from another terminal: /usr/bin/python3 examples/clients/subscribe.py --min-priority warning" >&2
+	@echo "make run: alerts print below; from another terminal: $(BUILD)/bin/fapictl outputs watch --min-priority warning (or the example third-party client: /usr/bin/python3 examples/clients/subscribe.py)" >&2
 	$(BUILD)/bin/falco-apid -r $(RUN_RULES) $(RUN_SOURCE) $(RUN_ARGS)
 
 # The tests run in a network namespace of their own (tests/netns-run), so

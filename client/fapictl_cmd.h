@@ -55,6 +55,10 @@ typedef struct fapictl_cmd {
 	int (*run)(const fapictl_conn *conn, const fapictl_args *args);
 } fapictl_cmd;
 
+/* The connection options every FAPICTL_CMD_CONNECTS command takes, ended
+ * by {NULL} (fapictl.c): for help and completion. */
+extern const fapictl_opt fapictl_conn_opts[];
+
 /* Every command, ended by NULL (fapictl_cmds.c). */
 extern const fapictl_cmd *const fapictl_cmds[];
 

@@ -6,8 +6,6 @@
 
 #include "fapictl_cmd.h"
 
-extern const fapictl_opt fapictl_conn_opts[];
-
 static void fapictl_completion_opts(const fapictl_cmd *c)
 {
 	fputs("--help", stdout);

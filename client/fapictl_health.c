@@ -13,59 +13,48 @@ static const fapictl_opt fapictl_health_opts[] = {
 	{NULL, NULL, NULL},
 };
 
+typedef struct fapictl_health_want {
+	int json;
+	const char *service;
+} fapictl_health_want;
+
+static int fapictl_health_show(const ProtobufCMessage *m, const char *target, size_t ntargets, void *user)
+{
+	const fapictl_health_want *o = user;
+	const Grpc__Health__V1__HealthCheckResponse *r = (const Grpc__Health__V1__HealthCheckResponse *)m;
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
+		&grpc__health__v1__health_check_response__serving_status__descriptor, (int)r->status);
+	const char *name = v ? v->name : "UNKNOWN";
+	if (o->json) {
+		fputs("{\"status\":", stdout);
+		json_escape_write(stdout, name);
+		fputs(",\"service\":", stdout);
+		json_escape_write(stdout, o->service);
+		fputs(",\"target\":", stdout);
+		json_escape_write(stdout, target);
+		puts("}");
+	} else if (ntargets > 1) {
+		printf("%s %s\n", target, name);
+	} else {
+		puts(name);
+	}
+	if (r->status != GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING) {
+		fprintf(stderr, "fapictl: %s is not serving: %s\n", target, name);
+		return FAPICTL_EXIT_RPC;
+	}
+	return FAPICTL_EXIT_OK;
+}
+
 static int fapictl_health_run(const fapictl_conn *conn, const fapictl_args *a)
 {
 	if (a->npos)
 		return fapictl_usage_error(a->cmd, "unexpected argument '%s'", a->pos[0]);
-	int json = fapictl_args_has(a, "json");
 	const char *service = fapictl_args_get(a, "service");
-	int rc = FAPICTL_EXIT_OK;
-	double timeout = conn->timeout_s >= 0 ? conn->timeout_s : 10;
-	for (size_t i = 0; i < conn->ntargets; i++) {
-		char err[512];
-		const char *target = conn->targets[i];
-		grpc_channel *ch = fapictl_conn_channel(conn, i, 0, err, sizeof(err));
-		if (!ch) {
-			fprintf(stderr, "fapictl: %s\n", err);
-			rc = FAPICTL_EXIT_RPC;
-			continue;
-		}
-		Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
-		req.service = (char *)(service ? service : "");
-		fapictl_rpc_status st = {0};
-		ProtobufCMessage *m = fapictl_rpc_unary(ch, "/grpc.health.v1.Health/Check", &req.base,
-							&grpc__health__v1__health_check_response__descriptor, timeout, &st);
-		if (!m) {
-			fapictl_conn_report(target, st.code, st.details);
-			rc = FAPICTL_EXIT_RPC;
-		} else {
-			Grpc__Health__V1__HealthCheckResponse *r = (Grpc__Health__V1__HealthCheckResponse *)m;
-			const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
-				&grpc__health__v1__health_check_response__serving_status__descriptor, (int)r->status);
-			const char *name = v ? v->name : "UNKNOWN";
-			if (json) {
-				fputs("{\"status\":", stdout);
-				json_escape_write(stdout, name);
-				fputs(",\"service\":", stdout);
-				json_escape_write(stdout, req.service);
-				fputs(",\"target\":", stdout);
-				json_escape_write(stdout, target);
-				puts("}");
-			} else if (conn->ntargets > 1) {
-				printf("%s %s\n", target, name);
-			} else {
-				puts(name);
-			}
-			if (r->status != GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING) {
-				fprintf(stderr, "fapictl: %s is not serving: %s\n", target, name);
-				rc = FAPICTL_EXIT_RPC;
-			}
-			protobuf_c_message_free_unpacked(m, NULL);
-		}
-		fapictl_rpc_status_free(&st);
-		grpc_channel_destroy(ch);
-	}
-	return rc;
+	fapictl_health_want o = {.json = fapictl_args_has(a, "json"), .service = service ? service : ""};
+	Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+	req.service = (char *)o.service;
+	return fapictl_rpc_unary_each(conn, "/grpc.health.v1.Health/Check", &req.base,
+				      &grpc__health__v1__health_check_response__descriptor, fapictl_health_show, &o);
 }
 
 const fapictl_cmd fapictl_health_cmd = {

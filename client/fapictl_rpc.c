@@ -1,5 +1,6 @@
 #include "fapictl_rpc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,37 @@ ProtobufCMessage *fapictl_rpc_unary(grpc_channel *ch, const char *method, const 
 		;
 	grpc_completion_queue_destroy(cq);
 	return out;
+}
+
+int fapictl_rpc_unary_each(const fapictl_conn *conn, const char *method, const ProtobufCMessage *req,
+			   const ProtobufCMessageDescriptor *desc,
+			   int (*show)(const ProtobufCMessage *resp, const char *target, size_t ntargets, void *user),
+			   void *user)
+{
+	int rc = 0;
+	double timeout = conn->timeout_s >= 0 ? conn->timeout_s : 10;
+	for (size_t i = 0; i < conn->ntargets; i++) {
+		char err[512];
+		grpc_channel *ch = fapictl_conn_channel(conn, i, 0, err, sizeof(err));
+		if (!ch) {
+			fprintf(stderr, "fapictl: %s\n", err);
+			rc = 1;
+			continue;
+		}
+		fapictl_rpc_status st = {0};
+		ProtobufCMessage *m = fapictl_rpc_unary(ch, method, req, desc, timeout, &st);
+		if (!m) {
+			fapictl_conn_report(conn->targets[i], st.code, st.details);
+			rc = 1;
+		} else {
+			if (show(m, conn->targets[i], conn->ntargets, user) != 0)
+				rc = 1;
+			protobuf_c_message_free_unpacked(m, NULL);
+		}
+		fapictl_rpc_status_free(&st);
+		grpc_channel_destroy(ch);
+	}
+	return rc;
 }
 
 int fapictl_rpc_stream_open(fapictl_rpc_stream *s, grpc_channel *ch, grpc_completion_queue *cq, const char *method,

@@ -26,6 +26,18 @@ void fapictl_rpc_status_free(fapictl_rpc_status *st);
 ProtobufCMessage *fapictl_rpc_unary(grpc_channel *ch, const char *method, const ProtobufCMessage *req,
 				    const ProtobufCMessageDescriptor *desc, double timeout_s, fapictl_rpc_status *st);
 
+/* Calls a unary method on every target of conn in turn, each with its
+ * own channel and conn's timeout (default 10 s), and hands each answer to
+ * show() (required; returns an FAPICTL_EXIT_* code). A failed call is
+ * reported on stderr in a user's words and the others still run. Returns
+ * FAPICTL_EXIT_OK when every call succeeded and every show() returned 0,
+ * else FAPICTL_EXIT_RPC. */
+struct fapictl_conn;
+int fapictl_rpc_unary_each(const struct fapictl_conn *conn, const char *method, const ProtobufCMessage *req,
+			   const ProtobufCMessageDescriptor *desc,
+			   int (*show)(const ProtobufCMessage *resp, const char *target, size_t ntargets, void *user),
+			   void *user);
+
 /* What a completion on a stream's queue was for. */
 typedef enum { FAPICTL_RPC_START, FAPICTL_RPC_RECV, FAPICTL_RPC_STATUS } fapictl_rpc_op;
 

@@ -65,40 +65,24 @@ static void fapictl_version_text(const Falco__Version__Response *r, const char *
 	}
 }
 
+static int fapictl_version_show(const ProtobufCMessage *m, const char *target, size_t ntargets, void *user)
+{
+	const Falco__Version__Response *r = (const Falco__Version__Response *)m;
+	if (*(int *)user)
+		fapictl_version_json(r, target);
+	else
+		fapictl_version_text(r, ntargets > 1 ? target : NULL);
+	return 0;
+}
+
 static int fapictl_version_run(const fapictl_conn *conn, const fapictl_args *a)
 {
 	if (a->npos)
 		return fapictl_usage_error(a->cmd, "unexpected argument '%s'", a->pos[0]);
 	int json = fapictl_args_has(a, "json");
-	int rc = FAPICTL_EXIT_OK;
-	double timeout = conn->timeout_s >= 0 ? conn->timeout_s : 10;
-	for (size_t i = 0; i < conn->ntargets; i++) {
-		char err[512];
-		grpc_channel *ch = fapictl_conn_channel(conn, i, 0, err, sizeof(err));
-		if (!ch) {
-			fprintf(stderr, "fapictl: %s\n", err);
-			rc = FAPICTL_EXIT_RPC;
-			continue;
-		}
-		Falco__Version__Request req = FALCO__VERSION__REQUEST__INIT;
-		fapictl_rpc_status st = {0};
-		ProtobufCMessage *m = fapictl_rpc_unary(ch, "/falco.version.service/version", &req.base,
-							&falco__version__response__descriptor, timeout, &st);
-		if (!m) {
-			fapictl_conn_report(conn->targets[i], st.code, st.details);
-			rc = FAPICTL_EXIT_RPC;
-		} else if (json) {
-			fapictl_version_json((Falco__Version__Response *)m, conn->targets[i]);
-		} else {
-			fapictl_version_text((Falco__Version__Response *)m,
-					     conn->ntargets > 1 ? conn->targets[i] : NULL);
-		}
-		if (m)
-			protobuf_c_message_free_unpacked(m, NULL);
-		fapictl_rpc_status_free(&st);
-		grpc_channel_destroy(ch);
-	}
-	return rc;
+	Falco__Version__Request req = FALCO__VERSION__REQUEST__INIT;
+	return fapictl_rpc_unary_each(conn, "/falco.version.service/version", &req.base,
+				      &falco__version__response__descriptor, fapictl_version_show, &json);
 }
 
 const fapictl_cmd fapictl_version_cmd = {
