@@ -608,6 +608,7 @@ out_server:
 			/* Something still runs inside gRPC or a module (logged by the
 			 * server): freeing or unloading under it would crash, and
 			 * grpc.shutdown_timeout promises an exit. */
+			listeners_close(&ls);
 			fflush(stdout);
 			fflush(stderr);
 			_exit(rc);

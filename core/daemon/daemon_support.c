@@ -9,30 +9,14 @@
 #include "engine/engine_version.h"
 #include "engine/output/json_escape.h"
 #include "engine/rules/rules_doc.h"
+#include "engine/util/file_read.h"
 
 /* The whole of a file as a NUL-terminated string, or NULL with errno. */
 static char *daemon_support_slurp(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *w = open_memstream(&buf, &len);
-	char chunk[65536];
-	size_t n;
-	while (w && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, w);
-	bool bad = ferror(f) || !w;
-	fclose(f);
-	if (w && fclose(w) != 0)
-		bad = true;
-	if (bad) {
-		free(buf);
-		errno = EIO;
-		return NULL;
-	}
-	return buf;
+	char *buf;
+	size_t len;
+	return file_read_all(path, &buf, &len) == FILE_READ_OK ? buf : NULL;
 }
 
 int daemon_support_print(FILE *out, const cli_args *a, const engine *e, char *err, size_t errlen)

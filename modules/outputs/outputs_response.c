@@ -37,6 +37,7 @@ int outputs_response_write(const fapi_host *host, fapi_stream *stream, const fap
 	r.seq = seq;
 	r.lost = lost;
 	r.created_ns = a->created_ns;
+	r.alert_seq = a->seq;
 
 	Falco__Outputs__Response__OutputFieldsEntry stack_e[32], *entries = stack_e;
 	Falco__Outputs__Response__OutputFieldsEntry *stack_p[32], **ptrs = stack_p;

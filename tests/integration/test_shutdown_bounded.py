@@ -122,6 +122,8 @@ class BoundedShutdownTest(DaemonTest):
         self.assertIn("shutdown timeout reached", log)
         self.assertRegex(log, r"still open: 1 stream\(s\): /fapi.test.stream/echo from unix:")
         self.assertIn("handlers running: cq-bidi: 1", log)
+        # the socket is removed all the same
+        self.assertFalse(os.path.exists(d.socket))
 
 
 if __name__ == "__main__":
