@@ -37,6 +37,10 @@ static const char *const config_schema_keys[] = {
 	"grpc.max_send_message_bytes", "grpc.max_concurrent_streams", "grpc.shutdown_timeout",
 	"grpc.keepalive_time_s", "grpc.keepalive_timeout_s", "grpc.keepalive_min_ping_interval_s",
 	"grpc.keepalive_max_ping_strikes", "grpc.keepalive_permit_without_calls",
+	"grpc.unix_socket_group", "grpc.audit_log", "grpc.authorization.enabled",
+	"grpc.authorization.grants[].uid", "grpc.authorization.grants[].user", "grpc.authorization.grants[].gid",
+	"grpc.authorization.grants[].group", "grpc.authorization.grants[].cert_cn",
+	"grpc.authorization.grants[].cert_san", "grpc.authorization.grants[].permissions[]",
 	"load_modules[]",
 	"module_paths[]",
 	"modules[].name", "modules[].library_path", "modules[].config.*",
@@ -44,6 +48,10 @@ static const char *const config_schema_keys[] = {
 	"engine.live.enabled", "engine.live.probe",
 	"file_output.queue_capacity", "program_output.queue_capacity", "syslog_output.queue_capacity",
 	"http_output.queue_capacity",
+	"engine.limits.rules_file_bytes", "engine.limits.yaml_depth", "engine.limits.yaml_nodes",
+	"engine.limits.appends", "engine.limits.condition_bytes", "engine.limits.list_items",
+	"engine.limits.condition_nodes",
+	"config.limits.file_bytes", "config.limits.depth", "config.limits.nodes",
 };
 
 /* A path is known if it is listed, is an ancestor of a listed key, or lies

@@ -8,6 +8,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/util/hashmap.h"
+
+/* Maps up to this many keys are scanned; larger ones get an index. */
+#define CONFIG_TREE_INDEX_AFTER 8
+
 config_node *config_node_new(config_kind kind, const char *file, int line, int column)
 {
 	config_node *n = calloc(1, sizeof(*n));
@@ -33,6 +38,10 @@ void config_node_free(config_node *n)
 		config_node_free(n->items[i]);
 	free(n->pairs);
 	free(n->items);
+	if (n->index) {
+		hashmap_free(n->index);
+		free(n->index);
+	}
 	free(n);
 }
 
@@ -77,24 +86,63 @@ static int config_grow(config_node *n)
 	return 0;
 }
 
-config_node *config_map_get(const config_node *map, const char *key)
+/* The position of the key of len bytes in map, or SIZE_MAX. */
+static size_t config_map_find(const config_node *map, const char *key, size_t len)
+{
+	if (map->index) {
+		void *v;
+		return hashmap_find(map->index, key, len, &v) ? (size_t)(uintptr_t)v - 1 : SIZE_MAX;
+	}
+	for (size_t i = 0; i < map->count; i++)
+		if (strncmp(map->pairs[i].key, key, len) == 0 && map->pairs[i].key[len] == '\0')
+			return i;
+	return SIZE_MAX;
+}
+
+/* Records pair i in the index, building the index when the map outgrows
+ * scanning. Keys are borrowed from the pairs (they live as long as the
+ * map). 0, or -1 on ENOMEM (the index is then dropped: lookups scan). */
+static int config_map_index(config_node *map, size_t i)
+{
+	if (!map->index && map->count <= CONFIG_TREE_INDEX_AFTER)
+		return 0;
+	if (!map->index) {
+		if (!(map->index = calloc(1, sizeof(*map->index))))
+			return -1;
+		i = 0;
+	}
+	for (; i < map->count; i++) {
+		if (hashmap_put(map->index, map->pairs[i].key, strlen(map->pairs[i].key), (void *)(uintptr_t)(i + 1)) <
+		    0) {
+			hashmap_free(map->index);
+			free(map->index);
+			map->index = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+config_node *config_map_getn(const config_node *map, const char *key, size_t len)
 {
 	if (!map || map->kind != CONFIG_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->count; i++)
-		if (strcmp(map->pairs[i].key, key) == 0)
-			return map->pairs[i].value;
-	return NULL;
+	size_t i = config_map_find(map, key, len);
+	return i == SIZE_MAX ? NULL : map->pairs[i].value;
+}
+
+config_node *config_map_get(const config_node *map, const char *key)
+{
+	return config_map_getn(map, key, strlen(key));
 }
 
 int config_map_set(config_node *map, const char *key, config_node *value)
 {
-	for (size_t i = 0; i < map->count; i++) {
-		if (strcmp(map->pairs[i].key, key) == 0) {
-			config_node_free(map->pairs[i].value);
-			map->pairs[i].value = value;
-			return 0;
-		}
+	size_t i = config_map_find(map, key, strlen(key));
+	if (i != SIZE_MAX) {
+		config_node_free(map->pairs[i].value);
+		map->pairs[i].value = value;
+		return 0;
 	}
 	char *k = strdup(key);
 	if (!k || config_grow(map) < 0) {
@@ -105,6 +153,11 @@ int config_map_set(config_node *map, const char *key, config_node *value)
 	map->pairs[map->count].key = k;
 	map->pairs[map->count].value = value;
 	map->count++;
+	if (config_map_index(map, map->count - 1) < 0) {
+		/* the pair stays (lookups scan), but say so: a map this big
+		 * would otherwise become quadratic silently */
+		return -1;
+	}
 	return 0;
 }
 
@@ -137,14 +190,7 @@ const config_node *config_lookup(const config_node *n, const char *path)
 			continue;
 		}
 		size_t len = strcspn(p, ".[");
-		const config_node *next = NULL;
-		for (size_t i = 0; n->kind == CONFIG_MAP && i < n->count; i++) {
-			if (strlen(n->pairs[i].key) == len && strncmp(n->pairs[i].key, p, len) == 0) {
-				next = n->pairs[i].value;
-				break;
-			}
-		}
-		n = next;
+		n = config_map_getn(n, p, len);
 		p += len;
 	}
 	return n;

@@ -25,6 +25,11 @@ struct config_node {
 	config_node **items;   /* CONFIG_SEQ: owned */
 	size_t count;          /* pairs or items */
 	size_t cap;
+	/* CONFIG_MAP: key -> position + 1 once the map has more than a few
+	 * keys, so that building or merging a map of n keys is linear, not
+	 * quadratic; owned, maintained by config_map_set (modify pairs only
+	 * through it). NULL when not built. */
+	struct hashmap *index;
 	const char *file;      /* origin: file name, "<default>" or "-o KEY=VALUE"; interned by the tree's strings */
 	int line, column;      /* 1-based origin of the node */
 };
@@ -39,9 +44,12 @@ config_node *config_node_clone(const config_node *n);
 
 /* Map access: the value of `key` or NULL. */
 config_node *config_map_get(const config_node *map, const char *key);
+/* Same for the len bytes at key (not NUL-terminated). */
+config_node *config_map_getn(const config_node *map, const char *key, size_t len);
 /* Sets key to value (replacing and freeing an older value; keeps its
  * position). Takes ownership of value. Returns 0 or -1 on ENOMEM (then value
- * is freed). */
+ * is freed, or, when only the map's index could not grow, it is in the map:
+ * either way the caller no longer owns it). */
 int config_map_set(config_node *map, const char *key, config_node *value);
 /* Appends an item to a sequence, taking ownership. 0 or -1 (item freed). */
 int config_seq_push(config_node *seq, config_node *item);

@@ -1,5 +1,7 @@
 #include "config/daemon_config.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,36 @@
 
 #include "config/config_override.h"
 #include "config/default_config.h"
+#include "engine/util/hashmap.h"
+
+/* The reader's own limits must be known before falco.yaml is read, so
+ * they come from the compiled defaults and -o config.limits.KEY=N only. */
+static int daemon_config_reader_limits(config_doc *doc, const char *const *overrides, size_t noverrides, char *err,
+				size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{"config.limits.file_bytes", offsetof(config_limits, file_bytes)},
+		{"config.limits.depth", offsetof(config_limits, depth)},
+		{"config.limits.nodes", offsetof(config_limits, nodes)},
+	};
+	for (size_t i = 0; i < noverrides; i++) {
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			size_t kl = strlen(keys[k].key);
+			if (strncmp(overrides[i], keys[k].key, kl) != 0 || overrides[i][kl] != '=')
+				continue;
+			int64_t v;
+			if (config_scalar_int(overrides[i] + kl + 1, &v) < 0 || v <= 0) {
+				snprintf(err, errlen, "-o %s: %s must be a positive integer", overrides[i], keys[k].key);
+				return -1;
+			}
+			*(size_t *)((char *)&doc->limits + keys[k].off) = (size_t)v;
+		}
+	}
+	return 0;
+}
 
 int daemon_config_load(config_doc *doc, const char *file, const char *const *overrides, size_t noverrides,
 		       char *err, size_t errlen)
@@ -15,6 +47,8 @@ int daemon_config_load(config_doc *doc, const char *file, const char *const *ove
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (daemon_config_reader_limits(doc, overrides, noverrides, err, errlen) < 0)
+		return -1;
 	config_node *n = NULL;
 	if (config_yaml_parse(doc, "<default>", default_config_yaml, strlen(default_config_yaml), &n, err,
 			      errlen) < 0)
@@ -144,6 +178,8 @@ int daemon_config_read(const config_node *root, daemon_config *c, char *err, siz
 	    config_get_string(root, "grpc.cert_chain", NULL, &c->cert_chain, err, errlen) < 0 ||
 	    config_get_string(root, "grpc.root_certs", NULL, &c->root_certs, err, errlen) < 0 ||
 	    config_get_bool(root, "grpc.insecure", false, &c->insecure, err, errlen) < 0 ||
+	    config_get_string(root, "grpc.unix_socket_group", NULL, &c->socket_group, err, errlen) < 0 ||
+	    config_get_string(root, "grpc.audit_log", NULL, &c->audit_log, err, errlen) < 0 ||
 	    config_get_string(root, "log_level", "info", &c->log_level, err, errlen) < 0)
 		goto fail;
 	if (daemon_config_strings(root, "grpc.bind_address", &c->bind_addresses, &c->nbind, err, errlen) < 0 ||
@@ -162,11 +198,13 @@ int daemon_config_read(const config_node *root, daemon_config *c, char *err, siz
 	}
 	const config_node *mods = config_lookup(root, "modules");
 	char where[300];
+	/* name -> modules[] entry, and the names load_modules lists: with
+	 * hash maps, long lists stay linear */
+	hashmap by_name = HASHMAP_INIT, listed = HASHMAP_INIT;
 	if (mods && mods->kind != CONFIG_SEQ && !(mods->kind == CONFIG_SCALAR && !*mods->scalar)) {
 		snprintf(err, errlen, "%s: 'modules' must be a list of {name, library_path, config}",
 			 config_node_where(mods, where, sizeof(where)));
-		free(names);
-		goto fail;
+		goto fail_maps;
 	}
 	for (size_t i = 0; mods && mods->kind == CONFIG_SEQ && i < mods->count; i++) {
 		const config_node *m = mods->items[i];
@@ -174,46 +212,47 @@ int daemon_config_read(const config_node *root, daemon_config *c, char *err, siz
 		if (m->kind != CONFIG_MAP || !name || name->kind != CONFIG_SCALAR || !*name->scalar) {
 			snprintf(err, errlen, "%s: every entry of 'modules' needs a 'name'",
 				 config_node_where(m, where, sizeof(where)));
-			free(names);
-			goto fail;
+			goto fail_maps;
 		}
-		for (size_t j = 0; j < i; j++) {
-			const config_node *other = config_map_get(mods->items[j], "name");
-			if (strcmp(other->scalar, name->scalar) == 0) {
-				snprintf(err, errlen, "%s: module '%s' is configured twice",
-					 config_node_where(m, where, sizeof(where)), name->scalar);
-				free(names);
-				goto fail;
-			}
+		if (hashmap_get(&by_name, name->scalar, strlen(name->scalar))) {
+			snprintf(err, errlen, "%s: module '%s' is configured twice",
+				 config_node_where(m, where, sizeof(where)), name->scalar);
+			goto fail_maps;
 		}
+		if (hashmap_put(&by_name, name->scalar, strlen(name->scalar), (void *)m) < 0)
+			goto nomem_maps;
 	}
 	for (size_t i = 0; i < nnames; i++) {
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(names[i], names[j]) == 0) {
-				snprintf(err, errlen, "load_modules lists '%s' twice", names[i]);
-				free(names);
-				goto fail;
-			}
+		if (hashmap_get(&listed, names[i], strlen(names[i]))) {
+			snprintf(err, errlen, "load_modules lists '%s' twice", names[i]);
+			goto fail_maps;
 		}
+		if (hashmap_put(&listed, names[i], strlen(names[i]), (void *)names[i]) < 0)
+			goto nomem_maps;
 		daemon_module_entry *e = &c->modules[c->nmodules++];
 		e->name = names[i];
-		for (size_t j = 0; mods && mods->kind == CONFIG_SEQ && j < mods->count; j++) {
-			const config_node *m = mods->items[j];
-			if (strcmp(config_map_get(m, "name")->scalar, names[i]) != 0)
-				continue;
+		const config_node *m = hashmap_get(&by_name, names[i], strlen(names[i]));
+		if (m) {
 			const config_node *lp = config_map_get(m, "library_path");
 			if (lp && lp->kind != CONFIG_SCALAR) {
 				snprintf(err, errlen, "%s: library_path must be a string",
 					 config_node_where(lp, where, sizeof(where)));
-				free(names);
-				goto fail;
+				goto fail_maps;
 			}
 			e->library_path = lp && *lp->scalar ? lp->scalar : NULL;
 			e->config = config_map_get(m, "config");
 		}
 	}
+	hashmap_free(&by_name);
+	hashmap_free(&listed);
 	free(names);
 	return 0;
+nomem_maps:
+	snprintf(err, errlen, "out of memory");
+fail_maps:
+	hashmap_free(&by_name);
+	hashmap_free(&listed);
+	free(names);
 fail:
 	daemon_config_free(c);
 	return -1;

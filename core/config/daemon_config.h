@@ -40,6 +40,8 @@ typedef struct daemon_config {
 	const char *root_certs;
 	bool insecure;               /* grpc.insecure: plaintext TCP allowed on loopback */
 	unsigned socket_mode;        /* grpc.unix_socket_mode */
+	const char *socket_group;    /* grpc.unix_socket_group: a name or a gid; NULL keeps the daemon's group */
+	const char *audit_log;       /* grpc.audit_log: path, NULL for the daemon log only */
 	daemon_grpc_limits limits;
 	daemon_module_entry *modules; /* owned array, in load_modules order */
 	size_t nmodules;

@@ -29,6 +29,9 @@
 #include "engine/backends/backend_fields.h"
 #include "log/log.h"
 #include "modules/loader.h"
+#include "authz/authz_audit.h"
+#include "authz/authz_peers.h"
+#include "authz/authz_policy.h"
 #include "server/health.h"
 #include "server/listeners.h"
 #include "server/reflection.h"
@@ -70,6 +73,21 @@ static void daemon_block_signals(sigset_t *set)
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
+/* The audit log SIGUSR1 from outside the process reopens (logrotate). */
+static authz_audit *daemon_audit;
+
+/* SIGUSR1 is both the engine thread's "source ended" (pthread_kill, from
+ * this process) and logrotate's "reopen your logs" (kill, from another):
+ * tell them apart by the sender's pid (the si_code of a pthread_kill is not
+ * SI_TKILL on every kernel). Returns true for the engine's. */
+static bool daemon_sigusr1(const siginfo_t *si)
+{
+	if (si->si_pid == getpid())
+		return true;
+	authz_audit_reopen(daemon_audit);
+	return false;
+}
+
 /* Waits for SIGINT/SIGTERM (blocked in every thread, so they queue here),
  * for the -M deadline, or, when `until_source_end`, for the engine's source
  * to end (SIGUSR1 from its thread). */
@@ -85,11 +103,12 @@ static void daemon_wait(long duration_s, bool until_source_end)
 	deadline.tv_sec += duration_s;
 	for (;;) {
 		int sig;
+		siginfo_t si;
 		if (duration_s <= 0) {
-			if (sigwait(&set, &sig) != 0)
+			if ((sig = sigwaitinfo(&set, &si)) < 0)
 				continue;
 			if (sig == SIGUSR1) {
-				if (until_source_end)
+				if (daemon_sigusr1(&si) && until_source_end)
 					return;
 				continue;
 			}
@@ -108,9 +127,9 @@ static void daemon_wait(long duration_s, bool until_source_end)
 			log_msg(FAPI_LOG_INFO, "core", "-M %ld elapsed, shutting down", duration_s);
 			return;
 		}
-		sig = sigtimedwait(&set, NULL, &left);
+		sig = sigtimedwait(&set, &si, &left);
 		if (sig == SIGUSR1) {
-			if (until_source_end)
+			if (daemon_sigusr1(&si) && until_source_end)
 				return;
 			continue;
 		}
@@ -386,7 +405,9 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	health *hl = NULL;
 	reflection *refl = NULL;
 	server *srv = NULL;
-	listeners ls = {0};
+	listeners ls = {.wake = {-1, -1}};
+	authz_policy policy = {0};
+	authz_audit *audit = NULL;
 	bool have_source = false;
 	bus *alerts = NULL;
 	engine_stats_file *stats = NULL;
@@ -394,10 +415,6 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	daemon_engine_end end = {.main = pthread_self()};
 	service_table_init(&table);
 
-	/* Signals are taken synchronously by the main thread: block them before
-	 * any thread exists so every thread inherits the mask. */
-	sigset_t set;
-	daemon_block_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Falco refuses this combination while parsing its arguments. */
@@ -462,6 +479,12 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		daemon_print_load_error(&ec, err);
 		goto out;
 	}
+	/* Signals are taken synchronously by the main thread: blocked before
+	 * any thread exists so every thread inherits the mask, but only once
+	 * configuration and rules are loaded, so that SIGTERM or SIGINT stops
+	 * a load (or a -V, -L) at once, as their default action. */
+	sigset_t set;
+	daemon_block_signals(&set);
 	daemon_print_warnings(eng);
 	log_msg(FAPI_LOG_INFO, "engine", "%zu rules loaded from %zu path(s), %zu enabled", engine_ruleset(eng)->rules->n,
 		ec.nrules, engine_ruleset(eng)->nenabled);
@@ -560,8 +583,18 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_WARNING, "modules", "no module loaded: only health is served");
 
 	if (cfg.grpc_enabled) {
+		if (authz_policy_read(doc.root, &policy, err, sizeof(err)) < 0 ||
+		    authz_audit_open(&audit, cfg.audit_log, err, sizeof(err)) < 0) {
+			log_msg(FAPI_LOG_ERROR, "config", "%s", err);
+			goto out_server;
+		}
+		daemon_audit = audit;
+		if (!policy.enabled)
+			log_msg(FAPI_LOG_WARNING, "grpc",
+				"grpc.authorization.enabled is false: every caller may call every method");
 		if (server_create(&srv, &table, cfg.threadiness, &cfg.limits, err, sizeof(err)) < 0 ||
-		    listeners_open(&ls, srv, &cfg, err, sizeof(err)) < 0 || server_start(srv, err, sizeof(err)) < 0) {
+		    (server_set_authz(srv, &policy, audit), listeners_open(&ls, srv, &cfg, err, sizeof(err)) < 0) ||
+		    server_start(srv, err, sizeof(err)) < 0 || listeners_start(&ls, srv, err, sizeof(err)) < 0) {
 			log_msg(FAPI_LOG_ERROR, "grpc", "%s", err);
 			goto out_server;
 		}
@@ -598,6 +631,7 @@ out_started:
 		bus_foreach_subscriber(alerts, daemon_log_subscriber, NULL);
 	loader_stop_all(&mods);
 out_server:
+	listeners_stop(&ls);
 	if (srv) {
 		if (!stop_at.tv_sec)
 			clock_gettime(CLOCK_MONOTONIC, &stop_at);
@@ -618,6 +652,10 @@ out_server:
 			log_msg(FAPI_LOG_ERROR, "grpc", "%zu call context(s) were never released", leaked);
 	}
 	listeners_close(&ls);
+	daemon_audit = NULL;
+	authz_audit_close(audit);
+	authz_policy_free(&policy);
+	authz_peers_free();
 out_modules:
 	loader_unload_all(&mods);
 out_grpc:

@@ -1,11 +1,45 @@
 #include "daemon/engine_config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/compile/output_extra.h"
 #include "engine/rules/rules_priority.h"
+
+/* engine.limits.*: the rules loader's bounds (rules_limits.h). */
+static int engine_config_limits(const config_node *root, rules_limits *l, char *err, size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{"engine.limits.rules_file_bytes", offsetof(rules_limits, file_bytes)},
+		{"engine.limits.yaml_depth", offsetof(rules_limits, yaml_depth)},
+		{"engine.limits.yaml_nodes", offsetof(rules_limits, yaml_nodes)},
+		{"engine.limits.appends", offsetof(rules_limits, appends)},
+		{"engine.limits.condition_bytes", offsetof(rules_limits, condition_bytes)},
+		{"engine.limits.list_items", offsetof(rules_limits, list_items)},
+		{"engine.limits.condition_nodes", offsetof(rules_limits, condition_nodes)},
+	};
+	rules_limits_init(l);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t *field = (size_t *)((char *)l + keys[i].off);
+		int64_t v;
+		int rc = config_get_int(root, keys[i].key, (int64_t)*field, &v, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (v <= 0) {
+			char where[300];
+			snprintf(err, errlen, "%s: key '%s' must be a positive integer",
+				 config_node_where(config_lookup(root, keys[i].key), where, sizeof(where)), keys[i].key);
+			return -1;
+		}
+		*field = (size_t)v;
+	}
+	return 0;
+}
 
 int engine_config_read(const config_node *root, const cli_args *a, engine_config *c, char *err, size_t errlen)
 {
@@ -28,6 +62,8 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 	    config_get_int(root, "engine.capture.rate", 0, &evrate, err, errlen) < 0 ||
 	    config_get_bool(root, "engine.live.enabled", true, &c->live, err, errlen) < 0 ||
 	    config_get_string(root, "engine.live.probe", NULL, &probe, err, errlen) < 0)
+		return -1;
+	if (engine_config_limits(root, &o->limits, err, errlen) < 0)
 		return -1;
 	rules_priority p;
 	if (!rules_priority_from_string(prio, &p)) {

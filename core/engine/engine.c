@@ -78,6 +78,7 @@ static rules_doc *engine_doc_new(const engine *e)
 	rules_doc_options dopts;
 	rules_doc_options_init(&dopts);
 	dopts.min_priority = (rules_priority)e->o.min_priority;
+	rules_limits_resolve(&e->o.limits, &dopts.limits);
 	return rules_doc_new(&dopts);
 }
 

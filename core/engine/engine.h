@@ -16,6 +16,7 @@
 
 #include "engine/output/alert.h"
 #include "engine/backends/backend_registry.h"
+#include "engine/rules/rules_limits.h"
 #include "engine/ruleset/ruleset.h"
 
 typedef struct engine engine;
@@ -50,6 +51,7 @@ typedef struct engine_opts {
 	bool disable_cri_async;
 	uint32_t snaplen;               /* 0 = libscap's default */
 	bool validate_only;             /* -V: load and check the rules; the engine will not run */
+	rules_limits limits;            /* engine.limits.*: the rules loader's bounds; 0 fields take defaults */
 } engine_opts;
 
 /* Called with every alert that passed the rate limiter; the sink takes its

@@ -83,20 +83,30 @@ static int host_register(fapi_module_ctx *ctx, service_kind kind, const void *me
 	return service_table_add_stream(ctx->table, ctx->name, kind, method, err, errlen);
 }
 
+/* A module built before ABI 1.3 hands a shorter fapi_unary_method: copy
+ * only what it has; its methods then declare no class and count as writes. */
 static int host_register_unary(fapi_module_ctx *ctx, const fapi_unary_method *m, char *err, size_t errlen)
 {
+	fapi_unary_method known;
+	if (m && ctx->abi_minor < 3) {
+		memset(&known, 0, sizeof(known));
+		memcpy(&known, m, offsetof(fapi_unary_method, method_class));
+		m = &known;
+	}
 	return host_register(ctx, SERVICE_UNARY, m, err, errlen);
 }
 
-/* A module built before ABI 1.2 hands a shorter fapi_stream_method: copy
- * only what it has, the newer fields stay unset. */
+/* A module built before ABI 1.2 (1.3) hands a shorter fapi_stream_method:
+ * copy only what it has, the newer fields stay unset. */
 static int host_register_stream(fapi_module_ctx *ctx, service_kind kind, const fapi_stream_method *m, char *err,
 				size_t errlen)
 {
 	fapi_stream_method known;
-	if (m && ctx->abi_minor < 2) {
+	if (m && ctx->abi_minor < 3) {
 		memset(&known, 0, sizeof(known));
-		memcpy(&known, m, offsetof(fapi_stream_method, on_shutdown));
+		memcpy(&known, m,
+		       ctx->abi_minor < 2 ? offsetof(fapi_stream_method, on_shutdown)
+					  : offsetof(fapi_stream_method, method_class));
 		m = &known;
 	}
 	return host_register(ctx, kind, m, err, errlen);
@@ -207,6 +217,7 @@ static const fapi_host host_table = {
 	.stream_wake = server_stream_wake,
 	.engine_fields_checksum = host_engine_fields_checksum,
 	.register_descriptors = host_register_descriptors,
+	.peer_identity = server_peer_identity,
 };
 
 const fapi_host *loader_host_table(void)

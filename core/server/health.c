@@ -127,6 +127,7 @@ int health_register(health **out, service_table *t, char *err, size_t errlen)
 		.response_type = &grpc__health__v1__health_check_response__descriptor,
 		.handler = health_check,
 		.user = h,
+		.method_class = FAPI_METHOD_READ,
 	};
 	fapi_stream_method watch = {
 		.path = "/grpc.health.v1.Health/Watch",
@@ -136,6 +137,7 @@ int health_register(health **out, service_table *t, char *err, size_t errlen)
 		.on_close = health_watch_close,
 		.user = h,
 		.max_queued = 16,
+		.method_class = FAPI_METHOD_READ,
 	};
 	if (service_table_add_unary(t, "core", &check, err, errlen) != FAPI_OK ||
 	    service_table_add_stream(t, "core", SERVICE_SERVER_STREAM, &watch, err, errlen) != FAPI_OK) {

@@ -357,6 +357,7 @@ int reflection_register(reflection **out, service_table *t, char *err, size_t er
 		.on_close = reflection_close,
 		.user = r,
 		.max_queued = 64,
+		.method_class = FAPI_METHOD_READ,
 	};
 	fapi_stream_method alpha = m;
 	alpha.path = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";

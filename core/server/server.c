@@ -293,16 +293,8 @@ size_t server_open_streams(server *s)
 	return n;
 }
 
-void server_peer_fill(grpc_call *call, fapi_peer *peer, char **owned)
+void server_set_authz(server *s, const authz_policy *policy, authz_audit *audit)
 {
-	*owned = grpc_call_get_peer(call);
-	peer->address = *owned ? *owned : "";
-	if (strncmp(peer->address, "unix:", 5) == 0) {
-		peer->transport = "unix";
-		return;
-	}
-	grpc_auth_context *ctx = grpc_call_auth_context(call);
-	peer->transport = ctx && grpc_auth_context_peer_is_authenticated(ctx) ? "tcp+mtls" : "tcp+insecure";
-	if (ctx)
-		grpc_auth_context_release(ctx);
+	s->policy = policy;
+	s->audit = audit;
 }

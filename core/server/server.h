@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "config/daemon_config.h"
+#include "authz/authz_audit.h"
+#include "authz/authz_policy.h"
 #include "fapi/rpc.h"
 #include "server/service_table.h"
 
@@ -24,6 +26,13 @@ int server_create(server **out, service_table *table, int threads, const daemon_
 
 /* Adds a listener; see listeners.h for the policy. 0 or -1 with err. */
 int server_add_port(server *s, const char *address, void *grpc_creds, char *err, size_t errlen);
+
+/* Sets the authorisation policy and the audit log (both owned by the
+ * caller, outliving the server); before server_start. */
+void server_set_authz(server *s, const authz_policy *policy, authz_audit *audit);
+
+/* The host's peer_identity (see fapi/host.h). */
+int server_peer_identity(const fapi_peer *peer, fapi_identity *out);
 
 /* Registers every method of the table, freezes it, starts the server and
  * posts the first requests. 0 or -1 with err. */

@@ -10,6 +10,9 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "authz/authz_audit.h"
+#include "authz/authz_identity.h"
+#include "authz/authz_policy.h"
 #include "server/call_pool.h"
 #include "server/cq.h"
 #include "server/reap.h"
@@ -40,7 +43,18 @@ struct server {
 #define SERVER_MAX_LISTENERS 32
 	reap_listener listeners[SERVER_MAX_LISTENERS]; /* where connections are accepted, for reap_accepted */
 	size_t nlisteners;
+	const authz_policy *policy; /* NULL: no policy (every call allowed) */
+	authz_audit *audit;         /* NULL: write calls are not recorded */
 };
+
+/* A call's peer as the core keeps it: what handlers get (pub, first, so
+ * that the host's peer_identity finds the rest) and who is behind it. */
+typedef struct server_peer {
+	fapi_peer pub;
+	char *owned; /* gpr-allocated peer string gRPC gave */
+	char unix_address[64]; /* pub.address of a connection our unix listener accepted */
+	authz_identity id;
+} server_peer;
 
 /* Posts a request for the next call of entry (NULL: unknown methods). */
 void unary_request(server *s, const service_entry *e);
@@ -60,8 +74,17 @@ struct fapi_stream *stream_next(struct fapi_stream *st);
 const char *stream_path(const struct fapi_stream *st);
 const char *stream_peer(const struct fapi_stream *st);
 
-/* Fills peer from the call: its address (gpr-allocated into *owned, to be
- * freed with gpr_free) and the transport. */
-void server_peer_fill(grpc_call *call, fapi_peer *peer, char **owned);
+/* Fills peer from the call: its address (peer->owned, to be freed with
+ * gpr_free), the transport and the identity. */
+void server_peer_fill(grpc_call *call, server_peer *peer);
+
+/* Decides whether the peer may call entry e (see server_authz.c); on a
+ * write method, a denial is audited here. Returns FAPI_STATUS_OK or
+ * PERMISSION_DENIED with the reason in msg. */
+fapi_status_code server_authz_check(server *s, const service_entry *e, const server_peer *peer,
+				    const uint8_t *req, size_t len, char *msg, size_t msglen);
+/* Records an allowed write call with its result (nothing for a read). */
+void server_authz_audit(server *s, const service_entry *e, const server_peer *peer, const uint8_t *req,
+			size_t len, fapi_status_code code, const char *message);
 
 #endif

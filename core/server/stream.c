@@ -47,8 +47,7 @@ struct fapi_stream {
 	bool shutdown_requested; /* the server is shutting down: on_shutdown is due once opened */
 	void *user;
 	struct fapi_stream *prev, *next;
-	char *peer_owned;
-	fapi_peer peer;
+	server_peer peer;
 	grpc_op write_ops[2], status_ops[1], read_ops[1], close_ops[1];
 };
 
@@ -304,7 +303,7 @@ static void stream_close(fapi_stream *st)
 		grpc_byte_buffer_destroy(st->payload);
 	grpc_slice_unref(st->status_slice);
 	grpc_metadata_array_destroy(&st->md);
-	gpr_free(st->peer_owned);
+	gpr_free(st->peer.owned);
 	grpc_call_unref(st->call);
 	pthread_mutex_destroy(&st->mu);
 	call_pool_put(&s->pools[st->entry->kind], st);
@@ -329,7 +328,7 @@ static void stream_on_request(cq_tag *t, bool ok)
 		return;
 	}
 	stream_request(s, st->entry);
-	server_peer_fill(st->call, &st->peer, &st->peer_owned);
+	server_peer_fill(st->call, &st->peer);
 
 	pthread_mutex_lock(&s->mu);
 	st->next = s->streams;
@@ -357,15 +356,18 @@ static void stream_on_request(cq_tag *t, bool ok)
 	char msg[FAPI_ERRBUF_SIZE] = "";
 	fapi_status_code rc = FAPI_STATUS_OK;
 	ProtobufCMessage *req = NULL;
+	grpc_slice sl = grpc_empty_slice();
 	if (st->entry->kind == SERVICE_SERVER_STREAM) {
 		grpc_byte_buffer_reader r;
-		grpc_slice sl = grpc_empty_slice();
 		if (st->payload && grpc_byte_buffer_reader_init(&r, st->payload)) {
 			sl = grpc_byte_buffer_reader_readall(&r);
 			grpc_byte_buffer_reader_destroy(&r);
 		}
+	}
+	rc = server_authz_check(s, st->entry, &st->peer, GRPC_SLICE_START_PTR(sl), GRPC_SLICE_LENGTH(sl), msg,
+				sizeof(msg));
+	if (rc == FAPI_STATUS_OK && st->entry->kind == SERVICE_SERVER_STREAM) {
 		req = dispatch_decode(m->request_type, GRPC_SLICE_START_PTR(sl), GRPC_SLICE_LENGTH(sl), msg, sizeof(msg));
-		grpc_slice_unref(sl);
 		if (!req)
 			rc = FAPI_STATUS_INVALID_ARGUMENT;
 	}
@@ -373,8 +375,12 @@ static void stream_on_request(cq_tag *t, bool ok)
 		rc = FAPI_STATUS_UNAVAILABLE;
 		snprintf(msg, sizeof(msg), "server shutting down");
 	}
+	bool denied = rc == FAPI_STATUS_PERMISSION_DENIED;
 	if (rc == FAPI_STATUS_OK)
-		rc = m->on_open(st, req, &st->peer, m->user, msg, sizeof(msg));
+		rc = m->on_open(st, req, &st->peer.pub, m->user, msg, sizeof(msg));
+	if (!denied)
+		server_authz_audit(s, st->entry, &st->peer, GRPC_SLICE_START_PTR(sl), GRPC_SLICE_LENGTH(sl), rc, msg);
+	grpc_slice_unref(sl);
 	if (req)
 		protobuf_c_message_free_unpacked(req, NULL);
 	if (rc != FAPI_STATUS_OK)
@@ -553,7 +559,7 @@ const char *stream_path(const fapi_stream *st)
 
 const char *stream_peer(const fapi_stream *st)
 {
-	return st->peer.address ? st->peer.address : "?";
+	return st->peer.pub.address ? st->peer.pub.address : "?";
 }
 
 size_t stream_call_size(void)

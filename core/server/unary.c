@@ -26,6 +26,7 @@ typedef struct unary_call {
 	int cancelled;
 	bool matched; /* counted in the server's unary_open */
 	grpc_op ops[4];
+	server_peer peer;
 } unary_call;
 
 static void unary_release(unary_call *c)
@@ -84,17 +85,21 @@ static void unary_on_request(cq_tag *t, bool ok)
 		snprintf(message, sizeof(message), "unknown method %s", method);
 		gpr_free(method);
 	} else {
-		fapi_peer peer;
-		char *owned = NULL;
-		server_peer_fill(c->call, &peer, &owned);
+		server_peer *peer = &c->peer;
+		server_peer_fill(c->call, peer);
 		grpc_slice req = unary_payload_slice(c->payload);
+		const uint8_t *data = c->payload ? GRPC_SLICE_START_PTR(req) : NULL;
+		size_t len = c->payload ? GRPC_SLICE_LENGTH(req) : 0;
 		dispatch_result r;
-		dispatch_unary(c->entry, c->payload ? GRPC_SLICE_START_PTR(req) : NULL,
-			       c->payload ? GRPC_SLICE_LENGTH(req) : 0, &peer, &r);
+		code = server_authz_check(s, c->entry, peer, data, len, message, sizeof(message));
+		if (code == FAPI_STATUS_OK) {
+			dispatch_unary(c->entry, data, len, &peer->pub, &r);
+			code = r.status;
+			memcpy(message, r.message, sizeof(message));
+			server_authz_audit(s, c->entry, peer, data, len, code, message);
+		}
 		grpc_slice_unref(req);
-		gpr_free(owned);
-		code = r.status;
-		memcpy(message, r.message, sizeof(message));
+		gpr_free(peer->owned);
 		if (code == FAPI_STATUS_OK) {
 			grpc_slice out = grpc_slice_new(r.response, r.response_len, free);
 			c->response = grpc_raw_byte_buffer_create(&out, 1);

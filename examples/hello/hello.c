@@ -107,6 +107,7 @@ static int hello_register(void *state, char *err, size_t errlen)
 		.response_type = &falco__example__greet_response__descriptor,
 		.handler = hello_greet,
 		.user = st,
+		.method_class = FAPI_METHOD_READ,
 	};
 	return st->host->register_unary(st->ctx, &m, err, errlen);
 }

@@ -169,6 +169,14 @@ typedef struct fapi_host {
 	 * register_rpcs. Returns FAPI_OK, FAPI_EINVAL (not a descriptor set),
 	 * FAPI_ECLOSED outside register_rpcs, FAPI_ENOMEM; err says why. */
 	int (*register_descriptors)(fapi_module_ctx *ctx, const uint8_t *set, size_t len, char *err, size_t errlen);
+
+	/* ---- ABI 1.3: identities ---- */
+
+	/* Fills *out (out->size set by the caller) with who is behind `peer`,
+	 * which must be a peer the host handed to a callback (on_open, a unary
+	 * handler). Returns FAPI_OK, or FAPI_EINVAL for a NULL argument or a
+	 * size smaller than the first two members. Thread-safe. */
+	int (*peer_identity)(const fapi_peer *peer, fapi_identity *out);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

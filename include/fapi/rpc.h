@@ -13,9 +13,22 @@
 
 #include "fapi/status.h"
 
-/* Who is calling; filled by the core, read-only for handlers. */
+/* What a method does, for authorisation (ABI 1.3). A read method may be
+ * called by every identity the policy lets read; a write method (anything
+ * that changes what the daemon detects or holds: rules and configs
+ * changes, inputs) needs an explicit grant and every call to it is audited.
+ * A method that declares nothing (FAPI_METHOD_UNSET, or a module built
+ * before ABI 1.3) counts as a write: deny by default. */
+typedef enum fapi_method_class {
+	FAPI_METHOD_UNSET = 0,
+	FAPI_METHOD_READ = 1,
+	FAPI_METHOD_WRITE = 2
+} fapi_method_class;
+
+/* Who is calling; filled by the core, read-only for handlers. The host's
+ * peer_identity (ABI 1.3) tells who is behind it. */
 typedef struct fapi_peer {
-	const char *address;   /* gRPC peer string ("unix:...", "ipv4:..."); owned by the core, valid during the callback */
+	const char *address;   /* "unix:uid=U,pid=P" for a unix peer, else gRPC's peer string ("ipv4:..."); owned by the core, valid during the callback */
 	const char *transport; /* "unix", "tcp+mtls" or "tcp+insecure"; static string */
 } fapi_peer;
 
@@ -42,6 +55,20 @@ typedef struct fapi_unary_method {
 	void (*handler)(const ProtobufCMessage *request, const fapi_peer *peer, fapi_unary_result *result,
 			void *user);
 	void *user; /* passed to handler and release; owned by the module */
+
+	/* ---- ABI 1.3 (read only from modules built for 1.3 or later) ---- */
+
+	/* Optional (UNSET counts as WRITE): the method's class. */
+	fapi_method_class method_class;
+	/* Optional: a permission of the method's own ("rules.put"), static
+	 * string of [a-z0-9_.-]; a caller needs it, its class name ("read" or
+	 * "write") or "*". NULL: the class name alone. */
+	const char *permission;
+	/* Optional: a short summary of a decoded request for the audit log
+	 * (for instance a file name and its sha256). Write at most buflen bytes
+	 * including the NUL into buf; plain text, the core escapes it. Called
+	 * on a gRPC thread for every audited call whose request decodes. */
+	void (*audit_summary)(const ProtobufCMessage *request, char *buf, size_t buflen, void *user);
 } fapi_unary_method;
 
 /* A server-streaming or bidirectional call in progress. Opaque; valid from
@@ -93,6 +120,39 @@ typedef struct fapi_stream_method {
 	 * Either way, a stream still open when the shutdown grace period ends
 	 * is cancelled. */
 	void (*on_shutdown)(fapi_stream *stream, void *user);
+
+	/* ---- ABI 1.3 (read only from modules built for 1.3 or later) ---- */
+
+	/* As in fapi_unary_method: class (UNSET counts as WRITE), optional own
+	 * permission, optional audit summary of the request (server streaming:
+	 * the request; bidirectional: not called, the call is audited when it
+	 * opens). */
+	fapi_method_class method_class;
+	const char *permission;
+	void (*audit_summary)(const ProtobufCMessage *request, char *buf, size_t buflen, void *user);
 } fapi_stream_method;
+
+/* Who is behind a peer (see the host's peer_identity, ABI 1.3). The module
+ * sets `size` to sizeof(fapi_identity) as it was built; the host fills the
+ * members that fit and leaves the rest alone. Strings are owned by the core
+ * and valid while the peer is (during a unary handler; until on_close for a
+ * stream); never NULL once filled ("" when unknown). */
+typedef struct fapi_identity {
+	uint32_t size;          /* required, set by the caller */
+	const char *transport;  /* "unix", "tcp+mtls" or "tcp+insecure" */
+	int has_unix_creds;     /* 1 when uid, gid and pid come from SO_PEERCRED */
+	uint32_t uid, gid;      /* the peer process's ids when it connected */
+	int32_t pid;            /* its pid then (it may have exited since) */
+	const char *user;       /* user name of uid, "" when it has none */
+	const char *group;      /* group name of gid, "" when it has none */
+	int has_cert;           /* 1 for a verified mutual-TLS client certificate */
+	const char *subject;    /* the certificate's subject, OpenSSL one-line form ("CN=a,O=b") */
+	const char *common_name; /* its CN */
+	const char *const *dns_sans; /* its DNS subject alternative names; core-owned array */
+	size_t ndns;
+	const char *const *uri_sans; /* its URI SANs (a SPIFFE ID is one) */
+	size_t nuri;
+	const char *text;       /* the identity in one line, as the audit log and denials name it */
+} fapi_identity;
 
 #endif

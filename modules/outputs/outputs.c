@@ -51,11 +51,25 @@ static outputs_stream *outputs_stream_new(outputs_module *m, fapi_stream *stream
 	return st;
 }
 
-/* Who a subscriber counts as for max_subscribers_per_identity: the peer's
- * address as gRPC gives it (one per TCP connection; every client of a
- * unix socket shares one). */
-static void outputs_identity(const fapi_peer *peer, char *out, size_t len)
+/* Who a subscriber counts as for max_subscribers_per_identity: the unix
+ * peer's uid, or the client certificate's CN (subject when it has none),
+ * from the host's identities (ABI 1.3); else the peer's address as gRPC
+ * gives it (one per TCP connection). */
+static void outputs_identity(const outputs_module *m, const fapi_peer *peer, char *out, size_t len)
 {
+	fapi_identity id;
+	memset(&id, 0, sizeof(id));
+	id.size = sizeof(id);
+	if (peer && FAPI_HOST_HAS(m->host, peer_identity) && m->host->peer_identity(peer, &id) == FAPI_OK) {
+		if (id.has_unix_creds) {
+			snprintf(out, len, "unix uid %u", id.uid);
+			return;
+		}
+		if (id.has_cert) {
+			snprintf(out, len, "certificate %s", *id.common_name ? id.common_name : id.subject);
+			return;
+		}
+	}
 	snprintf(out, len, "%s", peer && peer->address && peer->address[0] ? peer->address : "local");
 }
 
@@ -64,7 +78,7 @@ static void outputs_identity(const fapi_peer *peer, char *out, size_t len)
 static unsigned long outputs_admit(outputs_stream *st, const fapi_peer *peer, char *msg, size_t msglen)
 {
 	outputs_module *m = st->m;
-	outputs_identity(peer, st->identity, sizeof(st->identity));
+	outputs_identity(m, peer, st->identity, sizeof(st->identity));
 	pthread_mutex_lock(&m->mu);
 	size_t total = 0, same = 0;
 	for (const outputs_stream *o = m->streams; o; o = o->next) {
@@ -306,6 +320,7 @@ static int outputs_register(void *state, char *err, size_t errlen)
 		.on_close = outputs_close,
 		.user = m,
 		.max_queued = OUTPUTS_GRPC_QUEUE,
+		.method_class = FAPI_METHOD_READ,
 	};
 	int rc = m->host->register_server_stream(m->ctx, &outputs, err, errlen);
 	if (rc != FAPI_OK || !m->falco_methods)

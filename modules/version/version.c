@@ -113,6 +113,7 @@ static int version_register(void *state, char *err, size_t errlen)
 			.response_type = &falco__version__response__descriptor,
 			.handler = version_handle,
 			.user = st,
+			.method_class = FAPI_METHOD_READ,
 		};
 		int rc = st->host->register_unary(st->ctx, &m, err, errlen);
 		if (rc != FAPI_OK)

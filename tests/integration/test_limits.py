@@ -96,8 +96,8 @@ class LimitsTest(DaemonTest):
         held = [self.subscribe(unix), self.subscribe(unix)]
         for c in held:
             next(c)
-        # Every client of the unix socket has the same peer address, and
-        # counts as one identity until identities come from SO_PEERCRED.
+        # Every client of the unix socket with the same uid (SO_PEERCRED)
+        # counts as one identity, whatever its connection.
         e = self.refused(self.subscribe(self.channel()))
         self.assertEqual(e.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
         self.assertIn("max_subscribers_per_identity is 2", e.details())

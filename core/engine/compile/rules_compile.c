@@ -91,8 +91,11 @@ static int rules_compile_condition(compile_ctx *c, const char *text, rules_loc l
 	*out = NULL;
 	if (condition_parse(text, out, msg, sizeof(msg)) != CONDITION_OK)
 		return rules_compile_fail(c, loc, kind, name, msg);
-	if (condition_expand_macros(out, rules_compile_macro_lookup, c, msg, sizeof(msg)) != CONDITION_OK ||
-	    condition_expand_lists(*out, rules_compile_list_lookup, c, msg, sizeof(msg)) != CONDITION_OK) {
+	const rules_limits *lim = rules_doc_limits(c->doc);
+	if (condition_expand_macros_limited(out, rules_compile_macro_lookup, c, lim->condition_nodes, msg,
+					    sizeof(msg)) != CONDITION_OK ||
+	    condition_expand_lists_limited(*out, rules_compile_list_lookup, c, lim->list_items, msg, sizeof(msg)) !=
+		    CONDITION_OK) {
 		condition_ast_free(*out);
 		*out = NULL;
 		return rules_compile_fail(c, loc, kind, name, msg);
@@ -411,17 +414,23 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 	cr->tags = calloc(r->n_tags ? r->n_tags : 1, sizeof(*cr->tags));
 	if (!cr->name || !cr->desc || !cr->source || !cr->output || !cr->priority_text || !cr->tags)
 		goto nomem;
+	/* Sorted, then duplicates dropped: linear after the sort however many
+	 * tags a rule has. */
 	for (size_t i = 0; i < r->n_tags; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < cr->ntags; j++)
-			dup = dup || strcmp(cr->tags[j], r->tags[i]) == 0;
-		if (dup)
-			continue;
 		if (!(cr->tags[cr->ntags] = strdup(r->tags[i])))
 			goto nomem;
 		cr->ntags++;
 	}
 	qsort(cr->tags, cr->ntags, sizeof(*cr->tags), rules_compile_cmp_tags);
+	size_t kept = 0;
+	for (size_t i = 0; i < cr->ntags; i++) {
+		if (kept && strcmp(cr->tags[kept - 1], cr->tags[i]) == 0) {
+			free(cr->tags[i]);
+			continue;
+		}
+		cr->tags[kept++] = cr->tags[i];
+	}
+	cr->ntags = kept;
 	if (!b) {
 		/* Parsed and expanded (so errors surface), not bound: no backend
 		 * of this source is registered. */

@@ -45,9 +45,23 @@ struct macro_ctx {
 	void *user;
 	char *err;
 	size_t errlen;
+	size_t max_nodes; /* bound on the expanded tree */
+	size_t nodes;     /* nodes of the tree as expanded so far */
 };
 
-static void describe_context(const struct macro_ctx *c, const struct macro_frame *stack)
+/* Nodes of a tree, each value of a check counting as one more (a macro's
+ * lists are already expanded, so copies of it copy their values), counting
+ * no further than cap + 1: a macro's tree may be large, and only whether it
+ * fits matters. */
+static size_t count_nodes(const struct condition_node *n, size_t cap)
+{
+	size_t total = 1 + (n->kind == CONDITION_NODE_CMP ? n->cmp.n_values : 0);
+	for (size_t i = 0; i < n->n_children && total <= cap; i++)
+		total += count_nodes(n->children[i], cap - total);
+	return total;
+}
+
+static void describe_context(struct macro_ctx *c, const struct macro_frame *stack)
 {
 	if (stack == NULL)
 		return;
@@ -56,7 +70,7 @@ static void describe_context(const struct macro_ctx *c, const struct macro_frame
 		appendf(c->err, c->errlen, " used by '%s'", f->name);
 }
 
-static int report_cycle(const struct macro_ctx *c, const struct condition_node *ref,
+static int report_cycle(struct macro_ctx *c, const struct condition_node *ref,
 			const struct macro_frame *stack, const struct macro_frame *match)
 {
 	const char *chain[CONDITION_EXPAND_MAX_MACRO_DEPTH + 1];
@@ -81,7 +95,7 @@ static int report_cycle(const struct macro_ctx *c, const struct condition_node *
 	return CONDITION_ERR_CYCLE;
 }
 
-static int expand_macro_node(const struct macro_ctx *c, struct condition_node **slot,
+static int expand_macro_node(struct macro_ctx *c, struct condition_node **slot,
 			     const struct macro_frame *stack, unsigned depth)
 {
 	struct condition_node *node = *slot;
@@ -117,6 +131,21 @@ static int expand_macro_node(const struct macro_ctx *c, struct condition_node **
 		describe_context(c, stack);
 		return CONDITION_ERR_UNDEFINED;
 	}
+	/* The reference (one node) becomes the macro's tree. A macro using
+	 * another twice, that one using a third twice, ... doubles the tree
+	 * at each level: counted before each copy, it stops at the bound. */
+	size_t room = c->max_nodes - c->nodes;
+	size_t size = count_nodes(def, room + 1);
+	if (size > room + 1) {
+		reset_err(c->err, c->errlen);
+		appendf(c->err, c->errlen,
+			"the condition has more than %zu nodes once its macros are expanded "
+			"(engine.limits.condition_nodes), at macro '%s' at " CONDITION_POS_FMT,
+			c->max_nodes, node->name, CONDITION_POS_ARGS(node->pos));
+		describe_context(c, stack);
+		return CONDITION_ERR_LIMIT;
+	}
+	c->nodes += size - 1;
 	copy = condition_ast_clone(def);
 	if (copy == NULL) {
 		reset_err(c->err, c->errlen);
@@ -141,11 +170,22 @@ static int expand_macro_node(const struct macro_ctx *c, struct condition_node **
 int condition_expand_macros(struct condition_node **root, condition_macro_lookup_fn lookup, void *user, char *err,
 			    size_t errlen)
 {
-	struct macro_ctx c = { .lookup = lookup, .user = user, .err = err, .errlen = errlen };
+	return condition_expand_macros_limited(root, lookup, user, CONDITION_EXPAND_MAX_NODES, err, errlen);
+}
+
+int condition_expand_macros_limited(struct condition_node **root, condition_macro_lookup_fn lookup, void *user,
+				    size_t max_nodes, char *err, size_t errlen)
+{
+	struct macro_ctx c = { .lookup = lookup, .user = user, .err = err, .errlen = errlen, .max_nodes = max_nodes };
 	reset_err(err, errlen);
 	if (root == NULL || *root == NULL || lookup == NULL) {
 		appendf(err, errlen, "no condition or no macro lookup given");
 		return CONDITION_ERR_SYNTAX;
+	}
+	c.nodes = count_nodes(*root, max_nodes);
+	if (c.nodes > max_nodes) {
+		appendf(err, errlen, "the condition has more than %zu nodes (engine.limits.condition_nodes)", max_nodes);
+		return CONDITION_ERR_LIMIT;
 	}
 	return expand_macro_node(&c, root, NULL, 0);
 }
@@ -162,6 +202,8 @@ struct list_ctx {
 	void *user;
 	char *err;
 	size_t errlen;
+	size_t max_items; /* bound on the list items visited */
+	size_t items;     /* list items visited so far, over the whole tree */
 };
 
 static bool on_stack(const struct list_frame *stack, const char *name)
@@ -181,7 +223,7 @@ static char *copy_str(const char *s)
 	return d;
 }
 
-static int nomem(const struct list_ctx *c, const char *list, struct condition_pos pos)
+static int nomem(struct list_ctx *c, const char *list, struct condition_pos pos)
 {
 	reset_err(c->err, c->errlen);
 	appendf(c->err, c->errlen, "out of memory expanding list '%s' at " CONDITION_POS_FMT, list,
@@ -191,7 +233,7 @@ static int nomem(const struct list_ctx *c, const char *list, struct condition_po
 
 /* Reads an item written as one quoted string. Returns 1 with *out set, 0
  * when the item is not (entirely) one quoted string, or an error. */
-static int quoted_item(const struct list_ctx *c, const char *list, size_t index, const char *item,
+static int quoted_item(struct list_ctx *c, const char *list, size_t index, const char *item,
 		       struct condition_pos pos, char **out)
 {
 	struct condition_lexer lx;
@@ -221,7 +263,7 @@ static int quoted_item(const struct list_ctx *c, const char *list, size_t index,
 	return r;
 }
 
-static int add_list_items(const struct list_ctx *c, struct condition_node *dst, const char *list,
+static int add_list_items(struct list_ctx *c, struct condition_node *dst, const char *list,
 			  const char *const *items, size_t n_items, struct condition_pos pos,
 			  const struct list_frame *stack, unsigned depth)
 {
@@ -234,6 +276,16 @@ static int add_list_items(const struct list_ctx *c, struct condition_node *dst, 
 
 		if (item == NULL)
 			continue;
+		/* Lists naming lists may fan out (each naming the one before
+		 * twice): every item visited counts, values or names. */
+		if (++c->items > c->max_items) {
+			reset_err(c->err, c->errlen);
+			appendf(c->err, c->errlen,
+				"the condition has more than %zu list items once its lists are expanded "
+				"(engine.limits.list_items), in list '%s' used at " CONDITION_POS_FMT,
+				c->max_items, list, CONDITION_POS_ARGS(pos));
+			return CONDITION_ERR_LIMIT;
+		}
 		r = quoted_item(c, list, i, item, pos, &text);
 		if (r < 0)
 			return r;
@@ -279,7 +331,7 @@ static void free_values(struct condition_cmp *cmp)
  * the item. A bare value of a one-value operator is always so delimited, so
  * it is replaced here; a list of other than one item would not parse in
  * Falco either. */
-static int expand_single_value(const struct list_ctx *c, struct condition_node *node)
+static int expand_single_value(struct list_ctx *c, struct condition_node *node)
 {
 	struct condition_cmp *cmp = &node->cmp;
 	struct condition_value *v = &cmp->values[0];
@@ -314,7 +366,7 @@ static int expand_single_value(const struct list_ctx *c, struct condition_node *
 	return CONDITION_OK;
 }
 
-static int expand_list_leaf(const struct list_ctx *c, struct condition_node *node)
+static int expand_list_leaf(struct list_ctx *c, struct condition_node *node)
 {
 	struct condition_cmp *cmp = &node->cmp;
 	struct condition_node fresh;
@@ -370,7 +422,13 @@ static int expand_lists_visit(void *user, struct condition_node *node)
 int condition_expand_lists(struct condition_node *root, condition_list_lookup_fn lookup, void *user, char *err,
 			   size_t errlen)
 {
-	struct list_ctx c = { .lookup = lookup, .user = user, .err = err, .errlen = errlen };
+	return condition_expand_lists_limited(root, lookup, user, CONDITION_EXPAND_MAX_LIST_ITEMS, err, errlen);
+}
+
+int condition_expand_lists_limited(struct condition_node *root, condition_list_lookup_fn lookup, void *user,
+				   size_t max_items, char *err, size_t errlen)
+{
+	struct list_ctx c = { .lookup = lookup, .user = user, .err = err, .errlen = errlen, .max_items = max_items };
 	reset_err(err, errlen);
 	if (root == NULL || lookup == NULL) {
 		appendf(err, errlen, "no condition or no list lookup given");

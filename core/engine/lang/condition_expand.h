@@ -22,6 +22,10 @@
 #define CONDITION_EXPAND_MAX_MACRO_DEPTH 64
 /* Lists may name lists this deep. */
 #define CONDITION_EXPAND_MAX_LIST_DEPTH 64
+/* Bounds of the unlimited-looking entry points (the rules loader passes
+ * its configured ones, engine.limits.condition_nodes and .list_items). */
+#define CONDITION_EXPAND_MAX_NODES ((size_t)200000)
+#define CONDITION_EXPAND_MAX_LIST_ITEMS ((size_t)100000)
 
 /* Returns the tree of the macro called name, or NULL when there is no such
  * macro. The tree stays owned by the callee and is only read (cloned); it
@@ -46,6 +50,15 @@ typedef const struct condition_node *(*condition_macro_lookup_fn)(void *user, co
  * is refused with CONDITION_ERR_SYNTAX. */
 int condition_expand_macros(struct condition_node **root, condition_macro_lookup_fn lookup, void *user, char *err,
 			    size_t errlen);
+
+/* condition_expand_macros() with a bound: when the tree would have more
+ * than max_nodes nodes (each value of a check counting as a node) once
+ * expanded (macros using macros several times
+ * grow it exponentially), returns CONDITION_ERR_LIMIT naming the bound and
+ * the macro reference where it was reached, before copying it. The
+ * unlimited-looking form applies CONDITION_EXPAND_MAX_NODES. */
+int condition_expand_macros_limited(struct condition_node **root, condition_macro_lookup_fn lookup, void *user,
+				    size_t max_nodes, char *err, size_t errlen);
 
 /* Looks a list up. Returns true and sets *items / *n_items (owned by the
  * callee, only read) when a list called name exists, false otherwise. */
@@ -79,5 +92,12 @@ typedef bool (*condition_list_lookup_fn)(void *user, const char *name, const cha
  * lookup is refused with CONDITION_ERR_SYNTAX. */
 int condition_expand_lists(struct condition_node *root, condition_list_lookup_fn lookup, void *user, char *err,
 			   size_t errlen);
+
+/* condition_expand_lists() with a bound: when more than max_items list
+ * items (values, or names of lists, over the whole tree) would be visited
+ * while expanding, returns CONDITION_ERR_LIMIT naming the bound and the
+ * list. The unlimited-looking form applies CONDITION_EXPAND_MAX_LIST_ITEMS. */
+int condition_expand_lists_limited(struct condition_node *root, condition_list_lookup_fn lookup, void *user,
+				   size_t max_items, char *err, size_t errlen);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "engine/engine_version.h"
 #include "engine/util/hashmap.h"
+#include "engine/util/strbuf.h"
 
 /* ------------------------------------------------------------------------
  * Ownership model
@@ -246,6 +247,7 @@ void rules_doc_options_init(rules_doc_options *opts)
 	*opts = (rules_doc_options){0};
 	opts->engine_version = 0;
 	opts->min_priority = RULES_PRIORITY_DEBUG;
+	rules_limits_init(&opts->limits);
 }
 
 rules_doc *rules_doc_new(const rules_doc_options *opts)
@@ -258,6 +260,7 @@ rules_doc *rules_doc_new(const rules_doc_options *opts)
 	else
 		rules_doc_options_init(&d->opts);
 	d->engine_version = d->opts.engine_version ? d->opts.engine_version : engine_version_number();
+	rules_limits_resolve(&d->opts.limits, &d->opts.limits);
 	return d;
 }
 
@@ -289,6 +292,13 @@ typedef struct ctx {
 	const char *kind; /* "rule", "macro", ... or NULL */
 	const char *name; /* item name or NULL */
 	unsigned rev;
+	const rules_limits *lim;
+	/* Conditions being appended to during this load, by macro and rule
+	 * index (an empty builder: no append yet). Appends add to a builder
+	 * and each condition is joined once at the end of the file, so many
+	 * appends cost their total length, not its square. */
+	strbuf *macro_cond, *rule_cond;
+	size_t n_macro_cond, n_rule_cond;
 } ctx;
 
 static void vformat(ctx *c, char *dst, size_t dstlen, unsigned line, unsigned col, const char *fmt,
@@ -430,17 +440,79 @@ static int get_text_list(ctx *c, const rules_yaml_node *item, const char *key, b
 	return RULES_OK;
 }
 
-static const char *concat_space(ctx *c, const char *a, const char *b)
+static int check_appends(ctx *c, const rules_yaml_node *item, size_t n_appends)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = rules_yaml_alloc(c->yf, la + lb + 2);
-	if(!s)
-		return NULL;
-	memcpy(s, a, la);
-	s[la] = ' ';
-	memcpy(s + la + 1, b, lb);
-	s[la + lb + 1] = '\0';
-	return s;
+	if(n_appends >= c->lim->appends)
+		return FAIL(c, RULES_ERR_SEMANTIC, item, "more than %zu appends (engine.limits.appends)",
+			    c->lim->appends);
+	return RULES_OK;
+}
+
+/* Appends " " + cond to the condition of entity idx (starting from its
+ * current condition `base` on its first append of this load). */
+static int append_condition(ctx *c, strbuf **bufs, size_t *n, size_t idx, const char *base, const char *cond,
+			    const rules_yaml_node *item)
+{
+	if(idx >= *n) {
+		size_t nn = idx + 1 > *n * 2 ? idx + 1 : *n * 2;
+		strbuf *nb = realloc(*bufs, nn * sizeof(*nb));
+		if(!nb)
+			return oom(c, item);
+		for(size_t i = *n; i < nn; i++)
+			nb[i] = (strbuf)STRBUF_INIT;
+		*bufs = nb;
+		*n = nn;
+	}
+	strbuf *b = &(*bufs)[idx];
+	if(!b->p)
+		strbuf_add(b, base);
+	strbuf_addc(b, ' ');
+	strbuf_add(b, cond);
+	if(b->oom)
+		return oom(c, item);
+	if(b->len > c->lim->condition_bytes)
+		return FAIL(c, RULES_ERR_SEMANTIC, item,
+			    "the condition would be longer than %zu bytes with this append (engine.limits.condition_bytes)",
+			    c->lim->condition_bytes);
+	return RULES_OK;
+}
+
+/* A redefinition replaces the condition: appends before it are dropped. */
+static void drop_condition(strbuf *bufs, size_t n, size_t idx)
+{
+	if(idx < n)
+		strbuf_free(&bufs[idx]);
+}
+
+/* Joins the appended conditions into the file's arena, once each. */
+static int commit_conditions(ctx *c, strbuf *bufs, size_t n, const char **(*slot)(state *, size_t))
+{
+	for(size_t i = 0; i < n; i++) {
+		if(!bufs[i].p)
+			continue;
+		char *s = rules_yaml_strndup(c->yf, bufs[i].p, bufs[i].len);
+		if(!s)
+			return fail_at(c, RULES_ERR_NOMEM, 0, 0, "out of memory");
+		*slot(c->st, i) = s;
+	}
+	return RULES_OK;
+}
+
+static const char **macro_condition_slot(state *st, size_t i)
+{
+	return &st->macros[i].condition;
+}
+
+static const char **rule_condition_slot(state *st, size_t i)
+{
+	return &st->rules[i].condition;
+}
+
+static void free_conditions(strbuf *bufs, size_t n)
+{
+	for(size_t i = 0; i < n; i++)
+		strbuf_free(&bufs[i]);
+	free(bufs);
 }
 
 /* Falco's trim(): strips leading and trailing whitespace. */
@@ -563,6 +635,12 @@ static int apply_list(ctx *c, const rules_yaml_node *item, const rules_yaml_node
 			return FAIL(c, RULES_ERR_SEMANTIC, item,
 				    "List %s has 'append' key but no list by that name already exists", name);
 		rules_list *l = &st->lists[idx];
+		if((rc = check_appends(c, item, l->n_appends)) != RULES_OK)
+			return rc;
+		if(n_items > c->lim->list_items - l->n_items)
+			return FAIL(c, RULES_ERR_SEMANTIC, item,
+				    "List %s would have more than %zu items with this append (engine.limits.list_items)",
+				    name, c->lim->list_items);
 		if(n_items) {
 			const char **ni = realloc(l->items, (l->n_items + n_items) * sizeof(*ni));
 			if(!ni)
@@ -616,10 +694,12 @@ static int apply_macro(ctx *c, const rules_yaml_node *item, const rules_yaml_nod
 			return FAIL(c, RULES_ERR_SEMANTIC, item,
 				    "Macro %s has 'append' key but no macro by that name already exists", name);
 		rules_macro *m = &st->macros[idx];
-		const char *nc = concat_space(c, m->condition, cond);
-		if(!nc || push_loc(&m->appends, &m->n_appends, loc_of(c, item)) != 0)
+		if((rc = check_appends(c, item, m->n_appends)) != RULES_OK ||
+		   (rc = append_condition(c, &c->macro_cond, &c->n_macro_cond, idx, m->condition, cond, item)) !=
+			   RULES_OK)
+			return rc;
+		if(push_loc(&m->appends, &m->n_appends, loc_of(c, item)) != 0)
 			return oom(c, item);
-		m->condition = nc;
 		return RULES_OK;
 	}
 	rules_macro nm = {
@@ -632,6 +712,7 @@ static int apply_macro(ctx *c, const rules_yaml_node *item, const rules_yaml_nod
 	};
 	if(idx != SM_NONE) {
 		rules_macro *m = &st->macros[idx];
+		drop_condition(c->macro_cond, c->n_macro_cond, idx);
 		nm.order = m->order;
 		free_macro_parts(m);
 		*m = nm;
@@ -939,14 +1020,12 @@ static int apply_rule(ctx *c, const rules_yaml_node *item, const rules_yaml_node
 		if(!cond && (!exn || exn->n == 0))
 			return FAIL(c, RULES_ERR_SEMANTIC, item, "Appended rule must have exceptions or condition property");
 		rules_rule *r = &st->rules[idx];
-		if((rc = append_rule_exceptions(c, r, exn)) != RULES_OK)
+		if((rc = check_appends(c, item, r->n_appends)) != RULES_OK ||
+		   (rc = append_rule_exceptions(c, r, exn)) != RULES_OK)
 			return rc;
-		if(cond) {
-			const char *nc = concat_space(c, r->condition, cond);
-			if(!nc)
-				return oom(c, item);
-			r->condition = nc;
-		}
+		if(cond && (rc = append_condition(c, &c->rule_cond, &c->n_rule_cond, idx, r->condition, cond, item)) !=
+				   RULES_OK)
+			return rc;
 		if(push_loc(&r->appends, &r->n_appends, loc_of(c, item)) != 0)
 			return oom(c, item);
 		return RULES_OK;
@@ -1007,6 +1086,7 @@ static int apply_rule(ctx *c, const rules_yaml_node *item, const rules_yaml_node
 	};
 	if(idx != SM_NONE) {
 		rules_rule *r = &st->rules[idx];
+		drop_condition(c->rule_cond, c->n_rule_cond, idx);
 		nr.order = r->order;
 		free_rule_parts(r);
 		*r = nr;
@@ -1111,6 +1191,20 @@ static int flatten_lists(ctx *c)
 		for(size_t k = 0; k < l->n_items; k++) {
 			size_t j = sm_get(&st->list_idx, l->items[k]);
 			n += (j != SM_NONE && j < i) ? st->lists[j].n_expanded : 1;
+			if(n > c->lim->list_items) {
+				/* lists of lists double at each level: counted before
+				 * anything is copied */
+				const char *save = c->fname;
+				c->fname = l->loc.file ? l->loc.file : save;
+				c->kind = "list";
+				c->name = l->name;
+				int rc = fail_at(c, RULES_ERR_SEMANTIC, l->loc.line, l->loc.col,
+						 "more than %zu items once the lists it names are expanded "
+						 "(engine.limits.list_items)",
+						 c->lim->list_items);
+				c->fname = save;
+				return rc;
+			}
 		}
 		free(l->expanded);
 		l->expanded = NULL;
@@ -1196,12 +1290,19 @@ int rules_doc_load_yaml(rules_doc *doc, rules_yaml_file *yf, char *err, size_t e
 		.fname = rules_yaml_file_name(yf),
 		.err = err,
 		.errlen = errlen,
+		.lim = &doc->opts.limits,
 	};
 	int rc = RULES_OK;
 	for(size_t i = 0; i < rules_yaml_item_count(yf) && rc == RULES_OK; i++)
 		rc = apply_item(&c, rules_yaml_item_at(yf, i));
 	c.kind = NULL;
 	c.name = NULL;
+	if(rc == RULES_OK)
+		rc = commit_conditions(&c, c.macro_cond, c.n_macro_cond, macro_condition_slot);
+	if(rc == RULES_OK)
+		rc = commit_conditions(&c, c.rule_cond, c.n_rule_cond, rule_condition_slot);
+	free_conditions(c.macro_cond, c.n_macro_cond);
+	free_conditions(c.rule_cond, c.n_rule_cond);
 	if(rc == RULES_OK)
 		rc = flatten_lists(&c);
 	if(rc == RULES_OK)
@@ -1258,7 +1359,7 @@ int rules_doc_load_buffer(rules_doc *doc, const char *name, const char *buf, siz
 	if(!doc)
 		return RULES_ERR_ARG;
 	rules_yaml_file *yf;
-	int rc = rules_yaml_parse(name, buf, len, &yf, err, errlen);
+	int rc = rules_yaml_parse_limited(name, buf, len, &doc->opts.limits, &yf, err, errlen);
 	if(rc != RULES_OK)
 		return rc;
 	return rules_doc_load_yaml(doc, yf, err, errlen);
@@ -1269,7 +1370,7 @@ int rules_doc_load_file(rules_doc *doc, const char *path, char *err, size_t errl
 	if(!doc)
 		return RULES_ERR_ARG;
 	rules_yaml_file *yf;
-	int rc = rules_yaml_parse_file(path, &yf, err, errlen);
+	int rc = rules_yaml_parse_file_limited(path, &doc->opts.limits, &yf, err, errlen);
 	if(rc != RULES_OK)
 		return rc;
 	return rules_doc_load_yaml(doc, yf, err, errlen);
@@ -1378,4 +1479,9 @@ const rules_plugin_requirement *rules_doc_plugin_requirement_at(const rules_doc 
 size_t rules_doc_item_count(const rules_doc *doc)
 {
 	return doc ? doc->st.seq : 0;
+}
+
+const rules_limits *rules_doc_limits(const rules_doc *doc)
+{
+	return doc ? &doc->opts.limits : NULL;
 }

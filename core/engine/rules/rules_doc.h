@@ -164,10 +164,13 @@ typedef struct rules_doc_options {
 	rules_priority min_priority;
 	rules_doc_validate_fn validate; /* may be NULL */
 	void *validate_user;
+	/* The loader's bounds (rules_limits.h); a 0 field takes its default,
+	 * so a zeroed struct means all defaults. */
+	rules_limits limits;
 } rules_doc_options;
 
 /* Fills *opts with the defaults: engine version 0 (= ours), min priority
- * DEBUG, no validation hook. */
+ * DEBUG, no validation hook, default limits. */
 void rules_doc_options_init(rules_doc_options *opts);
 
 /* Creates an empty document. opts may be NULL (defaults); it is copied.
@@ -237,5 +240,9 @@ const rules_plugin_requirement *rules_doc_plugin_requirement_at(const rules_doc 
 /* Total number of items (of every kind) applied so far; a rules_*.seq is
  * below this. */
 size_t rules_doc_item_count(const rules_doc *doc);
+
+/* The limits the document loads with (defaults filled in); owned by doc.
+ * The compiler bounds macro and list expansion with them. */
+const rules_limits *rules_doc_limits(const rules_doc *doc);
 
 #endif

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "engine/util/file_read.h"
+#include "engine/util/hashmap.h"
 
 /* ---- arena ------------------------------------------------------------ */
 
@@ -254,11 +256,14 @@ typedef struct frame {
 	rules_yaml_node *node;
 	rules_yaml_node **kids;
 	size_t n, cap;
+	size_t anchor;   /* index + 1 of the anchor the node defines, 0 when none */
+	size_t expanded; /* builder's `expanded` before the node */
 } frame;
 
 typedef struct anchor {
 	char *name;
 	rules_yaml_node *node;
+	size_t expanded; /* nodes of the subtree with its aliases expanded */
 	bool complete;
 } anchor;
 
@@ -268,6 +273,13 @@ typedef struct builder {
 	size_t depth, stack_cap;
 	anchor *anchors;
 	size_t n_anchors, anchors_cap;
+	/* anchor name -> index + 1: the last definition of a name wins, and a
+	 * file with many anchors and aliases stays linear */
+	hashmap anchor_idx;
+	/* nodes so far with every alias expanded: what a walk of the tree
+	 * that follows aliases visits at most */
+	size_t expanded;
+	const rules_limits *lim;
 	rules_yaml_node *root;
 	size_t items_cap;
 	char *err;
@@ -313,7 +325,6 @@ static int add_node(builder *b, rules_yaml_node *n)
 
 static int add_anchor(builder *b, const char *name, rules_yaml_node *n, bool complete)
 {
-	/* a redefined anchor shadows the old one: search runs from the end */
 	if(b->n_anchors == b->anchors_cap) {
 		size_t nc = b->anchors_cap ? b->anchors_cap * 2 : 8;
 		anchor *a = realloc(b->anchors, nc * sizeof(*a));
@@ -325,8 +336,14 @@ static int add_anchor(builder *b, const char *name, rules_yaml_node *n, bool com
 	char *copy = strdup(name);
 	if(!copy)
 		return -1;
+	/* a redefined anchor shadows the old one */
+	if(hashmap_put(&b->anchor_idx, copy, strlen(copy), (void *)(uintptr_t)(b->n_anchors + 1)) != 0) {
+		free(copy);
+		return -1;
+	}
 	b->anchors[b->n_anchors].name = copy;
 	b->anchors[b->n_anchors].node = n;
+	b->anchors[b->n_anchors].expanded = 1;
 	b->anchors[b->n_anchors].complete = complete;
 	b->n_anchors++;
 	return 0;
@@ -334,9 +351,22 @@ static int add_anchor(builder *b, const char *name, rules_yaml_node *n, bool com
 
 static void clear_anchors(builder *b)
 {
+	hashmap_free(&b->anchor_idx);
 	for(size_t i = 0; i < b->n_anchors; i++)
 		free(b->anchors[i].name);
 	b->n_anchors = 0;
+}
+
+/* Counts n more nodes of the expanded tree; an error past the limit. */
+static int count_nodes(builder *b, size_t n, unsigned line, unsigned col)
+{
+	if(n > b->lim->yaml_nodes || b->expanded > b->lim->yaml_nodes - n)
+		return set_err(b, RULES_ERR_SCHEMA, line, col,
+			       "the file expands to more than %zu YAML nodes once its aliases are resolved "
+			       "(engine.limits.yaml_nodes)",
+			       b->lim->yaml_nodes);
+	b->expanded += n;
+	return RULES_OK;
 }
 
 static rules_yaml_node *new_node(builder *b, rules_yaml_kind kind, const yaml_mark_t *m)
@@ -409,6 +439,9 @@ static int handle_event(builder *b, yaml_event_t *ev)
 	case YAML_DOCUMENT_END_EVENT:
 		return finish_document(b);
 	case YAML_SCALAR_EVENT: {
+		int rc = count_nodes(b, 1, line, col);
+		if(rc != RULES_OK)
+			return rc;
 		rules_yaml_node *n = new_node(b, RULES_YAML_SCALAR, m);
 		if(!n)
 			return set_err(b, RULES_ERR_NOMEM, line, col, "out of memory");
@@ -424,12 +457,23 @@ static int handle_event(builder *b, yaml_event_t *ev)
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+		/* checked before libyaml reads deeper, since its cost grows
+		 * faster than the depth */
+		if(b->depth >= b->lim->yaml_depth)
+			return set_err(b, RULES_ERR_SCHEMA, line, col,
+				       "sequences and mappings nested deeper than %zu levels (engine.limits.yaml_depth)",
+				       b->lim->yaml_depth);
+		size_t before = b->expanded;
+		int rc = count_nodes(b, 1, line, col);
+		if(rc != RULES_OK)
+			return rc;
 		rules_yaml_node *n = new_node(b, seq ? RULES_YAML_SEQUENCE : RULES_YAML_MAPPING, m);
 		if(!n)
 			return set_err(b, RULES_ERR_NOMEM, line, col, "out of memory");
 		const yaml_char_t *anc = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
 		if(anc && add_anchor(b, (const char *)anc, n, false) != 0)
 			return set_err(b, RULES_ERR_NOMEM, line, col, "out of memory");
+		size_t anchor_no = anc ? b->n_anchors : 0;
 		if(b->depth == b->stack_cap) {
 			size_t nc = b->stack_cap ? b->stack_cap * 2 : 16;
 			frame *s = realloc(b->stack, nc * sizeof(*s));
@@ -438,7 +482,7 @@ static int handle_event(builder *b, yaml_event_t *ev)
 			b->stack = s;
 			b->stack_cap = nc;
 		}
-		b->stack[b->depth++] = (frame){.node = n};
+		b->stack[b->depth++] = (frame){.node = n, .anchor = anchor_no, .expanded = before};
 		return RULES_OK;
 	}
 	case YAML_SEQUENCE_END_EVENT:
@@ -471,11 +515,9 @@ static int handle_event(builder *b, yaml_event_t *ev)
 			memcpy(n->kids, fr.kids, fr.n * sizeof(*n->kids));
 		}
 		free(fr.kids);
-		for(size_t i = b->n_anchors; i-- > 0;) {
-			if(b->anchors[i].node == n) {
-				b->anchors[i].complete = true;
-				break;
-			}
+		if(fr.anchor) {
+			b->anchors[fr.anchor - 1].complete = true;
+			b->anchors[fr.anchor - 1].expanded = b->expanded - fr.expanded;
 		}
 		if(add_node(b, n) != 0)
 			return set_err(b, RULES_ERR_NOMEM, n->line, n->col, "out of memory");
@@ -483,17 +525,18 @@ static int handle_event(builder *b, yaml_event_t *ev)
 	}
 	case YAML_ALIAS_EVENT: {
 		const char *name = (const char *)ev->data.alias.anchor;
-		for(size_t i = b->n_anchors; i-- > 0;) {
-			if(strcmp(b->anchors[i].name, name) == 0) {
-				if(!b->anchors[i].complete)
-					return set_err(b, RULES_ERR_SCHEMA, line, col,
-						       "recursive alias *%s is not supported", name);
-				if(add_node(b, b->anchors[i].node) != 0)
-					return set_err(b, RULES_ERR_NOMEM, line, col, "out of memory");
-				return RULES_OK;
-			}
-		}
-		return set_err(b, RULES_ERR_YAML, line, col, "invalid YAML: undefined alias *%s", name);
+		void *v;
+		if(!hashmap_find(&b->anchor_idx, name, strlen(name), &v))
+			return set_err(b, RULES_ERR_YAML, line, col, "invalid YAML: undefined alias *%s", name);
+		const anchor *a = &b->anchors[(uintptr_t)v - 1];
+		if(!a->complete)
+			return set_err(b, RULES_ERR_SCHEMA, line, col, "recursive alias *%s is not supported", name);
+		int rc = count_nodes(b, a->expanded, line, col);
+		if(rc != RULES_OK)
+			return rc;
+		if(add_node(b, a->node) != 0)
+			return set_err(b, RULES_ERR_NOMEM, line, col, "out of memory");
+		return RULES_OK;
 	}
 	default:
 		return RULES_OK;
@@ -502,6 +545,12 @@ static int handle_event(builder *b, yaml_event_t *ev)
 
 int rules_yaml_parse(const char *name, const char *buf, size_t len, rules_yaml_file **out, char *err,
 		     size_t errlen)
+{
+	return rules_yaml_parse_limited(name, buf, len, NULL, out, err, errlen);
+}
+
+int rules_yaml_parse_limited(const char *name, const char *buf, size_t len, const rules_limits *limits,
+			     rules_yaml_file **out, char *err, size_t errlen)
 {
 	if(err && errlen)
 		err[0] = '\0';
@@ -518,7 +567,16 @@ int rules_yaml_parse(const char *name, const char *buf, size_t len, rules_yaml_f
 		free(f);
 		return RULES_ERR_NOMEM;
 	}
-	builder b = {.f = f, .err = err, .errlen = errlen};
+	rules_limits lim;
+	rules_limits_resolve(limits, &lim);
+	builder b = {.f = f, .err = err, .errlen = errlen, .lim = &lim};
+	if(len > lim.file_bytes) {
+		int rc = set_err(&b, RULES_ERR_SCHEMA, 1, 1,
+				 "the file is %zu bytes, more than %zu (engine.limits.rules_file_bytes)", len,
+				 lim.file_bytes);
+		rules_yaml_free(f);
+		return rc;
+	}
 	yaml_parser_t parser;
 	if(!yaml_parser_initialize(&parser)) {
 		rules_yaml_free(f);
@@ -568,17 +626,33 @@ int rules_yaml_read_file(const char *path, char **data_out, size_t *len_out, cha
 
 int rules_yaml_parse_file(const char *path, rules_yaml_file **out, char *err, size_t errlen)
 {
+	return rules_yaml_parse_file_limited(path, NULL, out, err, errlen);
+}
+
+int rules_yaml_parse_file_limited(const char *path, const rules_limits *limits, rules_yaml_file **out, char *err,
+				  size_t errlen)
+{
 	if(err && errlen)
 		err[0] = '\0';
 	if(!out || !path)
 		return RULES_ERR_ARG;
 	*out = NULL;
+	rules_limits lim;
+	rules_limits_resolve(limits, &lim);
+	/* a file far too long is refused before it is read */
+	struct stat st;
+	if(stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > lim.file_bytes) {
+		if(err && errlen)
+			snprintf(err, errlen, "%s:1:1: the file is %jd bytes, more than %zu (engine.limits.rules_file_bytes)",
+				 path, (intmax_t)st.st_size, lim.file_bytes);
+		return RULES_ERR_SCHEMA;
+	}
 	char *data;
 	size_t len;
 	int rc = rules_yaml_read_file(path, &data, &len, err, errlen);
 	if(rc != RULES_OK)
 		return rc;
-	rc = rules_yaml_parse(path, data, len, out, err, errlen);
+	rc = rules_yaml_parse_limited(path, data, len, &lim, out, err, errlen);
 	free(data);
 	return rc;
 }

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/rules/rules_limits.h"
+
 /* Status codes shared by the rules loader (rules_yaml, rules_doc). */
 typedef enum rules_status {
 	RULES_OK = 0,
@@ -72,10 +74,22 @@ typedef struct rules_yaml_file rules_yaml_file;
 int rules_yaml_parse(const char *name, const char *buf, size_t len, rules_yaml_file **out, char *err,
 		     size_t errlen);
 
+/* rules_yaml_parse() within `limits` (NULL: the defaults; see
+ * rules_limits.h): a file longer than file_bytes, nested deeper than
+ * yaml_depth, or expanding through its aliases to more than yaml_nodes
+ * nodes is refused with RULES_ERR_SCHEMA, naming the limit's key and the
+ * line where the parse stopped. rules_yaml_parse() applies the defaults. */
+int rules_yaml_parse_limited(const char *name, const char *buf, size_t len, const rules_limits *limits,
+			     rules_yaml_file **out, char *err, size_t errlen);
+
 /* Reads the file at `path` and parses it as rules_yaml_parse() does, with
  * the path as name. Returns RULES_ERR_IO (message names the path and the
  * system error) when the file cannot be read. */
 int rules_yaml_parse_file(const char *path, rules_yaml_file **out, char *err, size_t errlen);
+
+/* rules_yaml_parse_file() within `limits` (NULL: the defaults). */
+int rules_yaml_parse_file_limited(const char *path, const rules_limits *limits, rules_yaml_file **out, char *err,
+				  size_t errlen);
 
 /* Reads the whole file at `path`. On success returns RULES_OK and sets
  * *data (malloc'd, NUL-terminated after *len bytes; the caller frees it)

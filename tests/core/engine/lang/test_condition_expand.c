@@ -265,6 +265,48 @@ static void test_macro_depth_limit(void **state)
 	macros_free(&m);
 }
 
+/* Macros that each use the previous one twice double the tree at each
+ * level: the bound stops the expansion before the copy that would pass it
+ * (unbounded, 31 levels take 2^31 nodes). A check's values count. */
+static void test_macro_fan_out_bound(void **state)
+{
+	enum { N = 31 };
+	struct macro_def defs[N];
+	char names[N][8], texts[N][32];
+	struct macros m = { .defs = defs, .n = N };
+	struct condition_node *n;
+	char err[512];
+	(void)state;
+
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "m%d", i);
+		if (i == 0)
+			snprintf(texts[i], sizeof texts[i], "x.y in (a, b)");
+		else
+			snprintf(texts[i], sizeof texts[i], "m%d and m%d", i - 1, i - 1);
+		defs[i].name = names[i];
+		defs[i].text = texts[i];
+	}
+	macros_parse(&m);
+
+	/* m2: 3 ANDs + 4 checks of 2 values = 15 */
+	n = parse_ok("m2");
+	assert_int_equal(condition_expand_macros_limited(&n, lookup_macro, &m, 15, err, sizeof err), CONDITION_OK);
+	condition_ast_free(n);
+	n = parse_ok("m2");
+	assert_int_equal(condition_expand_macros_limited(&n, lookup_macro, &m, 14, err, sizeof err),
+			 CONDITION_ERR_LIMIT);
+	assert_non_null(strstr(err, "more than 14 nodes once its macros are expanded (engine.limits.condition_nodes)"));
+	condition_ast_free(n);
+
+	n = parse_ok("m30");
+	assert_int_equal(condition_expand_macros_limited(&n, lookup_macro, &m, 100000, err, sizeof err),
+			 CONDITION_ERR_LIMIT);
+	assert_non_null(strstr(err, "more than 100000 nodes"));
+	condition_ast_free(n);
+	macros_free(&m);
+}
+
 static void test_macro_no_refs_no_lookups(void **state)
 {
 	struct macros *m = *state;
@@ -538,6 +580,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_macro_undefined, setup_macros, teardown_macros),
 		cmocka_unit_test_setup_teardown(test_macro_cycle, setup_macros, teardown_macros),
 		cmocka_unit_test(test_macro_depth_limit),
+		cmocka_unit_test(test_macro_fan_out_bound),
 		cmocka_unit_test_setup_teardown(test_macro_no_refs_no_lookups, setup_macros, teardown_macros),
 		cmocka_unit_test(test_list_in_parens),
 		cmocka_unit_test(test_list_bare_value),
