@@ -45,6 +45,15 @@ struct engine {
 	atomic_bool stop;
 	void (*on_end)(void *, int, const char *);
 	void *on_end_user;
+	/* swapping rulesets (engine_apply) */
+	pthread_mutex_t apply_lock;  /* serialises engine_validate/engine_apply */
+	pthread_mutex_t job_lock;    /* guards job and running */
+	pthread_cond_t job_done;
+	struct engine_job *job;      /* the compile-and-swap the engine thread is to run */
+	atomic_bool job_pending;     /* job != NULL, read per event without the lock */
+	bool running;                /* engine_run is reading events */
+	pthread_rwlock_t rs_lock;    /* readers on other threads vs the swap of rs/doc/rule_matches */
+	_Atomic uint64_t generation;
 };
 
 static uint64_t engine_now_ns(clockid_t clk)
@@ -54,13 +63,28 @@ static uint64_t engine_now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int engine_load_rules(engine *e, char *err, size_t errlen)
+static rules_compile_opts engine_compile_opts(const engine *e)
+{
+	return (rules_compile_opts){
+		.time_format_iso_8601 = e->o.time_format_iso_8601,
+		.validate_only = e->o.validate_only,
+		.output_extra = e->o.output_extra,
+		.replace_container_info = e->o.replace_container_info,
+	};
+}
+
+static rules_doc *engine_doc_new(const engine *e)
 {
 	rules_doc_options dopts;
 	rules_doc_options_init(&dopts);
 	dopts.min_priority = (rules_priority)e->o.min_priority;
 	rules_limits_resolve(&e->o.limits, &dopts.limits);
-	e->doc = rules_doc_new(&dopts);
+	return rules_doc_new(&dopts);
+}
+
+static int engine_load_rules(engine *e, char *err, size_t errlen)
+{
+	e->doc = engine_doc_new(e);
 	if (!e->doc) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -76,12 +100,7 @@ static int engine_load_rules(engine *e, char *err, size_t errlen)
 		}
 	}
 	rules_files_free(files, nfiles);
-	rules_compile_opts copts = {
-		.time_format_iso_8601 = e->o.time_format_iso_8601,
-		.validate_only = e->o.validate_only,
-		.output_extra = e->o.output_extra,
-		.replace_container_info = e->o.replace_container_info,
-	};
+	rules_compile_opts copts = engine_compile_opts(e);
 	compiled_rules *cr = NULL;
 	if (rules_compile(e->doc, e->reg, &copts, &cr, err, errlen) < 0)
 		return -1;
@@ -111,6 +130,10 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 		return -1;
 	}
 	e->o = *o;
+	pthread_mutex_init(&e->apply_lock, NULL);
+	pthread_mutex_init(&e->job_lock, NULL);
+	pthread_cond_init(&e->job_done, NULL);
+	pthread_rwlock_init(&e->rs_lock, NULL);
 	backend_opts bo = {
 		.all_events = o->all_events,
 		.base64_buffers = o->base64_buffers,
@@ -150,6 +173,7 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 	};
 	token_bucket_init(&e->tb, o->rate, o->max_burst, engine_now_ns(CLOCK_MONOTONIC));
 	atomic_init(&e->stop, false);
+	atomic_init(&e->generation, 1);
 	*out = e;
 	return 0;
 }
@@ -168,6 +192,10 @@ void engine_free(engine *e)
 	free(e->rule_matches);
 	free(e->capture);
 	free(e->probe);
+	pthread_mutex_destroy(&e->apply_lock);
+	pthread_mutex_destroy(&e->job_lock);
+	pthread_cond_destroy(&e->job_done);
+	pthread_rwlock_destroy(&e->rs_lock);
 	free(e);
 }
 
@@ -333,7 +361,10 @@ static void engine_pace(double rate, uint64_t n, uint64_t start_ns)
 	}
 }
 
-int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
+struct engine_job;
+static void engine_job_take(engine *e);
+
+static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t errlen)
 {
 	uint64_t iteration = 0;
 	uint64_t paced = 0, start_ns = engine_now_ns(CLOCK_MONOTONIC);
@@ -345,6 +376,9 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 				snprintf(err, errlen, "no event source is open");
 				return -1;
 			}
+			/* Between two events: the only point where the ruleset changes. */
+			if (atomic_load_explicit(&e->job_pending, memory_order_acquire))
+				engine_job_take(e);
 			backend_event *evt = NULL;
 			char be[512] = "";
 			int rc = e->src->next_event(e->src->ctx, &evt, be, sizeof(be));
@@ -383,6 +417,21 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 			return -1;
 		}
 	}
+}
+
+int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&e->job_lock);
+	e->running = true;
+	pthread_mutex_unlock(&e->job_lock);
+	int rc = engine_run_source(e, stop, err, errlen);
+	pthread_mutex_lock(&e->job_lock);
+	e->running = false;
+	pthread_mutex_unlock(&e->job_lock);
+	/* A job handed over while the last event was read is not left waiting. */
+	if (atomic_load_explicit(&e->job_pending, memory_order_acquire))
+		engine_job_take(e);
+	return rc;
 }
 
 static void *engine_thread(void *arg)
@@ -428,7 +477,11 @@ void engine_get_stats(const engine *e, engine_stats *out)
 
 uint64_t engine_rule_matches(const engine *e, size_t i)
 {
-	return i < e->rs->rules->n ? atomic_load(&e->rule_matches[i]) : 0;
+	pthread_rwlock_t *l = (pthread_rwlock_t *)&e->rs_lock;
+	pthread_rwlock_rdlock(l);
+	uint64_t n = i < e->rs->rules->n ? atomic_load(&e->rule_matches[i]) : 0;
+	pthread_rwlock_unlock(l);
+	return n;
 }
 
 void engine_print_summary(const engine *e, FILE *out)
@@ -461,4 +514,359 @@ void engine_print_rules(const engine *e, FILE *out)
 	fprintf(out, "%-50s %s\n%-50s %s\n", "Rule", "Description", "----", "-----------");
 	for (size_t i = 0; i < cr->n; i++)
 		fprintf(out, "%-50s %s\n", cr->rules[i].name, cr->rules[i].desc);
+}
+
+/* ---- Swapping rulesets ----------------------------------------------- */
+
+typedef struct engine_job {
+	rules_doc *doc;      /* loaded; the job takes it (kept when applied, else freed) */
+	bool apply;          /* false: compile to validate only */
+	bool done;
+	int rc;
+	uint64_t generation; /* applied: the new generation */
+	char err[1024];
+	char **warnings;     /* the compiler's, moved out of the compiled rules; owned */
+	size_t nwarnings;
+	/* engine_set_enabled: doc is the running one (kept), each rule keeps
+	 * its enabled flag but those named or tagged here get `enable`. */
+	bool toggle;
+	bool enable;
+	const char *const *names, *const *tags;
+	size_t nnames, ntags;
+} engine_job;
+
+void engine_diags_free(engine_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->items[i].message);
+	free(d->items);
+	d->items = NULL;
+	d->n = 0;
+}
+
+static int engine_diags_add(engine_diags *d, bool error, const char *message)
+{
+	engine_diag *items = realloc(d->items, (d->n + 1) * sizeof(*items));
+	if (!items)
+		return -1;
+	d->items = items;
+	char *m = strdup(message);
+	if (!m)
+		return -1;
+	d->items[d->n++] = (engine_diag){.error = error, .message = m};
+	return 0;
+}
+
+/* The compiled rule of old rules declared at `order`, or SIZE_MAX (rules are
+ * kept in declaration order, so the search is a bisection). */
+static size_t engine_rule_by_order(const compiled_rules *cr, size_t order)
+{
+	size_t lo = 0, hi = cr->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cr->rules[mid].order < order)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cr->n && cr->rules[lo].order == order ? lo : SIZE_MAX;
+}
+
+/* The counters of the new rules: a rule whose name and compiled condition
+ * are those of a running rule continues its count. */
+static _Atomic uint64_t *engine_carry_matches(const engine *e, const rules_doc *doc, const compiled_rules *cr)
+{
+	_Atomic uint64_t *m = calloc(cr->n ? cr->n : 1, sizeof(*m));
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < cr->n; i++) {
+		const rules_rule *nr = rules_doc_find_rule(doc, cr->rules[i].name);
+		const rules_rule *or = rules_doc_find_rule(e->doc, cr->rules[i].name);
+		if (!nr || !or || strcmp(nr->compile_condition, or->compile_condition) != 0)
+			continue;
+		size_t j = engine_rule_by_order(e->rs->rules, or->order);
+		if (j != SIZE_MAX)
+			atomic_init(&m[i], atomic_load_explicit(&e->rule_matches[j], memory_order_relaxed));
+	}
+	return m;
+}
+
+static bool engine_rule_selected(const compiled_rule *r, const engine_job *job)
+{
+	for (size_t i = 0; i < job->nnames; i++)
+		if (strcmp(r->name, job->names[i]) == 0)
+			return true;
+	for (size_t i = 0; i < job->ntags; i++)
+		for (size_t t = 0; t < r->ntags; t++)
+			if (strcmp(r->tags[t], job->tags[i]) == 0)
+				return true;
+	return false;
+}
+
+/* cr is the running document compiled again (same rules, same order): each
+ * rule keeps its running enabled flag unless the job selects it. */
+static void engine_toggle(const compiled_rules *running, compiled_rules *cr, const engine_job *job)
+{
+	for (size_t i = 0; i < cr->n; i++) {
+		if (i < running->n)
+			cr->rules[i].enabled = running->rules[i].enabled;
+		if (engine_rule_selected(&cr->rules[i], job))
+			cr->rules[i].enabled = job->enable;
+	}
+}
+
+/* Compiles the job's document and, to apply, swaps it in. Runs on the thread
+ * that owns the backends at that moment: the engine thread between two
+ * events, or the caller while no engine thread runs. */
+static void engine_job_exec(engine *e, engine_job *job)
+{
+	rules_compile_opts copts = engine_compile_opts(e);
+	compiled_rules *cr = NULL;
+	job->rc = -1;
+	if (rules_compile(job->doc, e->reg, &copts, &cr, job->err, sizeof(job->err)) < 0)
+		return;
+	job->warnings = cr->warnings;
+	job->nwarnings = cr->nwarnings;
+	cr->warnings = NULL;
+	cr->nwarnings = 0;
+	if (!job->apply) {
+		compiled_rules_free(cr);
+		job->rc = 0;
+		return;
+	}
+	if (job->toggle)
+		engine_toggle(e->rs->rules, cr, job);
+	_Atomic uint64_t *matches = engine_carry_matches(e, job->doc, cr);
+	if (!matches) {
+		compiled_rules_free(cr);
+		snprintf(job->err, sizeof(job->err), "out of memory");
+		return;
+	}
+	ruleset *rs = ruleset_new(cr, &e->o.selection);
+	if (!rs) {
+		free(matches);
+		snprintf(job->err, sizeof(job->err), "out of memory");
+		return;
+	}
+	/* The running ruleset keeps its warnings (engine_warning): the new
+	 * ones are handed back to the caller and kept with the new set. */
+	char **w = calloc(job->nwarnings ? job->nwarnings : 1, sizeof(*w));
+	for (size_t i = 0; w && i < job->nwarnings; i++)
+		w[i] = strdup(job->warnings[i]);
+	rs->rules->warnings = w;
+	rs->rules->nwarnings = w ? job->nwarnings : 0;
+	pthread_rwlock_wrlock(&e->rs_lock);
+	ruleset *old_rs = e->rs;
+	rules_doc *old_doc = e->doc;
+	_Atomic uint64_t *old_matches = e->rule_matches;
+	e->rs = rs;
+	e->doc = job->doc;
+	e->rule_matches = matches;
+	job->generation = atomic_fetch_add(&e->generation, 1) + 1;
+	pthread_rwlock_unlock(&e->rs_lock);
+	job->doc = NULL;
+	/* Nothing evaluates the old set any more (this thread was the one
+	 * that did), and readers on other threads hold rs_lock. */
+	ruleset_free(old_rs);
+	if (old_doc != e->doc)
+		rules_doc_free(old_doc);
+	free(old_matches);
+	job->rc = 0;
+}
+
+static void engine_job_take(engine *e)
+{
+	pthread_mutex_lock(&e->job_lock);
+	engine_job *job = e->job;
+	if (job) {
+		engine_job_exec(e, job);
+		job->done = true;
+		e->job = NULL;
+		atomic_store_explicit(&e->job_pending, false, memory_order_release);
+		pthread_cond_broadcast(&e->job_done);
+	}
+	pthread_mutex_unlock(&e->job_lock);
+}
+
+/* Runs the job on the engine thread when it reads events, else here. */
+static void engine_job_submit(engine *e, engine_job *job)
+{
+	pthread_mutex_lock(&e->job_lock);
+	if (!e->running) {
+		engine_job_exec(e, job);
+	} else {
+		e->job = job;
+		atomic_store_explicit(&e->job_pending, true, memory_order_release);
+		while (!job->done)
+			pthread_cond_wait(&e->job_done, &e->job_lock);
+	}
+	pthread_mutex_unlock(&e->job_lock);
+}
+
+static int engine_docs_load(const engine *e, const engine_document *docs, size_t ndocs, rules_doc **out,
+			    engine_diags *diags)
+{
+	char err[1024];
+	*out = NULL;
+	rules_doc *doc = engine_doc_new(e);
+	if (!doc) {
+		engine_diags_add(diags, true, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < ndocs; i++) {
+		int rc;
+		if (!docs[i].name) {
+			snprintf(err, sizeof(err), "document #%zu has no name", i);
+			rc = -1;
+		} else if (docs[i].text) {
+			rc = rules_doc_load_buffer(doc, docs[i].name, docs[i].text, docs[i].len, err, sizeof(err));
+		} else {
+			rc = rules_doc_load_file(doc, docs[i].name, err, sizeof(err));
+		}
+		if (rc != RULES_OK) {
+			engine_diags_add(diags, true, err);
+			rules_doc_free(doc);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < rules_doc_warning_count(doc); i++)
+		engine_diags_add(diags, false, rules_doc_warning_at(doc, i));
+	*out = doc;
+	return 0;
+}
+
+static int engine_change(engine *e, const engine_document *docs, size_t ndocs, bool apply, uint64_t *generation,
+			 engine_diags *diags)
+{
+	*diags = (engine_diags){0};
+	pthread_mutex_lock(&e->apply_lock);
+	engine_job job = {.apply = apply};
+	if (engine_docs_load(e, docs, ndocs, &job.doc, diags) < 0) {
+		pthread_mutex_unlock(&e->apply_lock);
+		return -1;
+	}
+	engine_job_submit(e, &job);
+	pthread_mutex_unlock(&e->apply_lock);
+	if (job.rc < 0)
+		engine_diags_add(diags, true, job.err);
+	for (size_t i = 0; i < job.nwarnings; i++) {
+		engine_diags_add(diags, false, job.warnings[i]);
+		free(job.warnings[i]);
+	}
+	free(job.warnings);
+	rules_doc_free(job.doc);
+	if (job.rc == 0 && generation)
+		*generation = job.generation;
+	return job.rc;
+}
+
+int engine_set_enabled(engine *e, const char *const *names, size_t nnames, const char *const *tags, size_t ntags,
+		       bool enable, uint64_t *generation, engine_diags *diags)
+{
+	*diags = (engine_diags){0};
+	pthread_mutex_lock(&e->apply_lock);
+	/* Names must be rules, as a typo would otherwise silently do nothing. */
+	int rc = 0;
+	for (size_t i = 0; i < nnames; i++) {
+		bool found = false;
+		pthread_rwlock_rdlock(&e->rs_lock);
+		for (size_t j = 0; j < e->rs->rules->n && !found; j++)
+			found = strcmp(e->rs->rules->rules[j].name, names[i]) == 0;
+		pthread_rwlock_unlock(&e->rs_lock);
+		if (!found) {
+			char m[512];
+			snprintf(m, sizeof(m), "no rule named '%s'", names[i]);
+			engine_diags_add(diags, true, m);
+			rc = -1;
+		}
+	}
+	if (rc < 0) {
+		pthread_mutex_unlock(&e->apply_lock);
+		return -1;
+	}
+	engine_job job = {.apply = true, .toggle = true, .enable = enable, .names = names, .nnames = nnames,
+			  .tags = tags, .ntags = ntags, .doc = e->doc};
+	engine_job_submit(e, &job);
+	pthread_mutex_unlock(&e->apply_lock);
+	/* The warnings are those of the running document, already reported. */
+	for (size_t i = 0; i < job.nwarnings; i++)
+		free(job.warnings[i]);
+	free(job.warnings);
+	if (job.rc < 0) {
+		engine_diags_add(diags, true, job.err);
+		return -1;
+	}
+	if (generation)
+		*generation = job.generation;
+	return 0;
+}
+
+int engine_validate(engine *e, const engine_document *docs, size_t ndocs, engine_diags *diags)
+{
+	return engine_change(e, docs, ndocs, false, NULL, diags);
+}
+
+int engine_apply(engine *e, const engine_document *docs, size_t ndocs, uint64_t *generation, engine_diags *diags)
+{
+	return engine_change(e, docs, ndocs, true, generation, diags);
+}
+
+uint64_t engine_generation(const engine *e)
+{
+	return atomic_load(&e->generation);
+}
+
+void engine_rule_infos_free(engine_rule_info *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		free(r[i].name);
+		free(r[i].source);
+		free(r[i].priority);
+		free(r[i].file);
+		for (size_t t = 0; t < r[i].ntags; t++)
+			free(r[i].tags[t]);
+		free(r[i].tags);
+	}
+	free(r);
+}
+
+static char *engine_dup(const char *s, bool *ok)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		*ok = false;
+	return d;
+}
+
+int engine_list_rules(engine *e, engine_rule_info **out, size_t *n, uint64_t *generation)
+{
+	pthread_rwlock_rdlock(&e->rs_lock);
+	const compiled_rules *cr = e->rs->rules;
+	engine_rule_info *r = calloc(cr->n ? cr->n : 1, sizeof(*r));
+	bool ok = r != NULL;
+	for (size_t i = 0; ok && i < cr->n; i++) {
+		const compiled_rule *c = &cr->rules[i];
+		r[i].name = engine_dup(c->name, &ok);
+		r[i].source = engine_dup(c->source, &ok);
+		r[i].priority = engine_dup(c->priority_text, &ok);
+		r[i].file = engine_dup(c->loc.file, &ok);
+		r[i].line = c->loc.line;
+		r[i].enabled = ruleset_is_enabled(e->rs, i);
+		r[i].matches = atomic_load(&e->rule_matches[i]);
+		r[i].tags = calloc(c->ntags ? c->ntags : 1, sizeof(char *));
+		ok = ok && r[i].tags;
+		for (size_t t = 0; ok && t < c->ntags; t++, r[i].ntags++)
+			r[i].tags[t] = engine_dup(c->tags[t], &ok);
+	}
+	if (generation)
+		*generation = atomic_load(&e->generation);
+	size_t count = cr->n;
+	pthread_rwlock_unlock(&e->rs_lock);
+	if (!ok) {
+		engine_rule_infos_free(r, count);
+		return -1;
+	}
+	*out = r;
+	*n = count;
+	return 0;
 }

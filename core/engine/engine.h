@@ -78,7 +78,8 @@ void engine_free(engine *e);
  * strings belong to the engine. */
 size_t engine_warning_count(const engine *e);
 const char *engine_warning(const engine *e, size_t i);
-/* The compiled rules and which are enabled; owned by the engine. */
+/* The compiled rules and which are enabled; owned by the engine, valid
+ * until the next engine_apply (on another thread: use engine_list_rules). */
 const ruleset *engine_ruleset(const engine *e);
 
 void engine_set_sink(engine *e, engine_sink_fn fn, void *user);
@@ -126,5 +127,94 @@ uint64_t engine_rule_matches(const engine *e, size_t i);
 void engine_print_summary(const engine *e, FILE *out);
 /* Falco's -L listing of the loaded rules. */
 void engine_print_rules(const engine *e, FILE *out);
+
+/* ---- Changing the rules while running ---------------------------------
+ *
+ * A new set of rules documents is loaded (YAML, lists, macros, appends) on
+ * the caller's thread, off to the side; it is then compiled and swapped in
+ * between two events. Compiling binds each leaf to its source backend's
+ * checks, and those are not free of the running thread: libsinsp's checks
+ * and formatters hold the inspector that only the engine thread may use,
+ * and the k8s_audit backend's checks register extraction slots in a table
+ * the engine thread reads per event. So while the engine thread runs
+ * (engine_run / engine_start), compiling and the swap happen ON the engine
+ * thread, at a point between two events (the caller waits); when it does
+ * not run, on the caller's thread. Every event is therefore evaluated by
+ * exactly one ruleset, and the old ruleset is freed by the thread that
+ * compiled the new one, once nothing evaluates it. The engine thread is held
+ * for the compile and the swap (falco_rules.yaml: see bench/README.md), not
+ * for the load. The calls below are thread-safe and serialised among
+ * themselves; none may be made from a sink or on_end callback (the engine
+ * thread would wait for itself). */
+
+/* One rules document. */
+typedef struct engine_document {
+	const char *name; /* required: the file's path, or the in-memory document's name (in positions); borrowed */
+	const char *text; /* optional: the document's YAML; NULL reads the file `name`; borrowed */
+	size_t len;       /* bytes of text (ignored when text is NULL) */
+} engine_document;
+
+/* One error or warning: "FILE:LINE:COL: ITEM: message" for errors (item and
+ * position as the loader and compiler give them), Falco's words for load
+ * warnings. */
+typedef struct engine_diag {
+	bool error;
+	char *message; /* owned by the engine_diags */
+} engine_diag;
+
+typedef struct engine_diags {
+	engine_diag *items; /* owned; free with engine_diags_free */
+	size_t n;
+} engine_diags;
+
+/* Frees d's items (d itself is the caller's); safe on a zeroed d. */
+void engine_diags_free(engine_diags *d);
+
+/* Loads and compiles docs[0..ndocs) in order (each as engine_create loads
+ * a rules file, with the engine's options) and changes nothing. Returns 0
+ * when the set would apply, -1 otherwise; either way *diags (zeroed by the
+ * callee) receives the error (the loader stops at a document's first one)
+ * and every warning. */
+int engine_validate(engine *e, const engine_document *docs, size_t ndocs, engine_diags *diags);
+
+/* As engine_validate, then swaps the set in between two events: it
+ * replaces all the rules (those of engine_create's files too). On success
+ * returns 0 and the new generation in *generation (optional); each rule
+ * whose name and condition (with exceptions) are unchanged keeps its match
+ * counter. On failure returns -1 and nothing changed (same generation, same
+ * rules, same counters). */
+int engine_apply(engine *e, const engine_document *docs, size_t ndocs, uint64_t *generation,
+		 engine_diags *diags);
+
+/* Enables (enable) or disables the running rules named in names[0..nnames)
+ * (exact names) or having one of tags[0..ntags); the others keep their
+ * state. A new generation, swapped in as engine_apply does (the running
+ * documents are compiled again); counters are kept. -D/-T/-t still apply
+ * on top. The next engine_apply starts again from its documents' `enabled`.
+ * Returns 0 and *generation (optional), or -1 with diags (an unknown rule
+ * name) and nothing changed. All arrays borrowed. */
+int engine_set_enabled(engine *e, const char *const *names, size_t nnames, const char *const *tags, size_t ntags,
+		       bool enable, uint64_t *generation, engine_diags *diags);
+
+/* The generation of the running ruleset: 1 after engine_create, +1 per
+ * successful engine_apply. On the engine thread (in a sink) it is the
+ * generation that evaluated the event being reported. */
+uint64_t engine_generation(const engine *e);
+
+/* One rule of the running ruleset, as engine_list_rules copies it. */
+typedef struct engine_rule_info {
+	char *name, *source, *priority, *file; /* owned; priority as written in the rules */
+	char **tags;                           /* owned, ntags entries */
+	size_t ntags;
+	unsigned line;                         /* origin: file:line of the rule item */
+	bool enabled;                          /* takes part in evaluation */
+	uint64_t matches;
+} engine_rule_info;
+
+/* Copies the running ruleset's rules in declaration order into *out
+ * (*n entries; free with engine_rule_infos_free) and its generation into
+ * *generation (optional). Thread-safe. 0, or -1 when out of memory. */
+int engine_list_rules(engine *e, engine_rule_info **out, size_t *n, uint64_t *generation);
+void engine_rule_infos_free(engine_rule_info *r, size_t n);
 
 #endif
