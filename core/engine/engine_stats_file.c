@@ -41,7 +41,7 @@ static void *engine_stats_file_timer(void *arg)
 	return NULL;
 }
 
-/* Falco's undocumented FALCO_STATS_EXTRA_XXX: written as "XXX": "value",
+/* Falco's undocumented FALCO_STATS_EXTRA_<NAME> variables: written as "<NAME>": "value",
  * without escaping, as Falco does. */
 static char *engine_stats_file_extra(char *const *envp)
 {
