@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/rules/rules_yaml.h"
+#include "engine/util/strbuf.h"
 
 static const char *rules_context_eol(const char *p)
 {
@@ -36,27 +37,12 @@ char *rules_context_item(const char *text, unsigned line)
 	}
 	if (!item)
 		return NULL;
-	size_t cap = 256, len = 0;
-	char *out = malloc(cap);
-	if (!out)
-		return NULL;
+	strbuf out = STRBUF_INIT;
 	for (p = item;;) {
 		const char *e = rules_context_eol(p);
-		size_t n = (size_t)(e - p);
-		if (n) {
-			if (len + n + 2 > cap) {
-				while (len + n + 2 > cap)
-					cap *= 2;
-				char *no = realloc(out, cap);
-				if (!no) {
-					free(out);
-					return NULL;
-				}
-				out = no;
-			}
-			memcpy(out + len, p, n);
-			len += n;
-			out[len++] = '\n';
+		if (e > p) {
+			strbuf_addn(&out, p, (size_t)(e - p));
+			strbuf_addc(&out, '\n');
 		}
 		if (!*e)
 			break;
@@ -64,8 +50,7 @@ char *rules_context_item(const char *text, unsigned line)
 		if (p[0] == '-')
 			break;
 	}
-	out[len] = '\0';
-	return out;
+	return strbuf_finish(&out);
 }
 
 size_t rules_context_error_file(const char *msg, const char *const *files, size_t n, unsigned *line)
@@ -225,35 +210,21 @@ static size_t rules_context_follow(rules_context_files *fs, size_t idx, unsigned
  * syntax errors (three lines, as Falco prints them). */
 static char *rules_context_lines(const char *text, unsigned row, unsigned count)
 {
-	size_t cap = 256, len = 0;
-	char *out = malloc(cap);
+	strbuf out = STRBUF_INIT;
 	unsigned n = 0;
-	for (const char *p = text; out && *p && n < row + count - 1;) {
+	for (const char *p = text; *p && n < row + count - 1;) {
 		size_t l = strcspn(p, "\n");
 		if (l && ++n >= row) {
-			if (len + l + 2 > cap) {
-				while (len + l + 2 > cap)
-					cap *= 2;
-				char *no = realloc(out, cap);
-				if (!no) {
-					free(out);
-					return NULL;
-				}
-				out = no;
-			}
-			memcpy(out + len, p, l);
-			len += l;
-			out[len++] = '\n';
+			strbuf_addn(&out, p, l);
+			strbuf_addc(&out, '\n');
 		}
 		p += l + (p[l] == '\n');
 	}
-	if (out && !len) {
-		free(out);
+	if (!out.len) {
+		strbuf_free(&out);
 		return NULL;
 	}
-	if (out)
-		out[len] = '\0';
-	return out;
+	return strbuf_finish(&out);
 }
 
 char *rules_context_verdict(const char *msg, const char *const *files, size_t n, size_t *file_idx)
