@@ -6,6 +6,7 @@
 #include "config/config_tree.h"
 #include "engine/engine_fields.h"
 #include "engine/engine_version.h"
+#include "engine/util/file_write.h"
 #include "log/log.h"
 #include "modules/host_alerts.h"
 #include "modules/loader.h"
@@ -185,6 +186,34 @@ static const char *host_engine_fields_checksum(fapi_module_ctx *ctx)
 	return engine_fields_checksum_builtin();
 }
 
+static int host_state_dir_prepare(fapi_module_ctx *ctx, const char *dir, char *err, size_t errlen)
+{
+	(void)ctx;
+	return file_mkdirs(dir, 0700, err, errlen) == 0 ? FAPI_OK : FAPI_EINVAL;
+}
+
+static int host_state_rc(const char *name, char *err, size_t errlen, int rc)
+{
+	(void)err;
+	(void)errlen;
+	if (rc == 0)
+		return FAPI_OK;
+	return !name[0] || strchr(name, '/') ? FAPI_EINVAL : FAPI_EIO;
+}
+
+static int host_state_write(fapi_module_ctx *ctx, const char *dir, const char *name, const void *data, size_t len,
+			    char *err, size_t errlen)
+{
+	(void)ctx;
+	return host_state_rc(name, err, errlen, file_write_atomic(dir, name, data, len, 0600, err, errlen));
+}
+
+static int host_state_remove(fapi_module_ctx *ctx, const char *dir, const char *name, char *err, size_t errlen)
+{
+	(void)ctx;
+	return host_state_rc(name, err, errlen, file_remove_durable(dir, name, err, errlen));
+}
+
 static const fapi_host host_table = {
 	.size = sizeof(fapi_host),
 	.abi_major = FAPI_ABI_MAJOR,
@@ -218,6 +247,9 @@ static const fapi_host host_table = {
 	.engine_fields_checksum = host_engine_fields_checksum,
 	.register_descriptors = host_register_descriptors,
 	.peer_identity = server_peer_identity,
+	.state_dir_prepare = host_state_dir_prepare,
+	.state_write = host_state_write,
+	.state_remove = host_state_remove,
 };
 
 const fapi_host *loader_host_table(void)

@@ -177,6 +177,25 @@ typedef struct fapi_host {
 	 * handler). Returns FAPI_OK, or FAPI_EINVAL for a NULL argument or a
 	 * size smaller than the first two members. Thread-safe. */
 	int (*peer_identity)(const fapi_peer *peer, fapi_identity *out);
+
+	/* ---- ABI 1.4: durable state ---- */
+
+	/* Creates the directory `dir` and its missing parents with mode 0700
+	 * (a module's state_dir). Returns FAPI_OK, or FAPI_EINVAL with err
+	 * naming the path and the reason. Thread-safe. */
+	int (*state_dir_prepare)(fapi_module_ctx *ctx, const char *dir, char *err, size_t errlen);
+	/* Replaces dir/name (a plain file name) with data[0..len), mode 0600,
+	 * crash-safely: a temporary file in dir, fsync, rename over the
+	 * target, fsync of dir, all before it returns; a reader sees the old
+	 * content or the new, never a mix, whenever the machine stops. The
+	 * caller keeps `data`. Returns FAPI_OK, or FAPI_EINVAL (bad name) or
+	 * FAPI_EIO with err, the target then unchanged. Thread-safe for
+	 * distinct names; calls replacing one name must not overlap. */
+	int (*state_write)(fapi_module_ctx *ctx, const char *dir, const char *name, const void *data, size_t len,
+			   char *err, size_t errlen);
+	/* Removes dir/name durably (fsync of dir); a missing file is FAPI_OK.
+	 * FAPI_EINVAL or FAPI_EIO with err. Thread-safe. */
+	int (*state_remove)(fapi_module_ctx *ctx, const char *dir, const char *name, char *err, size_t errlen);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

@@ -46,13 +46,13 @@ static void test_wrong_magic(void **s)
 static void test_wrong_major(void **s)
 {
 	(void)s;
-	expect_open_error("mod_badmajor.so", "built for module ABI 2.3, this falco-apid speaks 1.3 (major differs)");
+	expect_open_error("mod_badmajor.so", "built for module ABI 2.4, this falco-apid speaks 1.4 (major differs)");
 }
 
 static void test_newer_minor(void **s)
 {
 	(void)s;
-	expect_open_error("mod_newerminor.so", "newer than this falco-apid's 1.3");
+	expect_open_error("mod_newerminor.so", "newer than this falco-apid's 1.4");
 }
 
 static void test_short_struct(void **s)
