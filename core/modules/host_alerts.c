@@ -45,7 +45,7 @@ void host_alert_view(const fapi_alert *alert, fapi_alert_view *out)
 {
 	fapi_alert_view v;
 	host_alert_view_full(alert, &v);
-	host_struct_fill(out, &v, sizeof(v));
+	host_struct_fill(out, &v, sizeof(v), HOST_SIZE_14_ALERT_VIEW);
 }
 
 void host_alert_view_v13(const fapi_alert *alert, fapi_v13_alert_view *out)
@@ -132,12 +132,12 @@ int host_alert_subscribe(fapi_module_ctx *ctx, const fapi_alert_sub_opts *opts, 
 			 size_t errlen)
 {
 	*out = NULL;
-	if (!opts || !FAPI_STRUCT_HAS(opts, fapi_alert_sub_opts, capacity)) {
-		snprintf(err, errlen, "alert subscription options: NULL, or their size is not set (FAPI_ALERT_SUB_OPTS_INIT)");
+	if (!opts || (opts->size && !FAPI_STRUCT_HAS(opts, fapi_alert_sub_opts, capacity))) {
+		snprintf(err, errlen, "alert subscription options: NULL, or a size too small (FAPI_ALERT_SUB_OPTS_INIT)");
 		return FAPI_EINVAL;
 	}
 	fapi_alert_sub_opts known;
-	host_struct_read(&known, sizeof(known), opts);
+	host_struct_read(&known, sizeof(known), opts, HOST_SIZE_14_ALERT_SUB_OPTS);
 	return host_alert_subscribe_known(ctx, &known, NULL, out, err, errlen);
 }
 
@@ -193,5 +193,5 @@ void host_alert_sub_stats(fapi_alert_sub *s, fapi_alert_sub_stats *out)
 		.capacity = st.capacity,
 		.high_water = st.high_water,
 	};
-	host_struct_fill(out, &full, sizeof(full));
+	host_struct_fill(out, &full, sizeof(full), HOST_SIZE_14_ALERT_SUB_STATS);
 }

@@ -92,11 +92,11 @@ int host_register_method(fapi_module_ctx *ctx, service_kind kind, const void *me
 static int host_register_unary(fapi_module_ctx *ctx, const fapi_unary_method *m, char *err, size_t errlen)
 {
 	fapi_unary_method known;
-	if (!m || m->size < offsetof(fapi_unary_method, path) + sizeof(m->path)) {
-		snprintf(err, errlen, "unary method: NULL, or its size is not set (FAPI_UNARY_METHOD_INIT)");
+	if (!m || (m->size && m->size < offsetof(fapi_unary_method, user) + sizeof(m->user))) {
+		snprintf(err, errlen, "unary method: NULL, or a size too small (FAPI_UNARY_METHOD_INIT)");
 		return FAPI_EINVAL;
 	}
-	host_struct_read(&known, sizeof(known), m);
+	host_struct_read(&known, sizeof(known), m, HOST_SIZE_14_UNARY_METHOD);
 	return host_register_method(ctx, SERVICE_UNARY, &known, err, errlen);
 }
 
@@ -104,11 +104,11 @@ static int host_register_stream(fapi_module_ctx *ctx, service_kind kind, const f
 				size_t errlen)
 {
 	fapi_stream_method known;
-	if (!m || m->size < offsetof(fapi_stream_method, path) + sizeof(m->path)) {
-		snprintf(err, errlen, "stream method: NULL, or its size is not set (FAPI_STREAM_METHOD_INIT)");
+	if (!m || (m->size && m->size < offsetof(fapi_stream_method, max_queued) + sizeof(m->max_queued))) {
+		snprintf(err, errlen, "stream method: NULL, or a size too small (FAPI_STREAM_METHOD_INIT)");
 		return FAPI_EINVAL;
 	}
-	host_struct_read(&known, sizeof(known), m);
+	host_struct_read(&known, sizeof(known), m, HOST_SIZE_14_STREAM_METHOD);
 	return host_register_method(ctx, kind, &known, err, errlen);
 }
 
@@ -161,7 +161,7 @@ static void host_version_info(fapi_version_info *out)
 {
 	fapi_version_info full;
 	host_version_info_full(&full);
-	host_struct_fill(out, &full, sizeof(full));
+	host_struct_fill(out, &full, sizeof(full), HOST_SIZE_14_VERSION_INFO);
 }
 
 static size_t host_module_count(fapi_module_ctx *ctx)
@@ -188,12 +188,12 @@ int host_module_info_full(fapi_module_ctx *ctx, size_t i, fapi_module_info *out)
 
 static int host_module_info(fapi_module_ctx *ctx, size_t i, fapi_module_info *out)
 {
-	if (!out || !FAPI_STRUCT_HAS(out, fapi_module_info, name))
+	if (!out || (out->size && !FAPI_STRUCT_HAS(out, fapi_module_info, name)))
 		return FAPI_EINVAL;
 	fapi_module_info full;
 	int rc = host_module_info_full(ctx, i, &full);
 	if (rc == FAPI_OK)
-		host_struct_fill(out, &full, sizeof(full));
+		host_struct_fill(out, &full, sizeof(full), HOST_SIZE_14_MODULE_INFO);
 	return rc;
 }
 

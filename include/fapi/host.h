@@ -13,7 +13,11 @@
  * fapi_alert_sub_stats, fapi_module_info, fapi_version_info, fapi_identity,
  * the rules structs): whoever fills a struct reads or writes only the
  * members its size reaches, so a member added later never breaks a module
- * built earlier. A module built for ABI 1.1 to 1.3 (whose structs have no
+ * built earlier. A size of 0 stands for the struct's layout as ABI 1.4
+ * published it (a zeroed struct, or a designated initializer without
+ * .size, works but never sees a later member); an out-struct left
+ * uninitialised has a garbage size, so initialise every one. A module
+ * built for ABI 1.1 to 1.3 (whose structs have no
  * size) is handed a table whose functions take and fill the layouts of its
  * own ABI. */
 

@@ -47,11 +47,18 @@ static void test_unary_read_by_size(void **state)
 	m.size = offsetof(fapi_unary_method, method_class);
 	assert_int_equal(h->register_unary(&ctx, &m, err, sizeof(err)), FAPI_OK);
 	assert_int_equal(service_table_find(&t, "/a.b/short")->unary.method_class, FAPI_METHOD_UNSET);
-	/* No size: refused, naming the initializer. */
-	m.path = "/a.b/nosize";
-	m.size = 0;
+	/* A size too small for the required members: refused, naming the
+	 * initializer. */
+	m.path = "/a.b/tiny";
+	m.size = offsetof(fapi_unary_method, handler);
 	assert_int_equal(h->register_unary(&ctx, &m, err, sizeof(err)), FAPI_EINVAL);
 	assert_non_null(strstr(err, "FAPI_UNARY_METHOD_INIT"));
+	/* No size (designated initializer without .size): the layout of ABI
+	 * 1.4 as published, every member of it read. */
+	m.path = "/a.b/nosize";
+	m.size = 0;
+	assert_int_equal(h->register_unary(&ctx, &m, err, sizeof(err)), FAPI_OK);
+	assert_int_equal(service_table_find(&t, "/a.b/nosize")->unary.method_class, FAPI_METHOD_READ);
 	service_table_free(&t);
 }
 
@@ -76,10 +83,15 @@ static void test_fill_by_size(void **state)
 	const unsigned char *p = (const unsigned char *)&small.v.major;
 	for (size_t i = 0; i < sizeof(small) - offsetof(fapi_version_info, major); i++)
 		assert_int_equal(p[i], 0x5a);
-	/* module_info without a size is refused */
+	/* A zeroed struct gets the members of ABI 1.4 */
+	fapi_version_info z = {0};
+	h->version_info(&z);
+	assert_string_equal(z.version, full.version);
+	assert_int_equal(z.abi_minor, FAPI_ABI_MINOR);
+	/* module_info into a size too small for the name is refused */
 	module_set set = {0};
 	fapi_module_ctx ctx = {.name = "m", .abi_minor = 4, .set = &set};
-	fapi_module_info mi = {0};
+	fapi_module_info mi = {.size = 2};
 	assert_int_equal(h->module_info(&ctx, 0, &mi), FAPI_EINVAL);
 }
 
