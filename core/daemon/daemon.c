@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "channels/channels.h"
-#include "config/config_schema.h"
+#include "config/config_keys.h"
 #include "config/daemon_config.h"
 #include "daemon/daemon_detach.h"
 #include "daemon/daemon_support.h"
@@ -432,8 +432,9 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
-	config_schema_check(doc.root, daemon_warn_key, NULL);
-	if (daemon_config_read(doc.root, &cfg, err, sizeof(err)) < 0 ||
+	if (config_keys_check(doc.root, config_keys_daemon, config_keys_daemon_count, "", daemon_warn_key, NULL, err,
+			      sizeof(err)) < 0 ||
+	    daemon_config_read(doc.root, &cfg, err, sizeof(err)) < 0 ||
 	    engine_config_read(doc.root, args, &ec, err, sizeof(err)) < 0 ||
 	    channels_config_read(doc.root, &chc, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);

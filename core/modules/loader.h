@@ -70,6 +70,10 @@ void loader_stop_all(module_set *set);
 /* destroy in reverse order (modules that initialised), unload, free. */
 void loader_unload_all(module_set *set);
 
+/* The keys a module declares (fapi_module.config_keys, ABI 1.4), or NULL
+ * with *n = 0 when it declares none or was built before 1.4. */
+const fapi_config_key *loader_module_keys(const fapi_module *m, size_t *n);
+
 /* The host function table handed to every module. */
 const fapi_host *loader_host_table(void);
 
