@@ -40,8 +40,9 @@ static int daemon_config_reader_limits(config_doc *doc, const char *const *overr
 	return 0;
 }
 
-int daemon_config_load(config_doc *doc, const char *file, const char *const *overrides, size_t noverrides,
-		       char *err, size_t errlen)
+int daemon_config_build(config_doc *doc, const char *file, const char *text, size_t len,
+			daemon_config_overlay_fn overlay, void *user, const char *const *overrides, size_t noverrides,
+			char *err, size_t errlen)
 {
 	if (config_doc_init(doc) < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -55,7 +56,8 @@ int daemon_config_load(config_doc *doc, const char *file, const char *const *ove
 	if (n && config_merge(doc->root, n) < 0)
 		goto nomem;
 	if (file) {
-		if (config_yaml_parse_file(doc, file, &n, err, errlen) < 0)
+		if ((text ? config_yaml_parse(doc, file, text, len, &n, err, errlen)
+			  : config_yaml_parse_file(doc, file, &n, err, errlen)) < 0)
 			return -1;
 		if (n && n->kind != CONFIG_MAP) {
 			snprintf(err, errlen, "%s:%d:%d: the configuration must be a mapping", file, n->line, n->column);
@@ -65,6 +67,8 @@ int daemon_config_load(config_doc *doc, const char *file, const char *const *ove
 		if (n && config_merge(doc->root, n) < 0)
 			goto nomem;
 	}
+	if (overlay && overlay(user, doc, err, errlen) < 0)
+		return -1;
 	for (size_t i = 0; i < noverrides; i++)
 		if (config_override_apply(doc, overrides[i], err, errlen) < 0)
 			return -1;
@@ -72,6 +76,12 @@ int daemon_config_load(config_doc *doc, const char *file, const char *const *ove
 nomem:
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+int daemon_config_load(config_doc *doc, const char *file, const char *const *overrides, size_t noverrides,
+		       char *err, size_t errlen)
+{
+	return daemon_config_build(doc, file, NULL, 0, NULL, NULL, overrides, noverrides, err, errlen);
 }
 
 /* A key that may be a single string or a list of strings. */
