@@ -136,6 +136,8 @@ const fapi_config_key config_keys_daemon[] = {
 	K("engine.limits.list_items", I, "100000", 1, 1e15, RELOAD, 0, "items of a list once the lists it names are expanded"),
 	K("engine.limits.condition_nodes", I, "200000", 1, 1e15, RELOAD, 0,
 	  "nodes of a condition once its macros are expanded"),
+	K("engine.limits.errors", I, "100", 1, 1e15, RELOAD, 0,
+	  "errors reported for one failing set given through the rules operations"),
 	K("config.limits.file_bytes", I, "4194304", 1, 1e15, RESTART, 0, "bytes of falco.yaml; -o only"),
 	K("config.limits.depth", I, "64", 1, 1e15, RESTART, 0, "nesting in falco.yaml; -o only"),
 	K("config.limits.nodes", I, "1000000", 1, 1e15, RESTART, 0, "YAML nodes of falco.yaml with every alias expanded; -o only"),
