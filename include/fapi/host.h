@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fapi/config_keys.h"
 #include "fapi/engine.h"
 #include "fapi/rpc.h"
 #include "fapi/rules.h"
@@ -270,6 +271,67 @@ typedef struct fapi_host {
 	/* Frees what rules_validate, rules_apply or rules_reload returned in
 	 * *diags; NULL is a no-op. */
 	void (*rules_diags_free)(fapi_rules_diags *diags);
+
+	/* ---- ABI 1.4: configuration ---- */
+
+	/* The daemon's configuration as the table of keys (fapi/config_keys.h)
+	 * knows it: the daemon's keys and every loaded module's. A revision
+	 * number counts its changes: 1 at start-up, +1 for each successful
+	 * config_set, config_reset and reload (SIGHUP, a watched file) that
+	 * changed a value. All of these are thread-safe; changes are
+	 * serialised among themselves and with reloads. Values set through the
+	 * API are kept by the host in an overlay file (the `configs` module's
+	 * config.state_dir, default /var/lib/falco-apid/configs, file
+	 * overlay.yaml, replaced crash-safely), read after falco.yaml and
+	 * before -o at every start. */
+
+	/* Takes a snapshot of the keys at `path`: NULL or "" for all; a key
+	 * ("outputs.rate"); or a subtree ("outputs", "modules.outputs": every
+	 * key below it). *out is the caller's, freed with config_snapshot_free.
+	 * Returns FAPI_OK, FAPI_ENOTFOUND when no key matches (err names the
+	 * path), FAPI_ENOMEM. */
+	int (*config_list)(fapi_module_ctx *ctx, const char *path, fapi_config_snapshot **out, char *err,
+			   size_t errlen);
+	/* Entries of a snapshot, in table order (the daemon's keys, then each
+	 * module's in load order). config_snapshot_entry fills *out (its size
+	 * set by the caller) with strings owned by the snapshot; FAPI_OK, or
+	 * FAPI_ENOTFOUND when i is out of range, FAPI_EINVAL for a bad size. */
+	size_t (*config_snapshot_count)(const fapi_config_snapshot *snap);
+	int (*config_snapshot_entry)(const fapi_config_snapshot *snap, size_t i, fapi_config_entry *out);
+	/* The snapshot's part of the configuration as block YAML text (the
+	 * whole document for "", one `key: value` line for a key, the subtree
+	 * under its path's keys otherwise); owned by the snapshot. */
+	const char *(*config_snapshot_yaml)(const fapi_config_snapshot *snap);
+	uint64_t (*config_snapshot_revision)(const fapi_config_snapshot *snap);
+	void (*config_snapshot_free)(fapi_config_snapshot *snap);
+
+	/* Sets changes[0..n) together, all or none: each value is checked
+	 * against its key (type, range, enum values), then the whole
+	 * configuration that would result is checked as at start-up, cross-key
+	 * rules included (a TCP listener needs grpc.private_key, cert_chain and
+	 * root_certs). Then the overlay file is written, hot keys take effect
+	 * between two events, reload-class keys through the reload path,
+	 * restart-class keys are stored and reported in result->pending. The
+	 * caller keeps `changes` and everything it points to. Returns FAPI_OK
+	 * and fills *result (new revision); FAPI_EINVAL (unknown key, wrong
+	 * type, out of range, a cross-key rule) with result->key and err
+	 * naming the key; FAPI_ECONFLICT when opts->if_revision is set and not
+	 * current; FAPI_EIO when the overlay cannot be written; FAPI_ENOMEM.
+	 * On every failure nothing changed. Guarded keys are NOT refused here:
+	 * the configs module applies its guard rails before calling. */
+	int (*config_set)(fapi_module_ctx *ctx, const fapi_config_change *changes, size_t n,
+			  const fapi_config_set_opts *opts, fapi_config_result *result, char *err, size_t errlen);
+	/* Removes paths[0..n) (keys or subtrees) from the overlay, so that
+	 * they take what falco.yaml, -o and the defaults say, applied as
+	 * config_set applies. A path the overlay does not hold is no error
+	 * (but an unknown key is: FAPI_EINVAL). Same returns as config_set. */
+	int (*config_reset)(fapi_module_ctx *ctx, const char *const *paths, size_t n, const fapi_config_set_opts *opts,
+			    fapi_config_result *result, char *err, size_t errlen);
+	/* Frees what config_set or config_reset put in *result (not result
+	 * itself); safe on a result they never filled, if zeroed past size. */
+	void (*config_result_free)(fapi_config_result *result);
+	/* The current revision. */
+	uint64_t (*config_revision)(fapi_module_ctx *ctx);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fapi/config_keys.h"
 #include "fapi/engine.h"
 #include "fapi/host.h"
 #include "fapi/rpc.h"
@@ -49,6 +50,22 @@ typedef struct fapi_module {
 	/* Free the state; called last, in reverse load order, whether or not
 	 * start ran. Required. */
 	void (*destroy)(void *state);
+
+	/* ---- ABI 1.4 ---- */
+
+	/* The keys of the module's own `config:` subtree (fapi/config_keys.h),
+	 * config_key_count of them, in static storage (the array and every
+	 * string). Optional (NULL, 0): the subtree is then free-form. When
+	 * given, the host checks the module's config before init: a key of the
+	 * wrong type, out of range or not among an enum's values stops the
+	 * start-up with "LIBRARY: module NAME: modules[NAME].config:
+	 * FILE:LINE:COL: key 'KEY' must be ...", an undeclared key is warned
+	 * about; and the configuration host functions
+	 * list the keys as "modules.NAME.KEY". Elements are read with
+	 * FAPI_CONFIG_KEY_AT (stride config_keys[0].size). The host reads these
+	 * two members only from modules whose `size` reaches them. */
+	const fapi_config_key *config_keys;
+	size_t config_key_count;
 } fapi_module;
 
 /* The smallest struct size the host accepts: everything up to destroy. */

@@ -21,7 +21,8 @@ typedef enum fapi_rc {
 	FAPI_ENOTFOUND = -6,   /* no such key, method or object */
 	FAPI_EINTERNAL = -7,   /* a bug or an unexpected library failure */
 	FAPI_EUNSUPPORTED = -8, /* the host does not offer this (too old) */
-	FAPI_EIO = -9          /* a file could not be read or written (ABI 1.4) */
+	FAPI_EIO = -9,         /* a file could not be read or written (ABI 1.4) */
+	FAPI_ECONFLICT = -10   /* the caller's revision is stale: someone changed it first (ABI 1.4) */
 } fapi_rc;
 
 /* gRPC status codes, numerically equal to gRPC's, so that a module can end a
