@@ -17,16 +17,8 @@ int rules_store_prepare(const rules_store *st, char *err, size_t errlen)
 	return st->host->state_dir_prepare(st->ctx, st->dir, err, errlen);
 }
 
-/* Reads dir/name whole, refusing more than `max` bytes (a blob is never
- * bigger than its manifest says). The SDK has no reader (the core's
- * file_read is not for modules); this is the module's only one.
- * FAPI_OK with *data (malloc'd, NUL-terminated) and *len, FAPI_ENOTFOUND,
- * or FAPI_EIO with err. */
-static int rules_store_read(const rules_store *st, const char *name, size_t max, char **data, size_t *len,
-			    char *err, size_t errlen)
+int rules_store_read_path(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
 	*data = NULL;
 	*len = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -38,8 +30,7 @@ static int rules_store_read(const rules_store *st, const char *name, size_t max,
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
-		snprintf(err, errlen, "%s: %s", path,
-			 !S_ISREG(sb.st_mode) ? "not a regular file" : "larger than the manifest says");
+		snprintf(err, errlen, "%s: %s", path, !S_ISREG(sb.st_mode) ? "not a regular file" : "too large");
 		close(fd);
 		return FAPI_EIO;
 	}
@@ -64,6 +55,14 @@ static int rules_store_read(const rules_store *st, const char *name, size_t max,
 	*data = buf;
 	*len = n;
 	return FAPI_OK;
+}
+
+static int rules_store_read(const rules_store *st, const char *name, size_t max, char **data, size_t *len,
+			    char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
+	return rules_store_read_path(path, max, data, len, err, errlen);
 }
 
 /* The largest manifest accepted: far beyond any real one. */

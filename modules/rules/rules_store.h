@@ -43,4 +43,10 @@ int rules_store_commit(const rules_store *st, const rules_state *prev, const rul
  * host's temporaries (".NAME.tmp.*"). Logs what it removes. */
 void rules_store_sweep(const rules_store *st, const rules_state *s);
 
+/* Reads the file at `path` whole, refusing more than `max` bytes. The SDK
+ * has no reader (the core's file_read is not for modules): this is the
+ * module's only one. FAPI_OK with *data (malloc'd, NUL-terminated) and
+ * *len, FAPI_ENOTFOUND, or FAPI_EIO with err. */
+int rules_store_read_path(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen);
+
 #endif
