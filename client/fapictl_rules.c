@@ -126,9 +126,20 @@ void fapictl_rules_diag_json(const Falco__Rules__Diagnostic *d)
 	putchar('}');
 }
 
+/* Whether a status message is the module's diagnostics: its first line
+ * reads "FILE:LINE:COL: ". */
+static int fapictl_rules_is_diag(const char *details)
+{
+	const char *colon = strchr(details, ':');
+	const char *nl = strchr(details, '\n');
+	unsigned line, col;
+	int end = 0;
+	return colon && (!nl || colon < nl) && sscanf(colon, ":%u:%u: %n", &line, &col, &end) == 2 && end > 0;
+}
+
 int fapictl_rules_write_failed(const fapictl_conn *conn, const fapictl_rpc_status *st, const fapictl_rules_files *f)
 {
-	if (st->code != GRPC_STATUS_INVALID_ARGUMENT || !strchr(st->details, ':')) {
+	if (st->code != GRPC_STATUS_INVALID_ARGUMENT || !fapictl_rules_is_diag(st->details)) {
 		fapictl_conn_report(conn->targets[0], st->code, st->details);
 		return FAPICTL_EXIT_RPC;
 	}

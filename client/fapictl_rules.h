@@ -13,8 +13,6 @@
 #include "fapictl_rpc.h"
 #include "rules.pb-c.h"
 
-/* Exit code of validate and put when the rules do not validate. */
-#define FAPICTL_EXIT_INVALID 3
 
 /* --tag options of one enable or disable. */
 #define FAPICTL_RULES_MAX_TAGS 256
