@@ -198,7 +198,7 @@ static int rules_start(void *state, char *err, size_t errlen)
 			free(s);
 			return rc;
 		}
-		m->host->log(m->ctx, FAPI_LOG_ERROR,
+		m->host->log(m->ctx, FAPI_LOG_WARNING,
 			     "%s: starting without the API rules files (start_without_api_files); the next write "
 			     "replaces the unreadable state",
 			     why);
@@ -216,12 +216,15 @@ static int rules_start(void *state, char *err, size_t errlen)
 	}
 	if (rc != FAPI_OK) {
 		if (!m->start_without_api_files) {
-			snprintf(err, errlen, "the persisted API rules files of %s do not load: %s", m->state_dir, why);
+			snprintf(err, errlen,
+				 "the persisted API rules files of %s do not load (start_without_api_files: true starts "
+				 "without them): %s",
+				 m->state_dir, why);
 			rules_state_free(&s->state);
 			free(s);
 			return rc;
 		}
-		m->host->log(m->ctx, FAPI_LOG_ERROR,
+		m->host->log(m->ctx, FAPI_LOG_WARNING,
 			     "the persisted API rules files of %s do not load: %s; starting without them "
 			     "(start_without_api_files) until a write makes a set that loads",
 			     m->state_dir, why);
