@@ -34,96 +34,111 @@ static bool rules_list_keep(const Falco__Rules__ListRequest *q, const fapi_rules
 	return true;
 }
 
-static const char *rules_list_origin(fapi_rules_origin o)
+static char *rules_list_origin(fapi_rules_origin o)
 {
-	return o == FAPI_RULES_ORIGIN_CONFIG ? "config" : "api";
+	return (char *)(o == FAPI_RULES_ORIGIN_CONFIG ? "config" : "api");
 }
 
-static Falco__Rules__RuleInfo *rules_list_rule(const fapi_rules_rule *r)
+/* The reply points into the host's listing and the module's snapshot
+ * instead of copying them (a listing is the module's most frequent call):
+ * both are held until the core has encoded it. */
+typedef struct rules_list_reply {
+	Falco__Rules__ListResponse resp; /* first: the core hands &resp back to release */
+	rules_module *m;
+	fapi_rules_list *list;
+	rules_snapshot *snap;
+	Falco__Rules__RuleInfo *rules;
+	Falco__Rules__RuleInfo **rule_ptrs;
+	Falco__Rules__FileInfo *files;
+	Falco__Rules__FileInfo **file_ptrs;
+	Falco__Rules__Toggle *toggles;
+	Falco__Rules__Toggle **toggle_ptrs;
+} rules_list_reply;
+
+static void rules_list_release(const ProtobufCMessage *response, void *user)
 {
-	Falco__Rules__RuleInfo *p = malloc(sizeof(*p));
-	if (!p)
-		return NULL;
+	(void)user;
+	rules_list_reply *r = (rules_list_reply *)response;
+	free(r->rules);
+	free(r->rule_ptrs);
+	free(r->files);
+	free(r->file_ptrs);
+	free(r->toggles);
+	free(r->toggle_ptrs);
+	r->m->host->rules_list_free(r->list);
+	rules_module_release(r->snap);
+	free(r);
+}
+
+static void rules_list_rule(Falco__Rules__RuleInfo *p, const fapi_rules_rule *r)
+{
 	falco__rules__rule_info__init(p);
-	p->name = strdup(r->name);
-	p->description = strdup(r->description);
-	p->priority = strdup(r->priority);
-	p->source = strdup(r->source);
-	p->file = strdup(r->file);
-	p->origin = strdup(rules_list_origin(r->origin));
+	p->name = (char *)r->name;
+	p->description = (char *)r->description;
+	p->priority = (char *)r->priority;
+	p->source = (char *)r->source;
+	p->file = (char *)r->file;
+	p->origin = rules_list_origin(r->origin);
 	p->enabled = r->enabled;
 	p->line = r->line;
 	p->matches = r->matches;
-	bool ok = p->name && p->description && p->priority && p->source && p->file && p->origin;
-	if (ok && r->ntags && !(p->tags = calloc(r->ntags, sizeof(*p->tags))))
-		ok = false;
-	for (size_t i = 0; ok && i < r->ntags; i++, p->n_tags++)
-		ok = (p->tags[i] = strdup(r->tags[i])) != NULL;
-	if (!ok) {
-		protobuf_c_message_free_unpacked(&p->base, NULL);
-		return NULL;
-	}
-	return p;
+	p->tags = (char **)r->tags;
+	p->n_tags = r->ntags;
 }
 
-static Falco__Rules__FileInfo *rules_list_file(const fapi_rules_file *f, const rules_state *s)
+static void rules_list_file(Falco__Rules__FileInfo *p, const fapi_rules_file *f, const rules_state *s)
 {
-	const rules_file *own = f->origin == FAPI_RULES_ORIGIN_API ? rules_state_find(s, f->name) : NULL;
-	if (own && strcmp(own->sha256, f->sha256) == 0)
-		return rules_write_file_info(own);
-	Falco__Rules__FileInfo *p = malloc(sizeof(*p));
-	if (!p)
-		return NULL;
 	falco__rules__file_info__init(p);
-	p->name = strdup(f->name);
-	p->origin = strdup(rules_list_origin(f->origin));
-	p->sha256 = strdup(f->sha256);
-	if (!p->name || !p->origin || !p->sha256) {
-		protobuf_c_message_free_unpacked(&p->base, NULL);
-		return NULL;
+	p->name = (char *)f->name;
+	p->origin = rules_list_origin(f->origin);
+	p->sha256 = (char *)f->sha256;
+	const rules_file *own = f->origin == FAPI_RULES_ORIGIN_API ? rules_state_find(s, f->name) : NULL;
+	if (own && strcmp(own->sha256, f->sha256) == 0) {
+		p->revision = own->revision;
+		p->size = own->len;
 	}
-	return p;
 }
 
-static Falco__Rules__Toggle *rules_list_toggle(const rules_toggle *t)
+static int rules_list_fill(rules_list_reply *r, const Falco__Rules__ListRequest *q)
 {
-	Falco__Rules__Toggle *p = malloc(sizeof(*p));
-	if (!p)
-		return NULL;
-	falco__rules__toggle__init(p);
-	p->enable = t->enable;
-	char **v = t->by_tag ? &p->tag : &p->rule;
-	if (!(*v = strdup(t->value))) {
-		protobuf_c_message_free_unpacked(&p->base, NULL);
-		return NULL;
+	const fapi_rules_list *l = r->list;
+	const rules_state *s = &r->snap->state;
+	Falco__Rules__ListResponse *resp = &r->resp;
+	size_t nr = q->omit_rules ? 0 : l->nrules;
+	if (nr && (!(r->rules = malloc(nr * sizeof(*r->rules))) || !(r->rule_ptrs = malloc(nr * sizeof(*r->rule_ptrs)))))
+		return -1;
+	for (size_t i = 0; i < nr; i++) {
+		if (!rules_list_keep(q, l->rules[i]))
+			continue;
+		Falco__Rules__RuleInfo *p = &r->rules[resp->n_rules];
+		rules_list_rule(p, l->rules[i]);
+		r->rule_ptrs[resp->n_rules++] = p;
 	}
-	return p;
-}
-
-static int rules_list_fill(Falco__Rules__ListResponse *r, const Falco__Rules__ListRequest *q,
-			   const fapi_rules_list *l, const rules_state *s)
-{
-	if (!q->omit_rules && l->nrules) {
-		if (!(r->rules = calloc(l->nrules, sizeof(*r->rules))))
-			return -1;
-		for (size_t i = 0; i < l->nrules; i++)
-			if (rules_list_keep(q, l->rules[i]) && !(r->rules[r->n_rules++] = rules_list_rule(l->rules[i])))
-				return -1;
+	resp->rules = r->rule_ptrs;
+	if (l->nfiles && (!(r->files = malloc(l->nfiles * sizeof(*r->files))) ||
+			  !(r->file_ptrs = malloc(l->nfiles * sizeof(*r->file_ptrs)))))
+		return -1;
+	for (size_t i = 0; i < l->nfiles; i++) {
+		rules_list_file(&r->files[i], l->files[i], s);
+		r->file_ptrs[i] = &r->files[i];
 	}
-	if (l->nfiles) {
-		if (!(r->files = calloc(l->nfiles, sizeof(*r->files))))
-			return -1;
-		for (; r->n_files < l->nfiles; r->n_files++)
-			if (!(r->files[r->n_files] = rules_list_file(l->files[r->n_files], s)))
-				return -1;
+	resp->files = r->file_ptrs;
+	resp->n_files = l->nfiles;
+	if (s->ntoggles && (!(r->toggles = malloc(s->ntoggles * sizeof(*r->toggles))) ||
+			    !(r->toggle_ptrs = malloc(s->ntoggles * sizeof(*r->toggle_ptrs)))))
+		return -1;
+	for (size_t i = 0; i < s->ntoggles; i++) {
+		Falco__Rules__Toggle *t = &r->toggles[i];
+		falco__rules__toggle__init(t);
+		t->enable = s->toggles[i].enable;
+		if (s->toggles[i].by_tag)
+			t->tag = s->toggles[i].value;
+		else
+			t->rule = s->toggles[i].value;
+		r->toggle_ptrs[i] = t;
 	}
-	if (s->ntoggles) {
-		if (!(r->toggles = calloc(s->ntoggles, sizeof(*r->toggles))))
-			return -1;
-		for (; r->n_toggles < s->ntoggles; r->n_toggles++)
-			if (!(r->toggles[r->n_toggles] = rules_list_toggle(&s->toggles[r->n_toggles])))
-				return -1;
-	}
+	resp->toggles = r->toggle_ptrs;
+	resp->n_toggles = s->ntoggles;
 	return 0;
 }
 
@@ -132,32 +147,30 @@ void rules_list_handler(const ProtobufCMessage *req, const fapi_peer *peer, fapi
 	(void)peer;
 	rules_module *m = user;
 	const Falco__Rules__ListRequest *q = (const Falco__Rules__ListRequest *)req;
-	rules_snapshot *cur = rules_module_acquire(m);
-	fapi_rules_list *l = NULL;
-	Falco__Rules__ListResponse *r = NULL;
+	rules_list_reply *r = calloc(1, sizeof(*r));
+	if (!r) {
+		res->status = FAPI_STATUS_RESOURCE_EXHAUSTED;
+		snprintf(res->message, sizeof(res->message), "out of memory");
+		return;
+	}
+	r->m = m;
+	r->snap = rules_module_acquire(m);
+	falco__rules__list_response__init(&r->resp);
+	r->resp.revision = r->snap->state.revision;
 	char err[FAPI_ERRBUF_SIZE];
-	int rc = m->host->rules_list(m->ctx, &l, err, sizeof(err));
+	int rc = m->host->rules_list(m->ctx, &r->list, err, sizeof(err));
 	if (rc != FAPI_OK) {
 		res->status = rc == FAPI_EUNSUPPORTED ? FAPI_STATUS_FAILED_PRECONDITION : FAPI_STATUS_INTERNAL;
 		snprintf(res->message, sizeof(res->message), "%s", err);
-		goto out;
+		rules_list_release(&r->resp.base, NULL);
+		return;
 	}
-	if (!(r = malloc(sizeof(*r))))
-		goto oom;
-	falco__rules__list_response__init(r);
-	r->revision = cur->state.revision;
-	if (rules_list_fill(r, q, l, &cur->state) < 0)
-		goto oom;
-	res->response = &r->base;
-	res->release = rules_write_release;
-	r = NULL;
-	goto out;
-oom:
-	res->status = FAPI_STATUS_RESOURCE_EXHAUSTED;
-	snprintf(res->message, sizeof(res->message), "out of memory");
-out:
-	if (r)
-		rules_write_release(&r->base, NULL);
-	m->host->rules_list_free(l);
-	rules_module_release(cur);
+	if (rules_list_fill(r, q) < 0) {
+		res->status = FAPI_STATUS_RESOURCE_EXHAUSTED;
+		snprintf(res->message, sizeof(res->message), "out of memory");
+		rules_list_release(&r->resp.base, NULL);
+		return;
+	}
+	res->response = &r->resp.base;
+	res->release = rules_list_release;
 }
