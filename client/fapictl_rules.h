@@ -53,4 +53,8 @@ int fapictl_rules_write_failed(const fapictl_conn *conn, const fapictl_rpc_statu
 int fapictl_rules_write(const fapictl_conn *conn, const fapictl_args *a, const char *method,
 			const ProtobufCMessage *req, const fapictl_rules_files *f);
 
+/* rules enable and rules disable: RULE... and --tag T... toggled. Returns
+ * the exit code. */
+int fapictl_rules_toggle(const fapictl_conn *conn, const fapictl_args *a, int enable);
+
 #endif

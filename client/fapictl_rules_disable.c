@@ -1,7 +1,5 @@
 /* fapictl rules disable RULE... [--tag T]...: disable rules by name or tag, of any origin (persisted). */
 
-#include <string.h>
-
 #include "fapictl_rules.h"
 
 static const fapictl_opt fapictl_rules_disable_opts[] = {
@@ -13,26 +11,7 @@ static const fapictl_opt fapictl_rules_disable_opts[] = {
 
 static int fapictl_rules_disable_run(const fapictl_conn *conn, const fapictl_args *a)
 {
-	Falco__Rules__EnableRequest req = FALCO__RULES__ENABLE_REQUEST__INIT;
-	if (fapictl_rules_if_revision(a, &req.if_revision) < 0)
-		return FAPICTL_EXIT_USAGE;
-	const char *tags[FAPICTL_RULES_MAX_TAGS];
-	size_t ntags = 0;
-	for (size_t i = 0; i < a->n; i++) {
-		if (strcmp(a->names[i], "tag") != 0)
-			continue;
-		if (ntags == FAPICTL_RULES_MAX_TAGS)
-			return fapictl_usage_error(a->cmd, "at most %d --tag", FAPICTL_RULES_MAX_TAGS);
-		tags[ntags++] = a->values[i];
-	}
-	if (!a->npos && !ntags)
-		return fapictl_usage_error(a->cmd, "no rule name and no --tag given");
-	req.enable = false;
-	req.rules = a->pos;
-	req.n_rules = a->npos;
-	req.tags = (char **)tags;
-	req.n_tags = ntags;
-	return fapictl_rules_write(conn, a, "/falco.api.unary/rules_enable", &req.base, NULL);
+	return fapictl_rules_toggle(conn, a, 0);
 }
 
 const fapictl_cmd fapictl_rules_disable_cmd = {

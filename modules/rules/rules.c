@@ -118,6 +118,11 @@ static int rules_init(fapi_module_ctx *ctx, const fapi_host *host, void **state,
 	if (rc == FAPI_OK)
 		rc = rules_config_size(m, "max_request_files", RULES_DEFAULT_MAX_REQUEST_FILES, 100000,
 				       &m->max_request_files, err, errlen);
+	int64_t cfb = 0;
+	if (rc == FAPI_OK && host->config_int(host->config_root(ctx), "engine.limits.rules_file_bytes", 16 << 20, &cfb,
+					      err, errlen) == FAPI_EINVAL)
+		rc = FAPI_EINVAL;
+	m->config_file_bytes = cfb > 0 ? (size_t)cfb : 16u << 20;
 	m->store = (rules_store){.host = host, .ctx = ctx, .dir = m->state_dir};
 	if (rc != FAPI_OK) {
 		rules_destroy(m);

@@ -41,7 +41,7 @@ void rules_get_handler(const ProtobufCMessage *req, const fapi_peer *peer, fapi_
 	} else if (q->name[0] && rules_get_is_config(m, q->name)) {
 		rules_file cf = {.name = (char *)q->name};
 		char err[FAPI_ERRBUF_SIZE];
-		int rc = rules_store_read_path(q->name, m->max_file_bytes * 16, &cf.content, &cf.len, err, sizeof(err));
+		int rc = rules_store_read_path(q->name, m->config_file_bytes, &cf.content, &cf.len, err, sizeof(err));
 		if (rc != FAPI_OK) {
 			res->status = FAPI_STATUS_UNAVAILABLE;
 			snprintf(res->message, sizeof(res->message), "%s", rc == FAPI_ENOTFOUND ? "the file is gone" : err);

@@ -28,6 +28,7 @@ typedef struct rules_module {
 	size_t max_file_bytes;       /* config max_file_bytes: content of one API file */
 	size_t max_files;            /* config max_files: API files in the set */
 	size_t max_request_files;    /* config max_request_files: files (or names) in one request */
+	size_t config_file_bytes;    /* engine.limits.rules_file_bytes: what rules_get reads of a config file */
 	rules_store store;
 	/* Writers, one at a time, from the revision check to the swap of cur:
 	 * held across the engine's apply and the fsyncs. */
