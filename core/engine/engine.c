@@ -75,18 +75,19 @@ static rules_compile_opts engine_compile_opts(const engine *e)
 	};
 }
 
-static rules_doc *engine_doc_new(const engine *e)
+static rules_doc *engine_doc_new(const engine *e, bool all_errors)
 {
 	rules_doc_options dopts;
 	rules_doc_options_init(&dopts);
 	dopts.min_priority = (rules_priority)e->o.min_priority;
+	dopts.all_errors = all_errors;
 	rules_limits_resolve(&e->o.limits, &dopts.limits);
 	return rules_doc_new(&dopts);
 }
 
 static int engine_load_rules(engine *e, char *err, size_t errlen)
 {
-	e->doc = engine_doc_new(e);
+	e->doc = engine_doc_new(e, false);
 	if (!e->doc) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -541,7 +542,32 @@ typedef struct engine_job {
 	const engine_toggle *toggles;
 	size_t ntoggles;
 	bool *hits;
+	/* Every error of the compile (the first is also in err); owned. */
+	char **errors;
+	size_t nerrors;
 } engine_job;
+
+static void engine_job_warning(void *user, const char *message)
+{
+	engine_job *job = user;
+	char **w = realloc(job->warnings, (job->nwarnings + 1) * sizeof(*w));
+	if (!w)
+		return;
+	job->warnings = w;
+	if ((w[job->nwarnings] = strdup(message)))
+		job->nwarnings++;
+}
+
+static void engine_job_error(void *user, const char *message)
+{
+	engine_job *job = user;
+	char **e = realloc(job->errors, (job->nerrors + 1) * sizeof(*e));
+	if (!e)
+		return;
+	job->errors = e;
+	if ((e[job->nerrors] = strdup(message)))
+		job->nerrors++;
+}
 
 /* The compiled rule of old rules declared at `order`, or SIZE_MAX (rules are
  * kept in declaration order, so the search is a bisection). */
@@ -627,6 +653,10 @@ static void engine_apply_toggles(compiled_rules *cr, const engine_job *job)
 static void engine_job_exec(engine *e, engine_job *job)
 {
 	rules_compile_opts copts = engine_compile_opts(e);
+	copts.on_error = engine_job_error;
+	copts.on_warning = engine_job_warning;
+	copts.error_user = job;
+	copts.max_errors = rules_doc_limits(job->doc)->errors;
 	compiled_rules *cr = NULL;
 	job->rc = -1;
 	if (rules_compile(job->doc, e->reg, &copts, &cr, job->err, sizeof(job->err)) < 0)
@@ -715,7 +745,7 @@ static int engine_docs_load(const engine *e, const engine_document *docs, size_t
 {
 	char err[1024];
 	*out = NULL;
-	rules_doc *doc = engine_doc_new(e);
+	rules_doc *doc = engine_doc_new(e, true);
 	if (!doc) {
 		engine_diags_add(diags, true, "out of memory", NULL, NULL, 0);
 		return -1;
@@ -730,14 +760,24 @@ static int engine_docs_load(const engine *e, const engine_document *docs, size_t
 		} else {
 			rc = rules_doc_load_file(doc, docs[i].name, err, sizeof(err));
 		}
-		if (rc != RULES_OK) {
+		if (rc == RULES_OK)
+			continue;
+		/* The document changed nothing; the next ones are loaded still,
+		 * for their own errors, up to engine.limits.errors in all. */
+		size_t n = rules_doc_error_count(doc);
+		if (!n)
 			engine_diags_add(diags, true, err, NULL, names, ndocs);
-			rules_doc_free(doc);
-			return -1;
-		}
+		for (size_t k = 0; k < n; k++)
+			engine_diags_add(diags, true, rules_doc_error_at(doc, k), NULL, names, ndocs);
+		if (diags->nerrors >= rules_doc_limits(doc)->errors || rc == RULES_ERR_NOMEM)
+			break;
 	}
 	for (size_t i = 0; i < rules_doc_warning_count(doc); i++)
 		engine_diags_add(diags, false, rules_doc_warning_at(doc, i), doc, names, ndocs);
+	if (diags->nerrors) {
+		rules_doc_free(doc);
+		return -1;
+	}
 	*out = doc;
 	return 0;
 }
@@ -781,8 +821,13 @@ int engine_change_set(engine *e, const engine_set *set, bool apply, uint64_t *ge
 	/* Applied, the document is the engine's: read under apply_lock, as
 	 * only an apply frees it. */
 	const rules_doc *doc = job.doc ? job.doc : e->doc;
-	if (job.rc < 0)
+	if (job.rc < 0 && !job.nerrors)
 		engine_diags_add(diags, true, job.err, doc, names, set->ndocs);
+	for (size_t i = 0; i < job.nerrors; i++) {
+		engine_diags_add(diags, true, job.errors[i], doc, names, set->ndocs);
+		free(job.errors[i]);
+	}
+	free(job.errors);
 	for (size_t i = 0; i < job.nwarnings; i++) {
 		engine_diags_add(diags, false, job.warnings[i], doc, names, set->ndocs);
 		free(job.warnings[i]);
@@ -845,8 +890,11 @@ int engine_set_enabled(engine *e, const char *const *names, size_t nnames, const
 	for (size_t i = 0; i < job.nwarnings; i++)
 		free(job.warnings[i]);
 	free(job.warnings);
+	for (size_t i = 0; i < job.nerrors; i++)
+		free(job.errors[i]);
+	free(job.errors);
 	if (job.rc < 0) {
-		engine_diags_add(diags, true, job.err, e->doc, NULL, 0);
+		engine_diags_add(diags, true, job.err, NULL, NULL, 0);
 		return -1;
 	}
 	if (generation)

@@ -205,8 +205,12 @@ int engine_change_set(engine *e, const engine_set *set, bool apply, uint64_t *ge
 /* Loads and compiles docs[0..ndocs) in order (each as engine_create loads
  * a rules file, with the engine's options) and changes nothing. Returns 0
  * when the set would apply, -1 otherwise; either way *diags (zeroed by the
- * callee) receives the error (the loader stops at a document's first one)
- * and every warning. */
+ * callee) receives every error and every warning: the loader goes on past
+ * an item's error and past a failing document (a YAML syntax error stops
+ * its document only), the compiler past a macro's or rule's (those that
+ * fail only because they use a failed macro are not reported again), up
+ * to engine.limits.errors errors; a set whose documents do not all load is
+ * not compiled. */
 int engine_validate(engine *e, const engine_document *docs, size_t ndocs, engine_diags *diags);
 
 /* As engine_validate, then swaps the set in between two events: it

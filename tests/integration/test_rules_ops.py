@@ -137,6 +137,7 @@ class RulesOpsTest(DaemonTest):
         # the appended condition is compiled where the macro is defined
         self.assertRegex(log, r"diag error %s:2:14 \[macro 'early'\] \(\) unexpected end of input"
                          % re.escape(os.path.join(self.tmp, "config.yaml")))
+        self.assertRegex(log, r"diag warning 30-extra\.yaml:4:3 \[rule 'wide'\] \(no-evttype\) matches too many")
         # the set did not change: generation 2 is the module's apply
         self.assertIn("generation 2", log)
         self.assertNotIn("rule wide", log)
