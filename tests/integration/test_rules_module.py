@@ -540,7 +540,7 @@ class RulesCrashTest(RulesTestBase):
                 inflight = None
                 t = threading.Thread(target=writer, daemon=True)
                 t.start()
-                time.sleep(rng.uniform(0.0, 0.25) * SLOW)
+                time.sleep(rng.uniform(0.0, 0.25))
                 d.proc.send_signal(signal.SIGKILL)
                 d.proc.wait()
                 stop.set()
