@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rules_module.h"
 
@@ -71,6 +72,11 @@ static void rules_write_fail(fapi_unary_result *res, fapi_status_code code, cons
 	snprintf(res->message, sizeof(res->message), fmt, arg);
 }
 
+static double rules_write_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
 void rules_write_run(rules_module *m, uint64_t if_revision, rules_write_fn fn, const void *request, bool reload,
 		     const char *what, fapi_unary_result *res)
 {
@@ -100,6 +106,8 @@ void rules_write_run(rules_module *m, uint64_t if_revision, rules_write_fn fn, c
 	}
 	/* Apply first, persist second: a crash in between restarts with the
 	 * old state, which is what the caller (who got no reply) must assume. */
+	struct timespec t0, t1, t2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = reload ? m->host->rules_reload(m->ctx, NULL, &d, err, sizeof(err))
 			: rules_set_run(m, &next->state, true, &d, err, sizeof(err));
 	if (rc == FAPI_OK && reload && m->degraded) {
@@ -118,7 +126,9 @@ void rules_write_run(rules_module *m, uint64_t if_revision, rules_write_fn fn, c
 				 "%s", err);
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc = rules_store_commit(&m->store, &cur->state, &next->state, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (rc != FAPI_OK) {
 		m->host->log(m->ctx, FAPI_LOG_ERROR, "%s not persisted: %s; the previous set is applied again", what,
 			     err);
@@ -150,7 +160,8 @@ void rules_write_run(rules_module *m, uint64_t if_revision, rules_write_fn fn, c
 		/* An OK call's message reaches no client, but the audit log. */
 		snprintf(res->message, sizeof(res->message), "revision %" PRIu64, next->state.revision);
 	}
-	m->host->log(m->ctx, FAPI_LOG_INFO, "%s: revision %" PRIu64, what, next->state.revision);
+	m->host->log(m->ctx, FAPI_LOG_INFO, "%s: revision %" PRIu64 " (applied in %.1f ms, persisted in %.1f ms)", what,
+		     next->state.revision, rules_write_ms(&t0, &t1), rules_write_ms(&t1, &t2));
 	rules_module_publish(m, next);
 	next = NULL;
 out:
