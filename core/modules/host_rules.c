@@ -130,49 +130,10 @@ static int host_rules_contrib(const fapi_rules_set *set, rules_ctl_contrib *c, e
 	return FAPI_OK;
 }
 
-static int host_rules_change(fapi_module_ctx *ctx, const fapi_rules_set *set, bool apply, uint64_t *generation,
-			     fapi_rules_diags **diags, char *err, size_t errlen)
-{
-	if (diags)
-		*diags = NULL;
-	if (!ctx || !ctx->set || !ctx->set->rules) {
-		snprintf(err, errlen, "the daemon runs no rules engine");
-		return FAPI_EUNSUPPORTED;
-	}
-	if (!diags) {
-		snprintf(err, errlen, "diags is required");
-		return FAPI_EINVAL;
-	}
-	rules_ctl_contrib c;
-	engine_document *docs;
-	engine_toggle *toggles;
-	int rc = host_rules_contrib(set, &c, &docs, &toggles, err, errlen);
-	if (rc == FAPI_OK) {
-		engine_diags d;
-		unsigned rank = (unsigned)host_rules_rank(ctx);
-		int r = apply ? rules_ctl_apply(ctx->set->rules, rank, ctx->name, &c, generation, &d)
-			      : rules_ctl_validate(ctx->set->rules, rank, ctx->name, &c, &d);
-		rc = host_rules_diags_out(&d, r, diags, err, errlen);
-	}
-	free(docs);
-	free(toggles);
-	return rc;
-}
+typedef enum { HOST_RULES_VALIDATE, HOST_RULES_APPLY, HOST_RULES_RELOAD } host_rules_op;
 
-int host_rules_validate(fapi_module_ctx *ctx, const fapi_rules_set *set, fapi_rules_diags **diags, char *err,
-			size_t errlen)
-{
-	return host_rules_change(ctx, set, false, NULL, diags, err, errlen);
-}
-
-int host_rules_apply(fapi_module_ctx *ctx, const fapi_rules_set *set, uint64_t *generation,
-		     fapi_rules_diags **diags, char *err, size_t errlen)
-{
-	return host_rules_change(ctx, set, true, generation, diags, err, errlen);
-}
-
-int host_rules_reload(fapi_module_ctx *ctx, uint64_t *generation, fapi_rules_diags **diags, char *err,
-		      size_t errlen)
+static int host_rules_change(fapi_module_ctx *ctx, host_rules_op op, const fapi_rules_set *set,
+			     uint64_t *generation, fapi_rules_diags **diags, char *err, size_t errlen)
 {
 	if (diags)
 		*diags = NULL;
@@ -185,8 +146,40 @@ int host_rules_reload(fapi_module_ctx *ctx, uint64_t *generation, fapi_rules_dia
 		return FAPI_EINVAL;
 	}
 	engine_diags d;
-	int r = rules_ctl_reload(ctx->set->rules, false, NULL, 0, generation, &d);
-	return host_rules_diags_out(&d, r, diags, err, errlen);
+	if (op == HOST_RULES_RELOAD)
+		return host_rules_diags_out(&d, rules_ctl_reload(ctx->set->rules, false, NULL, 0, generation, &d), diags,
+					    err, errlen);
+	rules_ctl_contrib c;
+	engine_document *docs;
+	engine_toggle *toggles;
+	int rc = host_rules_contrib(set, &c, &docs, &toggles, err, errlen);
+	if (rc == FAPI_OK) {
+		unsigned rank = (unsigned)host_rules_rank(ctx);
+		int r = op == HOST_RULES_APPLY ? rules_ctl_apply(ctx->set->rules, rank, ctx->name, &c, generation, &d)
+					       : rules_ctl_validate(ctx->set->rules, rank, ctx->name, &c, &d);
+		rc = host_rules_diags_out(&d, r, diags, err, errlen);
+	}
+	free(docs);
+	free(toggles);
+	return rc;
+}
+
+int host_rules_validate(fapi_module_ctx *ctx, const fapi_rules_set *set, fapi_rules_diags **diags, char *err,
+			size_t errlen)
+{
+	return host_rules_change(ctx, HOST_RULES_VALIDATE, set, NULL, diags, err, errlen);
+}
+
+int host_rules_apply(fapi_module_ctx *ctx, const fapi_rules_set *set, uint64_t *generation,
+		     fapi_rules_diags **diags, char *err, size_t errlen)
+{
+	return host_rules_change(ctx, HOST_RULES_APPLY, set, generation, diags, err, errlen);
+}
+
+int host_rules_reload(fapi_module_ctx *ctx, uint64_t *generation, fapi_rules_diags **diags, char *err,
+		      size_t errlen)
+{
+	return host_rules_change(ctx, HOST_RULES_RELOAD, NULL, generation, diags, err, errlen);
 }
 
 /* One block: the public list, its arrays, and the snapshot it points into. */
