@@ -163,16 +163,15 @@ static int rules_register(void *state, char *err, size_t errlen)
 		 rules_audit_reload},
 	};
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		fapi_unary_method u = {
-			.path = methods[i].path,
-			.request_type = methods[i].req,
-			.response_type = methods[i].resp,
-			.handler = methods[i].handler,
-			.user = m,
-			.method_class = methods[i].cls,
-			.permission = methods[i].permission,
-			.audit_summary = methods[i].audit,
-		};
+		fapi_unary_method u = FAPI_UNARY_METHOD_INIT;
+		u.path = methods[i].path;
+		u.request_type = methods[i].req;
+		u.response_type = methods[i].resp;
+		u.handler = methods[i].handler;
+		u.user = m;
+		u.method_class = methods[i].cls;
+		u.permission = methods[i].permission;
+		u.audit_summary = methods[i].audit;
 		int rc = m->host->register_unary(m->ctx, &u, err, errlen);
 		if (rc != FAPI_OK)
 			return rc;
