@@ -36,7 +36,10 @@ typedef struct fapi_peer {
  * call and reads it after the handler returns. */
 typedef struct fapi_unary_result {
 	fapi_status_code status;                /* non-OK ends the call with this status */
-	char message[FAPI_ERRBUF_SIZE];         /* status message for a non-OK status; core-owned buffer */
+	/* Status message for a non-OK status; core-owned buffer. With an OK
+	 * status it is optional and never sent: the audit record of a write
+	 * keeps it (say, the revision the change made). */
+	char message[FAPI_ERRBUF_SIZE];
 	const ProtobufCMessage *response;       /* required when status is OK; owned by the handler */
 	/* Optional: called by the core once `response` is encoded (or the call
 	 * failed), so the handler can free it. NULL when the response needs no
