@@ -9,6 +9,7 @@
 #include "engine/util/file_write.h"
 #include "log/log.h"
 #include "modules/host_alerts.h"
+#include "modules/host_authz.h"
 #include "modules/loader.h"
 #include "server/reflection.h"
 #include "server/server.h"
@@ -250,6 +251,7 @@ static const fapi_host host_table = {
 	.state_dir_prepare = host_state_dir_prepare,
 	.state_write = host_state_write,
 	.state_remove = host_state_remove,
+	.authz_check = host_authz_check,
 };
 
 const fapi_host *loader_host_table(void)
