@@ -8,6 +8,10 @@ extern const fapictl_cmd fapictl_version_cmd;
 extern const fapictl_cmd fapictl_health_cmd;
 extern const fapictl_cmd fapictl_outputs_watch_cmd;
 extern const fapictl_cmd fapictl_outputs_get_cmd;
+extern const fapictl_cmd fapictl_configs_list_cmd;
+extern const fapictl_cmd fapictl_configs_get_cmd;
+extern const fapictl_cmd fapictl_configs_set_cmd;
+extern const fapictl_cmd fapictl_configs_reset_cmd;
 extern const fapictl_cmd fapictl_completion_cmd;
 
 const fapictl_cmd *const fapictl_cmds[] = {
@@ -15,6 +19,10 @@ const fapictl_cmd *const fapictl_cmds[] = {
 	&fapictl_health_cmd,
 	&fapictl_outputs_watch_cmd,
 	&fapictl_outputs_get_cmd,
+	&fapictl_configs_list_cmd,
+	&fapictl_configs_get_cmd,
+	&fapictl_configs_set_cmd,
+	&fapictl_configs_reset_cmd,
 	&fapictl_completion_cmd,
 	NULL,
 };
