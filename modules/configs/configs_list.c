@@ -42,6 +42,19 @@ nomem:
 	return FAPI_STATUS_RESOURCE_EXHAUSTED;
 }
 
+/* Hands the reply over (with the snapshot's revision), or frees it when
+ * the call failed. */
+static void configs_list_answer(configs_reply *r, fapi_unary_result *res, uint64_t *revision)
+{
+	if (res->status != FAPI_STATUS_OK) {
+		configs_reply_release(&r->u.base, NULL);
+		return;
+	}
+	*revision = r->m->host->config_snapshot_revision(r->snap);
+	res->response = &r->u.base;
+	res->release = configs_reply_release;
+}
+
 void configs_list_handle(const ProtobufCMessage *request, const fapi_peer *peer, fapi_unary_result *res,
 			 void *user)
 {
@@ -53,13 +66,7 @@ void configs_list_handle(const ProtobufCMessage *request, const fapi_peer *peer,
 	Falco__Configs__ListResponse *out = &r->u.list;
 	falco__configs__list_response__init(out);
 	res->status = configs_list_keys(r, req->prefix, &out->keys, &out->n_keys, res->message, sizeof(res->message));
-	if (res->status != FAPI_STATUS_OK) {
-		configs_reply_release(&r->u.base, NULL);
-		return;
-	}
-	out->revision = r->m->host->config_snapshot_revision(r->snap);
-	res->response = &r->u.base;
-	res->release = configs_reply_release;
+	configs_list_answer(r, res, &out->revision);
 }
 
 /* The host's YAML text with every redacted value replaced: a secret that
@@ -121,11 +128,5 @@ void configs_get_handle(const ProtobufCMessage *request, const fapi_peer *peer, 
 	if (res->status == FAPI_STATUS_OK &&
 	    !(out->yaml = configs_get_yaml(r, r->m->host->config_snapshot_yaml(r->snap))))
 		configs_list_fail(res, FAPI_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-	if (res->status != FAPI_STATUS_OK) {
-		configs_reply_release(&r->u.base, NULL);
-		return;
-	}
-	out->revision = r->m->host->config_snapshot_revision(r->snap);
-	res->response = &r->u.base;
-	res->release = configs_reply_release;
+	configs_list_answer(r, res, &out->revision);
 }

@@ -178,6 +178,46 @@ static bool configs_write_reply(configs_write *w, configs_reply *r, const fapi_c
 	return true;
 }
 
+/* The call's answer from the host's: the status, or the reply (a set or
+ * reset response, by w->path) with every change. Frees the result. */
+static void configs_write_answer(configs_write *w, int rc, fapi_config_result *result, const char *err,
+				 const ProtobufCMessage *req, bool validate_only)
+{
+	configs_reply *r = NULL;
+	bool ok = false;
+	if (rc != FAPI_OK) {
+		configs_write_status(w, rc, err);
+		goto out;
+	}
+	if (!(r = configs_reply_new(w->m)))
+		goto out;
+	if (strcmp(w->path, CONFIGS_PATH_SET) == 0) {
+		Falco__Configs__SetResponse *o = &r->u.set;
+		falco__configs__set_response__init(o);
+		o->revision = result->revision;
+		o->validated_only = validate_only;
+		ok = configs_write_reply(w, r, result, req, validate_only, &o->changes, &o->n_changes,
+					 &o->pending_restart, &o->n_pending_restart);
+	} else {
+		Falco__Configs__ResetResponse *o = &r->u.reset;
+		falco__configs__reset_response__init(o);
+		o->revision = result->revision;
+		ok = configs_write_reply(w, r, result, req, false, &o->changes, &o->n_changes, &o->pending_restart,
+					 &o->n_pending_restart);
+	}
+	if (ok) {
+		w->res->response = &r->u.base;
+		w->res->release = configs_reply_release;
+		r = NULL;
+	}
+out:
+	if (rc == FAPI_OK && !ok)
+		configs_write_fail(w, FAPI_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	if (r)
+		configs_reply_release(&r->u.base, NULL);
+	w->m->host->config_result_free(result);
+}
+
 void configs_set_handle(const ProtobufCMessage *request, const fapi_peer *peer, fapi_unary_result *res, void *user)
 {
 	configs_audit_clear();
@@ -187,7 +227,6 @@ void configs_set_handle(const ProtobufCMessage *request, const fapi_peer *peer, 
 	size_t n = req->n_set;
 	const char **pkeys = NULL, **pvalues = NULL;
 	fapi_config_change *changes = NULL;
-	configs_reply *r = NULL;
 	if (n == 0) {
 		configs_write_fail(&w, FAPI_STATUS_INVALID_ARGUMENT, "set: give at least one key and value");
 		return;
@@ -244,28 +283,8 @@ void configs_set_handle(const ProtobufCMessage *request, const fapi_peer *peer, 
 	fapi_config_result result = FAPI_CONFIG_RESULT_INIT;
 	char err[FAPI_ERRBUF_SIZE] = "";
 	int rc = w.m->host->config_set(w.m->ctx, changes, n, &o, &result, err, sizeof(err));
-	if (rc != FAPI_OK) {
-		configs_write_status(&w, rc, err);
-	} else if (!(r = configs_reply_new(w.m))) {
-		configs_write_fail(&w, FAPI_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-	} else {
-		Falco__Configs__SetResponse *out = &r->u.set;
-		falco__configs__set_response__init(out);
-		out->revision = result.revision;
-		out->validated_only = req->validate_only;
-		if (!configs_write_reply(&w, r, &result, request, req->validate_only, &out->changes, &out->n_changes,
-					 &out->pending_restart, &out->n_pending_restart)) {
-			configs_write_fail(&w, FAPI_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-		} else {
-			res->response = &r->u.base;
-			res->release = configs_reply_release;
-			r = NULL;
-		}
-	}
-	w.m->host->config_result_free(&result);
+	configs_write_answer(&w, rc, &result, err, request, req->validate_only);
 out:
-	if (r)
-		configs_reply_release(&r->u.base, NULL);
 	free(changes);
 	free(pkeys);
 	free(pvalues);
@@ -359,7 +378,6 @@ void configs_reset_handle(const ProtobufCMessage *request, const fapi_peer *peer
 	const Falco__Configs__ResetRequest *req = (const Falco__Configs__ResetRequest *)request;
 	configs_write w = {.m = user, .peer = peer, .path = CONFIGS_PATH_RESET, .permission = CONFIGS_PERM_RESET,
 			   .res = res};
-	configs_reply *r = NULL;
 	if (req->n_keys == 0) {
 		configs_write_fail(&w, FAPI_STATUS_INVALID_ARGUMENT, "reset: give at least one key or subtree");
 		return;
@@ -380,26 +398,7 @@ void configs_reset_handle(const ProtobufCMessage *request, const fapi_peer *peer
 	char err[FAPI_ERRBUF_SIZE] = "";
 	int rc = w.m->host->config_reset(w.m->ctx, (const char *const *)req->keys, req->n_keys, &o, &result, err,
 					 sizeof(err));
-	if (rc != FAPI_OK) {
-		configs_write_status(&w, rc, err);
-	} else if (!(r = configs_reply_new(w.m))) {
-		configs_write_fail(&w, FAPI_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-	} else {
-		Falco__Configs__ResetResponse *out = &r->u.reset;
-		falco__configs__reset_response__init(out);
-		out->revision = result.revision;
-		if (!configs_write_reply(&w, r, &result, request, false, &out->changes, &out->n_changes,
-					 &out->pending_restart, &out->n_pending_restart)) {
-			configs_write_fail(&w, FAPI_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-		} else {
-			res->response = &r->u.base;
-			res->release = configs_reply_release;
-			r = NULL;
-		}
-	}
-	w.m->host->config_result_free(&result);
+	configs_write_answer(&w, rc, &result, err, request, false);
 out:
-	if (r)
-		configs_reply_release(&r->u.base, NULL);
 	configs_write_done(&w);
 }
