@@ -1,5 +1,7 @@
 #include "authz/authz_policy.h"
 
+#include "config/config_keys.h"
+
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +102,7 @@ int authz_policy_read(const config_node *root, authz_policy *p, char *err, size_
 {
 	memset(p, 0, sizeof(*p));
 	p->self_uid = (uint32_t)getuid();
-	if (config_get_bool(root, "grpc.authorization.enabled", true, &p->enabled, err, errlen) < 0)
+	if (config_key_bool(root, "grpc.authorization.enabled", &p->enabled, err, errlen) < 0)
 		return -1;
 	const config_node *g = config_lookup(root, "grpc.authorization.grants");
 	if (!g || (g->kind == CONFIG_SCALAR && !*g->scalar))

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config_keys.h"
 #include "engine/output/bus.h"
 
 static int channels_config_capacity(const config_node *root, const char *channel, size_t *out, char *err,
@@ -11,12 +12,8 @@ static int channels_config_capacity(const config_node *root, const char *channel
 	char key[64];
 	snprintf(key, sizeof(key), "%s_output.queue_capacity", channel);
 	int64_t v;
-	if (config_get_int(root, key, CHANNELS_QUEUE_DEFAULT, &v, err, errlen) < 0)
+	if (config_key_int(root, key, &v, err, errlen) < 0)
 		return -1;
-	if (v < 1 || (uint64_t)v > BUS_CAPACITY_MAX) {
-		snprintf(err, errlen, "%s must be between 1 and %zu", key, BUS_CAPACITY_MAX);
-		return -1;
-	}
 	*out = (size_t)v;
 	return 0;
 }
@@ -35,28 +32,24 @@ int channels_config_read(const config_node *root, channels_config *c, char *err,
 {
 	memset(c, 0, sizeof(*c));
 	int64_t timeout = 2000;
-	if (config_get_bool(root, "json_output", false, &c->json_output, err, errlen) < 0 ||
-	    config_get_int(root, "output_timeout", 2000, &timeout, err, errlen) < 0 ||
-	    config_get_bool(root, "file_output.enabled", false, &c->file.enabled, err, errlen) < 0 ||
-	    config_get_bool(root, "file_output.keep_alive", false, &c->file.keep_alive, err, errlen) < 0 ||
-	    config_get_string(root, "file_output.filename", NULL, &c->file.filename, err, errlen) < 0 ||
-	    config_get_bool(root, "program_output.enabled", false, &c->program.enabled, err, errlen) < 0 ||
-	    config_get_bool(root, "program_output.keep_alive", false, &c->program.keep_alive, err, errlen) < 0 ||
-	    config_get_string(root, "program_output.program", NULL, &c->program.program, err, errlen) < 0 ||
-	    config_get_bool(root, "syslog_output.enabled", false, &c->syslog.enabled, err, errlen) < 0 ||
-	    config_get_bool(root, "http_output.enabled", false, &c->http.enabled, err, errlen) < 0 ||
-	    config_get_string(root, "http_output.url", NULL, &c->http.url, err, errlen) < 0 ||
-	    config_get_string(root, "http_output.user_agent", "falcosecurity/falco", &c->http.user_agent, err,
+	if (config_key_bool(root, "json_output", &c->json_output, err, errlen) < 0 ||
+	    config_key_int(root, "output_timeout", &timeout, err, errlen) < 0 ||
+	    config_key_bool(root, "file_output.enabled", &c->file.enabled, err, errlen) < 0 ||
+	    config_key_bool(root, "file_output.keep_alive", &c->file.keep_alive, err, errlen) < 0 ||
+	    config_key_string(root, "file_output.filename", &c->file.filename, err, errlen) < 0 ||
+	    config_key_bool(root, "program_output.enabled", &c->program.enabled, err, errlen) < 0 ||
+	    config_key_bool(root, "program_output.keep_alive", &c->program.keep_alive, err, errlen) < 0 ||
+	    config_key_string(root, "program_output.program", &c->program.program, err, errlen) < 0 ||
+	    config_key_bool(root, "syslog_output.enabled", &c->syslog.enabled, err, errlen) < 0 ||
+	    config_key_bool(root, "http_output.enabled", &c->http.enabled, err, errlen) < 0 ||
+	    config_key_string(root, "http_output.url", &c->http.url, err, errlen) < 0 ||
+	    config_key_string(root, "http_output.user_agent", &c->http.user_agent, err,
 			      errlen) < 0 ||
 	    channels_config_capacity(root, "file", &c->file.capacity, err, errlen) < 0 ||
 	    channels_config_capacity(root, "program", &c->program.capacity, err, errlen) < 0 ||
 	    channels_config_capacity(root, "syslog", &c->syslog.capacity, err, errlen) < 0 ||
 	    channels_config_capacity(root, "http", &c->http.capacity, err, errlen) < 0)
 		return -1;
-	if (timeout < 0) {
-		snprintf(err, errlen, "output_timeout must not be negative");
-		return -1;
-	}
 	c->output_timeout_ms = (uint64_t)timeout;
 	if (channels_config_need(c->file.enabled, c->file.filename,
 				 "file output enabled but no filename in configuration block", err, errlen) < 0 ||

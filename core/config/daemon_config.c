@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "config/config_override.h"
-#include "config/default_config.h"
+#include "config/config_keys.h"
 #include "engine/util/hashmap.h"
 
 /* The reader's own limits must be known before falco.yaml is read, so
@@ -40,8 +40,9 @@ static int daemon_config_reader_limits(config_doc *doc, const char *const *overr
 	return 0;
 }
 
-int daemon_config_load(config_doc *doc, const char *file, const char *const *overrides, size_t noverrides,
-		       char *err, size_t errlen)
+int daemon_config_build(config_doc *doc, const char *file, const char *text, size_t len,
+			daemon_config_overlay_fn overlay, void *user, const char *const *overrides, size_t noverrides,
+			char *err, size_t errlen)
 {
 	if (config_doc_init(doc) < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -50,13 +51,13 @@ int daemon_config_load(config_doc *doc, const char *file, const char *const *ove
 	if (daemon_config_reader_limits(doc, overrides, noverrides, err, errlen) < 0)
 		return -1;
 	config_node *n = NULL;
-	if (config_yaml_parse(doc, "<default>", default_config_yaml, strlen(default_config_yaml), &n, err,
-			      errlen) < 0)
+	if (config_keys_defaults(doc, &n, err, errlen) < 0)
 		return -1;
 	if (n && config_merge(doc->root, n) < 0)
 		goto nomem;
 	if (file) {
-		if (config_yaml_parse_file(doc, file, &n, err, errlen) < 0)
+		if ((text ? config_yaml_parse(doc, file, text, len, &n, err, errlen)
+			  : config_yaml_parse_file(doc, file, &n, err, errlen)) < 0)
 			return -1;
 		if (n && n->kind != CONFIG_MAP) {
 			snprintf(err, errlen, "%s:%d:%d: the configuration must be a mapping", file, n->line, n->column);
@@ -66,6 +67,8 @@ int daemon_config_load(config_doc *doc, const char *file, const char *const *ove
 		if (n && config_merge(doc->root, n) < 0)
 			goto nomem;
 	}
+	if (overlay && overlay(user, doc, err, errlen) < 0)
+		return -1;
 	for (size_t i = 0; i < noverrides; i++)
 		if (config_override_apply(doc, overrides[i], err, errlen) < 0)
 			return -1;
@@ -73,6 +76,12 @@ int daemon_config_load(config_doc *doc, const char *file, const char *const *ove
 nomem:
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+int daemon_config_load(config_doc *doc, const char *file, const char *const *overrides, size_t noverrides,
+		       char *err, size_t errlen)
+{
+	return daemon_config_build(doc, file, NULL, 0, NULL, NULL, overrides, noverrides, err, errlen);
 }
 
 /* A key that may be a single string or a list of strings. */
@@ -110,41 +119,30 @@ static int daemon_config_strings(const config_node *root, const char *path, cons
 	return 0;
 }
 
-/* One integer key within [lo, hi]. */
-static int daemon_config_int_in(const config_node *root, const char *path, int64_t def, int64_t lo, int64_t hi,
-				int *out, char *err, size_t errlen)
+/* One integer key, its default and bounds from the table. */
+static int daemon_config_int(const config_node *root, const char *path, int *out, char *err, size_t errlen)
 {
 	int64_t v;
-	if (config_get_int(root, path, def, &v, err, errlen) < 0)
+	if (config_key_int(root, path, &v, err, errlen) < 0)
 		return -1;
-	if (v < lo || v > hi) {
-		snprintf(err, errlen, "%s must be between %lld and %lld, got %lld", path, (long long)lo, (long long)hi,
-			 (long long)v);
-		return -1;
-	}
 	*out = (int)v;
 	return 0;
 }
 
 static int daemon_config_limits(const config_node *root, daemon_grpc_limits *l, char *err, size_t errlen)
 {
-	if (daemon_config_int_in(root, "grpc.keepalive_time_s", 60, 1, 86400 * 7, &l->keepalive_time_s, err,
-				 errlen) < 0 ||
-	    daemon_config_int_in(root, "grpc.keepalive_timeout_s", 20, 1, 3600, &l->keepalive_timeout_s, err, errlen) <
+	if (daemon_config_int(root, "grpc.keepalive_time_s", &l->keepalive_time_s, err, errlen) < 0 ||
+	    daemon_config_int(root, "grpc.keepalive_timeout_s", &l->keepalive_timeout_s, err, errlen) < 0 ||
+	    daemon_config_int(root, "grpc.keepalive_min_ping_interval_s", &l->keepalive_min_ping_interval_s, err,
+			      errlen) < 0 ||
+	    daemon_config_int(root, "grpc.keepalive_max_ping_strikes", &l->keepalive_max_ping_strikes, err, errlen) <
 		    0 ||
-	    daemon_config_int_in(root, "grpc.keepalive_min_ping_interval_s", 10, 1, 86400,
-				 &l->keepalive_min_ping_interval_s, err, errlen) < 0 ||
-	    daemon_config_int_in(root, "grpc.keepalive_max_ping_strikes", 2, 0, 1000, &l->keepalive_max_ping_strikes,
-				 err, errlen) < 0 ||
-	    config_get_bool(root, "grpc.keepalive_permit_without_calls", true, &l->keepalive_permit_without_calls, err,
+	    config_key_bool(root, "grpc.keepalive_permit_without_calls", &l->keepalive_permit_without_calls, err,
 			    errlen) < 0 ||
-	    daemon_config_int_in(root, "grpc.max_receive_message_bytes", 4 << 20, 1024, 1 << 30,
-				 &l->max_receive_message_bytes, err, errlen) < 0 ||
-	    daemon_config_int_in(root, "grpc.max_send_message_bytes", 16 << 20, 1024, 1 << 30,
-				 &l->max_send_message_bytes, err, errlen) < 0 ||
-	    daemon_config_int_in(root, "grpc.max_concurrent_streams", 100, 1, 1 << 20, &l->max_concurrent_streams, err,
-				 errlen) < 0 ||
-	    daemon_config_int_in(root, "grpc.shutdown_timeout", 10, 1, 3600, &l->shutdown_timeout_s, err, errlen) < 0)
+	    daemon_config_int(root, "grpc.max_receive_message_bytes", &l->max_receive_message_bytes, err, errlen) < 0 ||
+	    daemon_config_int(root, "grpc.max_send_message_bytes", &l->max_send_message_bytes, err, errlen) < 0 ||
+	    daemon_config_int(root, "grpc.max_concurrent_streams", &l->max_concurrent_streams, err, errlen) < 0 ||
+	    daemon_config_int(root, "grpc.shutdown_timeout", &l->shutdown_timeout_s, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -153,34 +151,26 @@ int daemon_config_read(const config_node *root, daemon_config *c, char *err, siz
 {
 	memset(c, 0, sizeof(*c));
 	int64_t v;
-	if (config_get_bool(root, "grpc.enabled", true, &c->grpc_enabled, err, errlen) < 0 ||
-	    config_get_int(root, "grpc.threadiness", 0, &v, err, errlen) < 0)
+	if (config_key_bool(root, "grpc.enabled", &c->grpc_enabled, err, errlen) < 0 ||
+	    config_key_int(root, "grpc.threadiness", &v, err, errlen) < 0)
 		goto fail;
-	if (v < 0 || v > 256) {
-		snprintf(err, errlen, "grpc.threadiness must be between 0 and 256, got %lld", (long long)v);
-		goto fail;
-	}
 	if (v == 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		v = cores > 0 ? cores : 1;
 	}
 	c->threadiness = (int)v;
-	if (config_get_int(root, "grpc.unix_socket_mode", 0660, &v, err, errlen) < 0)
+	if (config_key_int(root, "grpc.unix_socket_mode", &v, err, errlen) < 0)
 		goto fail;
-	if (v < 0 || v > 0777) {
-		snprintf(err, errlen, "grpc.unix_socket_mode must be a permission mode like 0660");
-		goto fail;
-	}
 	c->socket_mode = (unsigned)v;
 	if (daemon_config_limits(root, &c->limits, err, errlen) < 0)
 		goto fail;
-	if (config_get_string(root, "grpc.private_key", NULL, &c->private_key, err, errlen) < 0 ||
-	    config_get_string(root, "grpc.cert_chain", NULL, &c->cert_chain, err, errlen) < 0 ||
-	    config_get_string(root, "grpc.root_certs", NULL, &c->root_certs, err, errlen) < 0 ||
-	    config_get_bool(root, "grpc.insecure", false, &c->insecure, err, errlen) < 0 ||
-	    config_get_string(root, "grpc.unix_socket_group", NULL, &c->socket_group, err, errlen) < 0 ||
-	    config_get_string(root, "grpc.audit_log", NULL, &c->audit_log, err, errlen) < 0 ||
-	    config_get_string(root, "log_level", "info", &c->log_level, err, errlen) < 0)
+	if (config_key_string(root, "grpc.private_key", &c->private_key, err, errlen) < 0 ||
+	    config_key_string(root, "grpc.cert_chain", &c->cert_chain, err, errlen) < 0 ||
+	    config_key_string(root, "grpc.root_certs", &c->root_certs, err, errlen) < 0 ||
+	    config_key_bool(root, "grpc.insecure", &c->insecure, err, errlen) < 0 ||
+	    config_key_string(root, "grpc.unix_socket_group", &c->socket_group, err, errlen) < 0 ||
+	    config_key_string(root, "grpc.audit_log", &c->audit_log, err, errlen) < 0 ||
+	    config_key_string(root, "log_level", &c->log_level, err, errlen) < 0)
 		goto fail;
 	if (daemon_config_strings(root, "grpc.bind_address", &c->bind_addresses, &c->nbind, err, errlen) < 0 ||
 	    daemon_config_strings(root, "module_paths", &c->module_paths, &c->nmodule_paths, err, errlen) < 0)

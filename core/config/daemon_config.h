@@ -56,8 +56,22 @@ int daemon_config_read(const config_node *root, daemon_config *out, char *err, s
 /* Frees the arrays (not the strings, which belong to the tree). */
 void daemon_config_free(daemon_config *c);
 
+/* Applies the configuration overlay (the values set through the API) to
+ * the document being built. 0 or -1 with err. */
+typedef int (*daemon_config_overlay_fn)(void *user, config_doc *doc, char *err, size_t errlen);
+
+/* Builds the configuration in its order: the embedded defaults (the table
+ * of keys), the file (its `text` when given, already read, else read from
+ * `file`; none when file is NULL), the overlay (when given), then the -o
+ * overrides in order. Returns 0 or -1 with the message in err; the caller
+ * frees *doc either way. */
+int daemon_config_build(config_doc *doc, const char *file, const char *text, size_t len,
+			daemon_config_overlay_fn overlay, void *user, const char *const *overrides, size_t noverrides,
+			char *err, size_t errlen);
+
 /* Loads the embedded defaults, merges the file (if any) over them and
- * applies the overrides in order. Returns 0 or -1 with the message in err. */
+ * applies the overrides in order (daemon_config_build without an overlay).
+ * Returns 0 or -1 with the message in err. */
 int daemon_config_load(config_doc *doc, const char *file, const char *const *overrides, size_t noverrides,
 		       char *err, size_t errlen);
 

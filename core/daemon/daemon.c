@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "channels/channels.h"
-#include "config/config_schema.h"
+#include "config/config_keys.h"
 #include "config/daemon_config.h"
 #include "daemon/daemon_detach.h"
 #include "daemon/daemon_support.h"
@@ -29,6 +29,7 @@
 #include "engine/backends/backend_fields.h"
 #include "log/log.h"
 #include "modules/loader.h"
+#include "daemon/rules_ctl.h"
 #include "authz/authz_audit.h"
 #include "authz/authz_peers.h"
 #include "authz/authz_policy.h"
@@ -410,6 +411,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	authz_audit *audit = NULL;
 	bool have_source = false;
 	bus *alerts = NULL;
+	rules_ctl *rules = NULL;
 	engine_stats_file *stats = NULL;
 	int ready_fd = -1; /* -d: the daemon's line to its parent until it is up */
 	daemon_engine_end end = {.main = pthread_self()};
@@ -432,8 +434,9 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
-	config_schema_check(doc.root, daemon_warn_key, NULL);
-	if (daemon_config_read(doc.root, &cfg, err, sizeof(err)) < 0 ||
+	if (config_keys_check(doc.root, config_keys_daemon, config_keys_daemon_count, "", daemon_warn_key, NULL, err,
+			      sizeof(err)) < 0 ||
+	    daemon_config_read(doc.root, &cfg, err, sizeof(err)) < 0 ||
 	    engine_config_read(doc.root, args, &ec, err, sizeof(err)) < 0 ||
 	    channels_config_read(doc.root, &chc, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
@@ -560,6 +563,11 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "core", "%s", err);
 		goto out_grpc;
 	}
+	/* The rules operations of modules, and (SIGHUP) reloads. */
+	if (rules_ctl_new(&rules, eng, ec.opts.rules_paths, ec.opts.nrules_paths, err, sizeof(err)) < 0) {
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", err);
+		goto out_grpc;
+	}
 	char moddir[4096];
 	snprintf(moddir, sizeof(moddir), "%s/../lib/falco-apid/modules", exe_dir);
 	const char *dirs[] = {moddir, FAPI_MODULE_DIR};
@@ -571,6 +579,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	mods.bus = alerts;
 	mods.config_root = doc.root;
 	mods.reflection = refl;
+	mods.rules = rules;
 	if (loader_init_all(&mods, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_modules;
@@ -668,6 +677,7 @@ out:
 	channels_free(chans);
 	if (ready_fd >= 0)
 		close(ready_fd);
+	rules_ctl_free(rules);
 	engine_free(eng);
 	engine_stats_file_close(stats);
 	bus_free(alerts);

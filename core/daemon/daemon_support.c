@@ -5,7 +5,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "config/default_config.h"
+#include "config/config_emit.h"
+#include "config/config_keys.h"
 #include "engine/engine_version.h"
 #include "engine/output/json_escape.h"
 #include "engine/rules/rules_doc.h"
@@ -35,8 +36,23 @@ int daemon_support_print(FILE *out, const cli_args *a, const engine *e, char *er
 	}
 	int rc = 0;
 	char *config_file = NULL;
-	const char *config_text = default_config_yaml;
-	if (a->config_file) {
+	const char *config_text = "";
+	if (!a->config_file) {
+		/* Without a file, the embedded defaults, as YAML. */
+		config_doc d;
+		config_node *n = NULL;
+		strbuf b = STRBUF_INIT;
+		if (config_doc_init(&d) == 0 && config_keys_defaults(&d, &n, err, errlen) == 0)
+			config_emit_block(&b, n);
+		config_node_free(n);
+		config_doc_free(&d);
+		if (!(config_file = strbuf_finish(&b))) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			goto out;
+		}
+		config_text = config_file;
+	} else {
 		if (!(config_file = daemon_support_slurp(a->config_file))) {
 			snprintf(err, errlen, "%s: cannot read: %s", a->config_file, strerror(errno));
 			rc = -1;

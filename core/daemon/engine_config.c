@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_keys.h"
 #include "engine/compile/output_extra.h"
 #include "engine/rules/rules_priority.h"
 
@@ -22,22 +23,37 @@ static int engine_config_limits(const config_node *root, rules_limits *l, char *
 		{"engine.limits.condition_bytes", offsetof(rules_limits, condition_bytes)},
 		{"engine.limits.list_items", offsetof(rules_limits, list_items)},
 		{"engine.limits.condition_nodes", offsetof(rules_limits, condition_nodes)},
+		{"engine.limits.errors", offsetof(rules_limits, errors)},
 	};
 	rules_limits_init(l);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		size_t *field = (size_t *)((char *)l + keys[i].off);
 		int64_t v;
-		int rc = config_get_int(root, keys[i].key, (int64_t)*field, &v, err, errlen);
-		if (rc < 0)
+		if (config_key_int(root, keys[i].key, &v, err, errlen) < 0)
 			return -1;
-		if (v <= 0) {
-			char where[300];
-			snprintf(err, errlen, "%s: key '%s' must be a positive integer",
-				 config_node_where(config_lookup(root, keys[i].key), where, sizeof(where)), keys[i].key);
-			return -1;
-		}
-		*field = (size_t)v;
+		*(size_t *)((char *)l + keys[i].off) = (size_t)v;
 	}
+	return 0;
+}
+
+int engine_config_settings(const config_node *root, engine_opts *o, char *err, size_t errlen)
+{
+	const char *prio = NULL;
+	int64_t rate, max_burst;
+	if (config_key_bool(root, "json_output", &o->json_output, err, errlen) < 0 ||
+	    config_key_bool(root, "json_include_output_property", &o->json_include_output, err, errlen) < 0 ||
+	    config_key_bool(root, "json_include_tags_property", &o->json_include_tags, err, errlen) < 0 ||
+	    config_key_int(root, "outputs.rate", &rate, err, errlen) < 0 ||
+	    config_key_int(root, "outputs.max_burst", &max_burst, err, errlen) < 0 ||
+	    config_key_string(root, "priority", &prio, err, errlen) < 0)
+		return -1;
+	rules_priority p;
+	if (!rules_priority_from_string(prio, &p)) {
+		snprintf(err, errlen, "priority: unknown priority '%s'", prio);
+		return -1;
+	}
+	o->min_priority = (int)p;
+	o->rate = (double)rate;
+	o->max_burst = (double)max_burst;
 	return 0;
 }
 
@@ -45,39 +61,20 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 {
 	memset(c, 0, sizeof(*c));
 	engine_opts *o = &c->opts;
-	const char *prio = NULL, *capture = NULL, *probe = NULL;
-	int64_t loops = 1;
-	int64_t rate = 0, max_burst = 1000, evrate = 0;
-	if (config_get_bool(root, "json_output", false, &o->json_output, err, errlen) < 0 ||
-	    config_get_bool(root, "json_include_output_property", true, &o->json_include_output, err, errlen) < 0 ||
-	    config_get_bool(root, "json_include_tags_property", true, &o->json_include_tags, err, errlen) < 0 ||
-	    config_get_bool(root, "time_format_iso_8601", false, &o->time_format_iso_8601, err, errlen) < 0 ||
-	    config_get_bool(root, "stdout_output.enabled", true, &o->stdout_output, err, errlen) < 0 ||
-	    config_get_bool(root, "buffered_outputs", false, &o->buffered_outputs, err, errlen) < 0 ||
-	    config_get_int(root, "outputs.rate", 0, &rate, err, errlen) < 0 ||
-	    config_get_int(root, "outputs.max_burst", 1000, &max_burst, err, errlen) < 0 ||
-	    config_get_string(root, "priority", "debug", &prio, err, errlen) < 0 ||
-	    config_get_string(root, "engine.capture.file", NULL, &capture, err, errlen) < 0 ||
-	    config_get_int(root, "engine.capture.loop", 1, &loops, err, errlen) < 0 ||
-	    config_get_int(root, "engine.capture.rate", 0, &evrate, err, errlen) < 0 ||
-	    config_get_bool(root, "engine.live.enabled", true, &c->live, err, errlen) < 0 ||
-	    config_get_string(root, "engine.live.probe", NULL, &probe, err, errlen) < 0)
+	const char *capture = NULL, *probe = NULL;
+	int64_t loops, evrate;
+	if (engine_config_settings(root, o, err, errlen) < 0 ||
+	    config_key_bool(root, "time_format_iso_8601", &o->time_format_iso_8601, err, errlen) < 0 ||
+	    config_key_bool(root, "stdout_output.enabled", &o->stdout_output, err, errlen) < 0 ||
+	    config_key_bool(root, "buffered_outputs", &o->buffered_outputs, err, errlen) < 0 ||
+	    config_key_string(root, "engine.capture.file", &capture, err, errlen) < 0 ||
+	    config_key_int(root, "engine.capture.loop", &loops, err, errlen) < 0 ||
+	    config_key_int(root, "engine.capture.rate", &evrate, err, errlen) < 0 ||
+	    config_key_bool(root, "engine.live.enabled", &c->live, err, errlen) < 0 ||
+	    config_key_string(root, "engine.live.probe", &probe, err, errlen) < 0)
 		return -1;
 	if (engine_config_limits(root, &o->limits, err, errlen) < 0)
 		return -1;
-	rules_priority p;
-	if (!rules_priority_from_string(prio, &p)) {
-		snprintf(err, errlen, "priority: unknown priority '%s'", prio);
-		return -1;
-	}
-	if (rate < 0 || max_burst < 0 || loops < 0 || evrate < 0) {
-		snprintf(err, errlen, "outputs.rate, outputs.max_burst, engine.capture.loop and engine.capture.rate "
-				      "must not be negative");
-		return -1;
-	}
-	o->min_priority = (int)p;
-	o->rate = (double)rate;
-	o->max_burst = (double)max_burst;
 	o->all_events = a->all_events;
 	o->disabled_sources = a->disable_sources;
 	o->ndisabled_sources = a->ndisable_sources;

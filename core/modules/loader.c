@@ -1,5 +1,7 @@
 #include "modules/loader.h"
 
+#include "config/config_keys.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,8 +142,47 @@ fail:
 	return -1;
 }
 
+const fapi_config_key *loader_module_keys(const fapi_module *m, size_t *n)
+{
+	*n = 0;
+	if (m->size < offsetof(fapi_module, config_key_count) + sizeof(m->config_key_count) || !m->config_keys ||
+	    !m->config_key_count || m->config_keys[0].size < offsetof(fapi_config_key, flags) + sizeof(uint32_t))
+		return NULL;
+	*n = m->config_key_count;
+	return m->config_keys;
+}
+
+static void loader_warn_key(void *user, const char *message)
+{
+	const char *name = user;
+	log_msg(FAPI_LOG_WARNING, "modules", "module %s: modules[%s].config: %s", name, name, message);
+}
+
+/* Each module's `config:` against the keys it declares, before any init:
+ * a wrong value stops the start-up naming the module and the key. */
+static int loader_check_configs(module_set *set, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < set->count; i++) {
+		loaded_module *lm = &set->mods[i];
+		size_t n;
+		const fapi_config_key *keys = loader_module_keys(lm->desc, &n);
+		if (!keys)
+			continue;
+		char kerr[1024];
+		if (config_keys_check(lm->ctx.config, keys, n, "", loader_warn_key, (void *)lm->desc->name, kerr,
+				      sizeof(kerr)) < 0) {
+			snprintf(err, errlen, "%s: module %s: modules[%s].config: %s", lm->path, lm->desc->name,
+				 lm->desc->name, kerr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int loader_init_all(module_set *set, char *err, size_t errlen)
 {
+	if (loader_check_configs(set, err, errlen) < 0)
+		return -1;
 	for (size_t i = 0; i < set->count; i++) {
 		loaded_module *lm = &set->mods[i];
 		char merr[FAPI_ERRBUF_SIZE] = "";

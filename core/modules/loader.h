@@ -40,6 +40,7 @@ typedef struct module_set {
 	struct bus *bus;                /* the engine's alert bus, or NULL; borrowed */
 	const config_node *config_root; /* the whole configuration; borrowed */
 	struct reflection *reflection;  /* where register_descriptors adds, or NULL; borrowed */
+	struct rules_ctl *rules;        /* the rules operations' target, or NULL (no engine); borrowed */
 } module_set;
 
 /* Checks a module descriptor found in `file`, in the documented order:
@@ -69,6 +70,10 @@ int loader_start_all(module_set *set, char *err, size_t errlen);
 void loader_stop_all(module_set *set);
 /* destroy in reverse order (modules that initialised), unload, free. */
 void loader_unload_all(module_set *set);
+
+/* The keys a module declares (fapi_module.config_keys, ABI 1.4), or NULL
+ * with *n = 0 when it declares none or was built before 1.4. */
+const fapi_config_key *loader_module_keys(const fapi_module *m, size_t *n);
 
 /* The host function table handed to every module. */
 const fapi_host *loader_host_table(void);

@@ -346,22 +346,15 @@ static int listeners_check_tcp(const char *address, char *err, size_t errlen)
 	return 0;
 }
 
-static int listeners_open_tcp(server *s, const daemon_config *c, const char *address, char *err, size_t errlen)
+/* The cross-key rules of one TCP address, without touching a file or a
+ * socket: 1 when it may listen in plaintext (grpc.insecure on loopback), 0
+ * with all three TLS files, -1 with err otherwise. */
+static int listeners_check_address(const daemon_config *c, const char *address, char *err, size_t errlen)
 {
 	int have = !!c->private_key + !!c->cert_chain + !!c->root_certs;
 	if (have == 0) {
-		if (c->insecure && listeners_is_loopback(address)) {
-			if (listeners_check_tcp(address, err, errlen) < 0)
-				return -1;
-			log_msg(FAPI_LOG_WARNING, "grpc",
-				"listening on %s WITHOUT TLS (grpc.insecure: true): any local user can call the read "
-				"methods of the API",
-				address);
-			grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
-			int rc = server_add_port(s, address, creds, err, errlen);
-			grpc_server_credentials_release(creds);
-			return rc;
-		}
+		if (c->insecure && listeners_is_loopback(address))
+			return 1;
 		snprintf(err, errlen,
 			 "refusing to listen on %s without mutual TLS: set grpc.private_key, grpc.cert_chain and "
 			 "grpc.root_certs%s",
@@ -375,6 +368,35 @@ static int listeners_open_tcp(server *s, const daemon_config *c, const char *add
 			 address, c->private_key ? "" : " grpc.private_key", c->cert_chain ? "" : " grpc.cert_chain",
 			 c->root_certs ? "" : " grpc.root_certs");
 		return -1;
+	}
+	return 0;
+}
+
+int listeners_check_config(const daemon_config *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; c->grpc_enabled && i < c->nbind; i++)
+		if (strncmp(c->bind_addresses[i], "unix:", 5) != 0 &&
+		    listeners_check_address(c, c->bind_addresses[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static int listeners_open_tcp(server *s, const daemon_config *c, const char *address, char *err, size_t errlen)
+{
+	int plain = listeners_check_address(c, address, err, errlen);
+	if (plain < 0)
+		return -1;
+	if (plain) {
+		if (listeners_check_tcp(address, err, errlen) < 0)
+			return -1;
+		log_msg(FAPI_LOG_WARNING, "grpc",
+			"listening on %s WITHOUT TLS (grpc.insecure: true): any local user can call the read "
+			"methods of the API",
+			address);
+		grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
+		int rc = server_add_port(s, address, creds, err, errlen);
+		grpc_server_credentials_release(creds);
+		return rc;
 	}
 	char *key = listeners_read_file("grpc.private_key", c->private_key, err, errlen);
 	char *cert = key ? listeners_read_file("grpc.cert_chain", c->cert_chain, err, errlen) : NULL;

@@ -42,6 +42,12 @@ typedef struct listeners {
  * address in use (the caller destroys the server then). A socket mode
  * open to every user is logged as a warning. */
 int listeners_open(listeners *l, server *s, const daemon_config *c, char *err, size_t errlen);
+/* The listeners' cross-key rules alone, touching no file or socket (a
+ * configuration change is checked with it before it applies): every TCP
+ * address needs all three TLS files, or none with grpc.insecure on a
+ * loopback address. 0, or -1 with err naming the address and what is
+ * missing. */
+int listeners_check_config(const daemon_config *c, char *err, size_t errlen);
 /* Starts accepting on the unix sockets; after server_start. 0 or -1 with
  * err. */
 int listeners_start(listeners *l, server *s, char *err, size_t errlen);

@@ -24,7 +24,8 @@ typedef enum fapi_config_type {
 	FAPI_CONFIG_ENUM = 5,     /* one of `values` (compared case-insensitively) */
 	FAPI_CONFIG_STRINGS = 6,  /* a list of strings; a single string counts as a list of one */
 	FAPI_CONFIG_DURATION = 7, /* an integer of milliseconds, or with a unit: 250ms, 10s, 5m, 1h */
-	FAPI_CONFIG_TREE = 8      /* free-form below this path (a plugin's init_config); never checked */
+	FAPI_CONFIG_TREE = 8,     /* free-form below this path (a plugin's init_config); never checked */
+	FAPI_CONFIG_LIST = 9      /* a list of mappings, the keys of whose items are declared as "PATH[].KEY" */
 } fapi_config_type;
 
 /* When a changed value takes effect. */

@@ -58,8 +58,9 @@ typedef struct fapi_module {
 	 * string). Optional (NULL, 0): the subtree is then free-form. When
 	 * given, the host checks the module's config before init: a key of the
 	 * wrong type, out of range or not among an enum's values stops the
-	 * start-up with "modules[NAME].config.KEY: ..." (file:line:column), an
-	 * undeclared key is warned about; and the configuration host functions
+	 * start-up with "LIBRARY: module NAME: modules[NAME].config:
+	 * FILE:LINE:COL: key 'KEY' must be ...", an undeclared key is warned
+	 * about; and the configuration host functions
 	 * list the keys as "modules.NAME.KEY". Elements are read with
 	 * FAPI_CONFIG_KEY_AT (stride config_keys[0].size). The host reads these
 	 * two members only from modules whose `size` reaches them. */

@@ -368,7 +368,24 @@ static void outputs_destroy(void *state)
 	free(m);
 }
 
+#define OUTPUTS_STR_(x) #x
+#define OUTPUTS_STR(x) OUTPUTS_STR_(x)
+#define OUTPUTS_KEY(p, d, desc)                                                                              \
+	FAPI_CONFIG_KEY_INIT(.path = (p), .type = FAPI_CONFIG_INT, .def = OUTPUTS_STR(d), .min = 1, .max = 1 << 24, \
+			     .reload = FAPI_CONFIG_RESTART, .description = (desc))
+
+/* The keys of modules[outputs].config: the host checks them before init. */
+static const fapi_config_key outputs_keys[] = {
+	OUTPUTS_KEY("queue_capacity", OUTPUTS_DEFAULT_CAPACITY, "alerts queued per outputs stream"),
+	OUTPUTS_KEY("falco_queue_capacity", OUTPUTS_DEFAULT_FALCO_CAPACITY, "alerts kept for Falco's get and sub"),
+	OUTPUTS_KEY("max_subscribers", OUTPUTS_DEFAULT_MAX_SUBSCRIBERS, "streams open at once"),
+	OUTPUTS_KEY("max_subscribers_per_identity", OUTPUTS_DEFAULT_MAX_PER_IDENTITY, "streams open at once per caller"),
+	OUTPUTS_KEY("max_filter_items", OUTPUTS_DEFAULT_MAX_FILTER_ITEMS, "items of one stream's filter"),
+	OUTPUTS_KEY("max_filter_bytes", OUTPUTS_DEFAULT_MAX_FILTER_BYTES, "bytes of one stream's filter"),
+};
+
 FAPI_MODULE_DEFINE(.name = "outputs", .version = "1.0.0",
 		   .description = "alert streams: filtered fan-out, Falco's get and sub",
 		   .init = outputs_init, .register_rpcs = outputs_register, .start = outputs_start,
-		   .destroy = outputs_destroy);
+		   .destroy = outputs_destroy, .config_keys = outputs_keys,
+		   .config_key_count = sizeof(outputs_keys) / sizeof(outputs_keys[0]));

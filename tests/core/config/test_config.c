@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "config/config_override.h"
-#include "config/config_schema.h"
+#include "config/config_keys.h"
 #include "config/daemon_config.h"
 
 static config_node *parse(config_doc *d, const char *yaml, char *err)
@@ -221,7 +221,9 @@ static void test_unknown_keys_warned(void **state)
 			       err);
 	assert_non_null(n);
 	warnings w = {0};
-	assert_int_equal(config_schema_check(n, collect, &w), 1);
+	assert_int_equal(config_keys_check(n, config_keys_daemon, config_keys_daemon_count, "", collect, &w, err,
+					   sizeof(err)),
+			 1);
 	assert_int_equal(w.n, 1);
 	assert_non_null(strstr(w.last, "test.yaml:4:16: unknown configuration key 'grpc.bind_adress'"));
 	config_node_free(n);
