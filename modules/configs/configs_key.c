@@ -74,6 +74,8 @@ const char *configs_key_type_name(fapi_config_type t)
 		return "duration";
 	case FAPI_CONFIG_TREE:
 		return "map";
+	case FAPI_CONFIG_LIST:
+		return "list of maps";
 	default: /* a type of a newer host: its values come as YAML text */
 		return "yaml";
 	}
