@@ -413,7 +413,7 @@ static const char *config_live_origin(const config_live *l, const config_node *n
 		return "default";
 	if (strncmp(n->file, "-o ", 3) == 0)
 		return "-o";
-	if (l->overlay_path && strcmp(n->file, l->overlay_path) == 0)
+	if (strcmp(n->file, "api") == 0 || (l->overlay_path && strcmp(n->file, l->overlay_path) == 0))
 		return "api";
 	snprintf(buf, len, "%s:%d", n->file, n->line);
 	return buf;
@@ -554,19 +554,36 @@ static int config_live_fail_key(config_live_outcome *o, const char *key, int rc)
 	return rc;
 }
 
-/* Swaps the candidate in (l->mu held), runs the apply hook, and frees the
- * previous current document unless it is the start-up one. */
-static void config_live_swap(config_live *l, config_doc *cand)
+/* Makes cand current (l->mu held) once the apply hook took it; returns the
+ * previous document (to free with config_live_drop, or to go back to with
+ * config_live_revert), or NULL with err when the hook refused and nothing
+ * changed. */
+static config_doc *config_live_commit(config_live *l, config_doc *cand, char *err, size_t errlen)
 {
 	config_doc *old = l->cur;
+	if (l->hooks.apply && l->hooks.apply(l->hooks.user, old->root, cand->root, err, errlen) < 0)
+		return NULL;
 	l->cur = cand;
-	char err[1024] = "";
-	if (l->hooks.apply && l->hooks.apply(l->hooks.user, old->root, cand->root, err, sizeof(err)) < 0)
-		log_msg(FAPI_LOG_ERROR, "config", "applying the new configuration: %s", err);
-	if (old != &l->boot) {
+	return old;
+}
+
+static void config_live_drop(config_live *l, config_doc *old)
+{
+	if (old && old != &l->boot) {
 		config_doc_free(old);
 		free(old);
 	}
+}
+
+/* Back to `old` after a commit whose file could not be written. */
+static void config_live_revert(config_live *l, config_doc *old)
+{
+	config_doc *cand = l->cur;
+	char err[1024] = "";
+	if (l->hooks.apply && l->hooks.apply(l->hooks.user, cand->root, old->root, err, sizeof(err)) < 0)
+		log_msg(FAPI_LOG_ERROR, "config", "going back to the previous configuration: %s", err);
+	l->cur = old;
+	config_live_drop(l, cand);
 }
 
 static int config_live_push(char ***arr, size_t *n, char *s)
@@ -649,7 +666,7 @@ int config_live_change_apply(config_live *l, const config_live_change *c, config
 			goto out;
 		}
 		config_node *v = NULL;
-		const char *origin = l->overlay_path ? l->overlay_path : "<api>";
+		const char *origin = "api";
 		if (config_yaml_parse(&l->ov, origin, c->values[i], strlen(c->values[i]), &v, err, errlen) < 0) {
 			rc = config_live_fail_key(o, path, FAPI_EINVAL);
 			goto out;
@@ -702,20 +719,29 @@ int config_live_change_apply(config_live *l, const config_live_change *c, config
 	char *text = config_live_overlay_text(cand_ov, &len);
 	if (!text)
 		goto nomem;
+	/* Applied first (a rules file that does not load refuses the change),
+	 * then kept; a file that cannot be written takes the change back. */
+	config_doc *old = config_live_commit(l, cand, err, errlen);
+	if (!old) {
+		free(text);
+		rc = config_live_fail_key(o, c->n == 1 ? c->paths[0] : NULL, FAPI_EINVAL);
+		goto out;
+	}
+	cand = NULL;
 	char werr[1024];
 	if (file_mkdirs(l->state_dir, 0700, werr, sizeof(werr)) < 0 ||
 	    file_write_atomic(l->state_dir, CONFIG_LIVE_OVERLAY, text, len, 0600, werr, sizeof(werr)) < 0) {
 		free(text);
+		config_live_revert(l, old);
 		snprintf(err, errlen, "%s", werr);
 		rc = config_live_fail_key(o, NULL, FAPI_EIO);
 		goto out;
 	}
 	free(text);
+	config_live_drop(l, old);
 	config_node_free(l->overlay);
 	l->overlay = cand_ov;
 	cand_ov = NULL;
-	config_live_swap(l, cand);
-	cand = NULL;
 	o->revision = ++l->revision;
 	rc = FAPI_OK;
 	goto out;
@@ -788,11 +814,20 @@ int config_live_reload(config_live *l, char *err, size_t errlen)
 		free(text);
 		goto out;
 	}
-	free(old_text);
 	config_live_diff d = {.cand = cand};
 	config_live_visit_locked(l, "", config_live_log_restart, &d);
-	config_live_swap(l, cand);
+	config_doc *old = config_live_commit(l, cand, err, errlen);
+	if (!old) {
+		/* The running configuration stays, with the file as it was read. */
+		free(l->text);
+		l->text = old_text;
+		l->len = old_len;
+		rc = -1;
+		goto out;
+	}
+	free(old_text);
 	cand = NULL;
+	config_live_drop(l, old);
 	if (d.changed)
 		l->revision++;
 out:

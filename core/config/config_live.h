@@ -37,10 +37,13 @@ typedef struct config_live_hooks {
 	 * (a TCP listener needs the three TLS files). 0 or -1 with err naming
 	 * the key. Required. */
 	int (*check)(void *user, const config_node *root, char *err, size_t errlen);
-	/* Applies `root` (checked) over `old`: hot keys at once, rules files
-	 * through the rules reload. Returns 0, or -1 with err when a part
-	 * could not be applied (it is then logged; the configuration stays
-	 * the new one, as a restart would read it). Optional. */
+	/* Applies `root` (checked) over `old`: hot keys at once, the rules
+	 * through the rules reload when keys they depend on changed (and on
+	 * every reload). Returns 0, or -1 with err when it could not (a rules
+	 * file that does not load): it must then have left everything as
+	 * `old` says, and the change fails. Called again with the two
+	 * swapped to take back a change whose overlay could not be written.
+	 * Optional. */
 	int (*apply)(void *user, const config_node *old, const config_node *root, char *err, size_t errlen);
 	void *user;
 } config_live_hooks;

@@ -198,9 +198,10 @@ const config_node *config_lookup(const config_node *n, const char *path)
 
 const char *config_node_where(const config_node *n, char *buf, size_t len)
 {
-	/* A value from the command line is named by its "-o KEY=VALUE": a
-	 * line and column would only point into that one argument. */
-	if (n->file && strncmp(n->file, "-o ", 3) == 0)
+	/* A value from the command line is named by its "-o KEY=VALUE", one
+	 * set through the API by "api": a line and column would only point
+	 * into that one value. */
+	if (n->file && (strncmp(n->file, "-o ", 3) == 0 || strcmp(n->file, "api") == 0))
 		snprintf(buf, len, "%s", n->file);
 	else
 		snprintf(buf, len, "%s:%d:%d", n->file ? n->file : "?", n->line, n->column);

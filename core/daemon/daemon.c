@@ -15,7 +15,10 @@
 #include "channels/channels.h"
 #include "config/config_keys.h"
 #include "config/daemon_config.h"
+#include "config/config_live.h"
 #include "daemon/daemon_detach.h"
+#include "daemon/daemon_settings.h"
+#include "daemon/daemon_watch.h"
 #include "daemon/daemon_support.h"
 #include "daemon/engine_config.h"
 #include "engine/engine_describe.h"
@@ -71,6 +74,7 @@ static void daemon_block_signals(sigset_t *set)
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
@@ -89,16 +93,31 @@ static bool daemon_sigusr1(const siginfo_t *si)
 	return false;
 }
 
+/* SIGHUP (or the watcher's queued SIGHUP): reload, when the daemon runs. */
+static void daemon_sighup(const siginfo_t *si, daemon_settings *ds, daemon_watch *w)
+{
+	if (!ds) {
+		log_msg(FAPI_LOG_INFO, "core", "received SIGHUP: nothing to reload in this mode");
+		return;
+	}
+	bool watched = si->si_code == SI_QUEUE && si->si_pid == getpid() &&
+		       si->si_value.sival_int == DAEMON_WATCH_SIGNAL_VALUE;
+	daemon_settings_reload(ds, watched ? "a watched configuration or rules file changed" : "received SIGHUP");
+	daemon_watch_refresh(w);
+}
+
 /* Waits for SIGINT/SIGTERM (blocked in every thread, so they queue here),
  * for the -M deadline, or, when `until_source_end`, for the engine's source
- * to end (SIGUSR1 from its thread). */
-static void daemon_wait(long duration_s, bool until_source_end)
+ * to end (SIGUSR1 from its thread). SIGHUP reloads through ds (NULL: it
+ * is only logged). */
+static void daemon_wait(long duration_s, bool until_source_end, daemon_settings *ds, daemon_watch *w)
 {
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += duration_s;
@@ -108,36 +127,33 @@ static void daemon_wait(long duration_s, bool until_source_end)
 		if (duration_s <= 0) {
 			if ((sig = sigwaitinfo(&set, &si)) < 0)
 				continue;
-			if (sig == SIGUSR1) {
-				if (daemon_sigusr1(&si) && until_source_end)
-					return;
-				continue;
+		} else {
+			struct timespec now, left;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left.tv_sec = deadline.tv_sec - now.tv_sec;
+			left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
+			if (left.tv_nsec < 0) {
+				left.tv_nsec += 1000000000L;
+				left.tv_sec--;
 			}
-			log_msg(FAPI_LOG_INFO, "core", "received %s, shutting down", strsignal(sig));
-			return;
+			if (left.tv_sec < 0) {
+				log_msg(FAPI_LOG_INFO, "core", "-M %ld elapsed, shutting down", duration_s);
+				return;
+			}
+			if ((sig = sigtimedwait(&set, &si, &left)) <= 0)
+				continue;
 		}
-		struct timespec now, left;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left.tv_sec = deadline.tv_sec - now.tv_sec;
-		left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_nsec += 1000000000L;
-			left.tv_sec--;
-		}
-		if (left.tv_sec < 0) {
-			log_msg(FAPI_LOG_INFO, "core", "-M %ld elapsed, shutting down", duration_s);
-			return;
-		}
-		sig = sigtimedwait(&set, &si, &left);
 		if (sig == SIGUSR1) {
 			if (daemon_sigusr1(&si) && until_source_end)
 				return;
 			continue;
 		}
-		if (sig > 0) {
-			log_msg(FAPI_LOG_INFO, "core", "received %s, shutting down", strsignal(sig));
-			return;
+		if (sig == SIGHUP) {
+			daemon_sighup(&si, ds, w);
+			continue;
 		}
+		log_msg(FAPI_LOG_INFO, "core", "received %s, shutting down", strsignal(sig));
+		return;
 	}
 }
 
@@ -302,7 +318,7 @@ static int daemon_replay(engine *e, const engine_config *ec, const channels_conf
 		goto out;
 	}
 	daemon_detach_ready(ready_fd);
-	daemon_wait(0, true);
+	daemon_wait(0, true, NULL, NULL);
 	engine_stop(e);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	engine_stats st;
@@ -395,7 +411,10 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	char err[2048] = "";
 	int rc = 1;
 	struct timespec stop_at = {0, 0}; /* when the stop began (CLOCK_MONOTONIC) */
-	config_doc doc = {0};
+	config_live *live = NULL;
+	config_doc *doc = NULL;
+	daemon_settings ds = {.args = args};
+	daemon_watch *watch = NULL;
 	daemon_config cfg = {0};
 	engine_config ec = {0};
 	channels_config chc = {0};
@@ -430,15 +449,17 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	if (args->print_ignored_events)
 		return daemon_print_ignored_events();
 
-	if (daemon_config_load(&doc, args->config_file, args->overrides, args->noverrides, err, sizeof(err)) < 0) {
+	if (config_live_load(&live, args->config_file, args->overrides, args->noverrides, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
-	if (config_keys_check(doc.root, config_keys_daemon, config_keys_daemon_count, "", daemon_warn_key, NULL, err,
+	doc = config_live_boot(live);
+	ds.live = live;
+	if (config_keys_check(doc->root, config_keys_daemon, config_keys_daemon_count, "", daemon_warn_key, NULL, err,
 			      sizeof(err)) < 0 ||
-	    daemon_config_read(doc.root, &cfg, err, sizeof(err)) < 0 ||
-	    engine_config_read(doc.root, args, &ec, err, sizeof(err)) < 0 ||
-	    channels_config_read(doc.root, &chc, err, sizeof(err)) < 0) {
+	    daemon_config_read(doc->root, &cfg, err, sizeof(err)) < 0 ||
+	    engine_config_read(doc->root, args, &ec, err, sizeof(err)) < 0 ||
+	    channels_config_read(doc->root, &chc, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
@@ -577,9 +598,24 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	}
 	/* What modules reach through the host table besides their own config. */
 	mods.bus = alerts;
-	mods.config_root = doc.root;
+	mods.config_root = doc->root;
 	mods.reflection = refl;
 	mods.rules = rules;
+	mods.live = live;
+	/* Modules' own keys: checked by loader_init_all, listed and set by
+	 * the configuration host functions. */
+	for (size_t i = 0; i < mods.count; i++) {
+		size_t nkeys;
+		const fapi_config_key *keys = loader_module_keys(mods.mods[i].desc, &nkeys);
+		if (keys && config_live_add_module(live, mods.mods[i].desc->name, keys, nkeys) < 0) {
+			log_msg(FAPI_LOG_ERROR, "modules", "out of memory");
+			goto out_modules;
+		}
+	}
+	ds.eng = eng;
+	ds.rules = rules;
+	config_live_hooks hooks = daemon_settings_hooks(&ds);
+	config_live_set_hooks(live, &hooks);
 	if (loader_init_all(&mods, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_modules;
@@ -592,7 +628,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_WARNING, "modules", "no module loaded: only health is served");
 
 	if (cfg.grpc_enabled) {
-		if (authz_policy_read(doc.root, &policy, err, sizeof(err)) < 0 ||
+		if (authz_policy_read(doc->root, &policy, err, sizeof(err)) < 0 ||
 		    authz_audit_open(&audit, cfg.audit_log, err, sizeof(err)) < 0) {
 			log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 			goto out_server;
@@ -622,7 +658,13 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	}
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
 	daemon_detach_ready(&ready_fd);
-	daemon_wait(args->duration_s, false);
+	bool watch_files = true;
+	if (config_key_bool(doc->root, "watch_config_files", &watch_files, err, sizeof(err)) == 0 && watch_files &&
+	    daemon_watch_start(&watch, &ds, pthread_self(), err, sizeof(err)) < 0)
+		log_msg(FAPI_LOG_WARNING, "config", "%s", err);
+	daemon_wait(args->duration_s, false, &ds, watch);
+	daemon_watch_stop(watch);
+	watch = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &stop_at);
 	rc = 0;
 	engine_stop(eng);
@@ -684,7 +726,7 @@ out:
 	service_table_free(&table);
 	engine_config_free(&ec);
 	daemon_config_free(&cfg);
-	config_doc_free(&doc);
+	config_live_free(live);
 	if (rc == 0 && srv)
 		log_msg(FAPI_LOG_INFO, "core", "stopped");
 	return rc;

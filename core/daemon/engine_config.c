@@ -44,7 +44,8 @@ int engine_config_settings(const config_node *root, engine_opts *o, char *err, s
 	    config_key_bool(root, "json_include_tags_property", &o->json_include_tags, err, errlen) < 0 ||
 	    config_key_int(root, "outputs.rate", &rate, err, errlen) < 0 ||
 	    config_key_int(root, "outputs.max_burst", &max_burst, err, errlen) < 0 ||
-	    config_key_string(root, "priority", &prio, err, errlen) < 0)
+	    config_key_string(root, "priority", &prio, err, errlen) < 0 ||
+	    engine_config_limits(root, &o->limits, err, errlen) < 0)
 		return -1;
 	rules_priority p;
 	if (!rules_priority_from_string(prio, &p)) {
@@ -72,8 +73,6 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 	    config_key_int(root, "engine.capture.rate", &evrate, err, errlen) < 0 ||
 	    config_key_bool(root, "engine.live.enabled", &c->live, err, errlen) < 0 ||
 	    config_key_string(root, "engine.live.probe", &probe, err, errlen) < 0)
-		return -1;
-	if (engine_config_limits(root, &o->limits, err, errlen) < 0)
 		return -1;
 	o->all_events = a->all_events;
 	o->disabled_sources = a->disable_sources;

@@ -29,7 +29,7 @@ typedef struct engine_config {
 
 /* The engine settings a running engine can change (engine_set_settings):
  * json_output, json_include_*_property, outputs.rate/max_burst, priority,
- * into *o. 0, or -1 with err. */
+ * engine.limits.*, into *o. 0, or -1 with err. */
 int engine_config_settings(const config_node *root, engine_opts *o, char *err, size_t errlen);
 
 /* Fills *c. Returns 0, or -1 with "file:line:column: ..." in err. */

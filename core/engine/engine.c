@@ -54,6 +54,7 @@ struct engine {
 	atomic_bool job_pending;     /* job != NULL, read per event without the lock */
 	bool running;                /* engine_run is reading events */
 	pthread_t runner;            /* the thread that does, while running */
+	_Atomic uint64_t settings_applied; /* engine_set_settings calls that took effect */
 	pthread_rwlock_t rs_lock;    /* readers on other threads vs the swap of rs/doc/rule_matches */
 	_Atomic uint64_t generation;
 };
@@ -545,6 +546,8 @@ typedef struct engine_job {
 	/* Every error of the compile (the first is also in err); owned. */
 	char **errors;
 	size_t nerrors;
+	/* engine_set_settings: no doc; the output settings to take. */
+	const struct engine_settings *settings;
 } engine_job;
 
 static void engine_job_warning(void *user, const char *message)
@@ -650,8 +653,29 @@ static void engine_apply_toggles(compiled_rules *cr, const engine_job *job)
 /* Compiles the job's document and, to apply, swaps it in. Runs on the thread
  * that owns the backends at that moment: the engine thread between two
  * events, or the caller while no engine thread runs. */
+/* The output settings, between two events (engine thread) or while no
+ * engine thread runs: an alert is formatted and limited wholly with the
+ * old settings or wholly with the new. */
+static void engine_settings_exec(engine *e, const engine_settings *s)
+{
+	e->fo.json = e->o.json_output = s->json_output;
+	e->fo.json_include_output = e->o.json_include_output = s->json_include_output;
+	e->fo.json_include_tags = e->o.json_include_tags = s->json_include_tags;
+	if (s->rate != e->o.rate || s->max_burst != e->o.max_burst) {
+		e->o.rate = s->rate;
+		e->o.max_burst = s->max_burst;
+		token_bucket_init(&e->tb, s->rate, s->max_burst, engine_now_ns(CLOCK_MONOTONIC));
+	}
+	atomic_fetch_add_explicit(&e->settings_applied, 1, memory_order_release);
+}
+
 static void engine_job_exec(engine *e, engine_job *job)
 {
+	if (job->settings) {
+		engine_settings_exec(e, job->settings);
+		job->rc = 0;
+		return;
+	}
 	rules_compile_opts copts = engine_compile_opts(e);
 	copts.on_error = engine_job_error;
 	copts.on_warning = engine_job_warning;
@@ -985,4 +1009,40 @@ int engine_rule_matches_copy(engine *e, uint64_t generation, uint64_t *out, size
 	}
 	pthread_rwlock_unlock(&e->rs_lock);
 	return rc;
+}
+
+int engine_set_settings(engine *e, const engine_settings *s)
+{
+	if (e->thread_running && pthread_equal(pthread_self(), e->thread))
+		return -1;
+	pthread_mutex_lock(&e->apply_lock);
+	/* Read by the loader of the next set, which runs under apply_lock. */
+	e->o.min_priority = s->min_priority;
+	rules_limits_resolve(&s->limits, &e->o.limits);
+	engine_job job = {.settings = s};
+	engine_job_submit(e, &job);
+	pthread_mutex_unlock(&e->apply_lock);
+	return job.rc;
+}
+
+void engine_get_settings(engine *e, engine_settings *out)
+{
+	pthread_mutex_lock(&e->apply_lock);
+	pthread_mutex_lock(&e->job_lock);
+	*out = (engine_settings){
+		.json_output = e->o.json_output,
+		.json_include_output = e->o.json_include_output,
+		.json_include_tags = e->o.json_include_tags,
+		.rate = e->o.rate,
+		.max_burst = e->o.max_burst,
+		.min_priority = e->o.min_priority,
+		.limits = e->o.limits,
+	};
+	pthread_mutex_unlock(&e->job_lock);
+	pthread_mutex_unlock(&e->apply_lock);
+}
+
+uint64_t engine_settings_applied(const engine *e)
+{
+	return atomic_load_explicit(&e->settings_applied, memory_order_acquire);
 }

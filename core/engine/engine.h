@@ -258,4 +258,30 @@ void engine_rule_infos_free(engine_rule_info *r, size_t n);
  * else -1 (the set changed: list again). Thread-safe, no allocation. */
 int engine_rule_matches_copy(engine *e, uint64_t generation, uint64_t *out, size_t n);
 
+/* ---- Changing settings while running ----------------------------------
+ *
+ * The settings falco.yaml's hot keys give (json_output,
+ * json_include_output_property, json_include_tags_property, outputs.rate,
+ * outputs.max_burst) change between two events, on the engine thread as a
+ * ruleset swap does: each alert is formatted and rate-limited wholly with
+ * the old values or wholly with the new. `priority` and the loader limits
+ * filter what a load keeps, so they are stored for the next load: the
+ * caller reloads the rules (rules_ctl_reload) for them to take effect. */
+typedef struct engine_settings {
+	bool json_output, json_include_output, json_include_tags;
+	double rate, max_burst; /* outputs.rate, outputs.max_burst */
+	int min_priority;       /* `priority`, for the next load */
+	rules_limits limits;    /* engine.limits.*, for the next load; 0 fields take defaults */
+} engine_settings;
+
+/* Applies *s (copied) and returns once it is in effect: 0, or -1 when
+ * called from the engine thread. Thread-safe, serialised with the rules
+ * changes. */
+int engine_set_settings(engine *e, const engine_settings *s);
+/* The settings in effect. */
+void engine_get_settings(engine *e, engine_settings *out);
+/* How many engine_set_settings took effect (benchmarks: the moment a set
+ * reaches the engine thread). */
+uint64_t engine_settings_applied(const engine *e);
+
 #endif

@@ -10,6 +10,7 @@
 #include "log/log.h"
 #include "modules/host_alerts.h"
 #include "modules/host_authz.h"
+#include "modules/host_config.h"
 #include "modules/host_rules.h"
 #include "modules/loader.h"
 #include "server/reflection.h"
@@ -258,6 +259,16 @@ static const fapi_host host_table = {
 	.rules_list = host_rules_list,
 	.rules_list_free = host_rules_list_free,
 	.rules_diags_free = host_rules_diags_free,
+	.config_list = host_config_list,
+	.config_snapshot_count = host_config_snapshot_count,
+	.config_snapshot_entry = host_config_snapshot_entry,
+	.config_snapshot_yaml = host_config_snapshot_yaml,
+	.config_snapshot_revision = host_config_snapshot_revision,
+	.config_snapshot_free = host_config_snapshot_free,
+	.config_set = host_config_set,
+	.config_reset = host_config_reset,
+	.config_result_free = host_config_result_free,
+	.config_revision = host_config_revision,
 	.authz_check = host_authz_check,
 };
 

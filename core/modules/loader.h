@@ -41,6 +41,7 @@ typedef struct module_set {
 	const config_node *config_root; /* the whole configuration; borrowed */
 	struct reflection *reflection;  /* where register_descriptors adds, or NULL; borrowed */
 	struct rules_ctl *rules;        /* the rules operations' target, or NULL (no engine); borrowed */
+	struct config_live *live;       /* the configuration host functions' target, or NULL; borrowed */
 } module_set;
 
 /* Checks a module descriptor found in `file`, in the documented order:
