@@ -16,6 +16,10 @@ extern const fapictl_cmd fapictl_rules_delete_cmd;
 extern const fapictl_cmd fapictl_rules_enable_cmd;
 extern const fapictl_cmd fapictl_rules_disable_cmd;
 extern const fapictl_cmd fapictl_rules_reload_cmd;
+extern const fapictl_cmd fapictl_configs_list_cmd;
+extern const fapictl_cmd fapictl_configs_get_cmd;
+extern const fapictl_cmd fapictl_configs_set_cmd;
+extern const fapictl_cmd fapictl_configs_reset_cmd;
 extern const fapictl_cmd fapictl_completion_cmd;
 
 const fapictl_cmd *const fapictl_cmds[] = {
@@ -31,6 +35,10 @@ const fapictl_cmd *const fapictl_cmds[] = {
 	&fapictl_rules_enable_cmd,
 	&fapictl_rules_disable_cmd,
 	&fapictl_rules_reload_cmd,
+	&fapictl_configs_list_cmd,
+	&fapictl_configs_get_cmd,
+	&fapictl_configs_set_cmd,
+	&fapictl_configs_reset_cmd,
 	&fapictl_completion_cmd,
 	NULL,
 };

@@ -9,6 +9,7 @@
 #include "engine/util/file_write.h"
 #include "log/log.h"
 #include "modules/host_alerts.h"
+#include "modules/host_authz.h"
 #include "modules/host_config.h"
 #include "modules/host_legacy.h"
 #include "modules/host_rules.h"
@@ -289,6 +290,7 @@ static const fapi_host host_table = {
 	.config_reset = host_config_reset,
 	.config_result_free = host_config_result_free,
 	.config_revision = host_config_revision,
+	.authz_check = host_authz_check,
 };
 
 const fapi_host *loader_host_table(void)

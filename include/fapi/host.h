@@ -80,6 +80,26 @@ typedef struct fapi_version_info {
 } fapi_version_info;
 #define FAPI_VERSION_INFO_INIT {.size = sizeof(fapi_version_info)}
 
+/* A question to the host's authz_check (ABI 1.4): would the caller still
+ * be allowed to call a method under the policy that a configuration change
+ * would give? Set `size` to sizeof(fapi_authz_query) (FAPI_AUTHZ_QUERY_INIT);
+ * the strings are the caller's and only read during the call. */
+typedef struct fapi_authz_query {
+	uint32_t size;                  /* required: sizeof(fapi_authz_query) as the module was built */
+	const char *path;               /* required: the method's path, named in the denial */
+	fapi_method_class method_class; /* required: READ or WRITE (UNSET counts as WRITE) */
+	const char *permission;         /* optional: the method's own permission, or NULL */
+	/* The change, as -o would write it: `keys[i]` (dotted path,
+	 * "grpc.authorization.grants") takes the YAML text `values[i]`
+	 * ("[{uid: 0, permissions: [write]}]") on top of the running
+	 * configuration. n may be 0: the running policy itself. */
+	const char *const *keys;
+	const char *const *values;
+	size_t n;
+} fapi_authz_query;
+
+#define FAPI_AUTHZ_QUERY_INIT {.size = sizeof(fapi_authz_query)}
+
 typedef struct fapi_host {
 	uint32_t size;      /* sizeof(fapi_host) as the host was built */
 	uint32_t abi_major; /* FAPI_ABI_MAJOR of the host */
@@ -332,6 +352,20 @@ typedef struct fapi_host {
 	void (*config_result_free)(fapi_config_result *result);
 	/* The current revision. */
 	uint64_t (*config_revision)(fapi_module_ctx *ctx);
+
+	/* ---- ABI 1.4: authorisation check ---- */
+
+	/* Evaluates the authorisation policy (grpc.authorization) that the
+	 * running configuration with q's changes would give, for the identity
+	 * behind `peer` (a peer the host handed to a unary handler, during that
+	 * handler), calling q->path. Sets *allowed, with the denial naming the
+	 * missing permission in msg when false, and returns FAPI_OK; or returns
+	 * FAPI_EINVAL (a NULL argument, q->size too small, a change that does
+	 * not parse or gives no valid policy: msg says which key and why), the
+	 * running configuration then unchanged either way: nothing is applied.
+	 * Thread-safe. */
+	int (*authz_check)(fapi_module_ctx *ctx, const fapi_peer *peer, const fapi_authz_query *q, bool *allowed,
+			   char *msg, size_t msglen);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */
