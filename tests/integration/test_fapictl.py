@@ -118,8 +118,12 @@ class UsageTest(FapictlTest):
                 script = ("source %s; COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _fapictl; "
                           "echo \"${COMPREPLY[*]}\"" % (f.name, line))
                 return subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.split()
-            self.assertEqual(set(complete("fapictl ''")), {"version", "health", "outputs", "rules", "completion",
-                                                             "--help"})
+            # Every area of the command table completes (each helper branch
+            # adds its own), and these always exist.
+            with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "client", "fapictl_cmds.c")) as cmds:
+                areas = set(re.findall(r"&fapictl_([a-z]+)_", cmds.read()))
+            self.assertTrue({"version", "health", "outputs", "rules", "completion"} <= areas)
+            self.assertEqual(set(complete("fapictl ''")), areas | {"--help"})
             self.assertEqual(set(complete("fapictl outputs ''")), {"watch", "get"})
             self.assertEqual(set(complete("fapictl rules ''")),
                              {"list", "get", "validate", "put", "delete", "enable", "disable", "reload"})
