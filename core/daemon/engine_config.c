@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/drops_config.h"
 #include "engine/compile/output_extra.h"
 #include "engine/rules/rules_priority.h"
 
@@ -63,7 +64,8 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 	    config_get_bool(root, "engine.live.enabled", true, &c->live, err, errlen) < 0 ||
 	    config_get_string(root, "engine.live.probe", NULL, &probe, err, errlen) < 0)
 		return -1;
-	if (engine_config_limits(root, &o->limits, err, errlen) < 0)
+	if (engine_config_limits(root, &o->limits, err, errlen) < 0 ||
+	    drops_config_read(root, &o->drops, err, errlen) < 0)
 		return -1;
 	rules_priority p;
 	if (!rules_priority_from_string(prio, &p)) {

@@ -9,6 +9,7 @@
 #include "engine/util/file_write.h"
 #include "log/log.h"
 #include "modules/host_alerts.h"
+#include "modules/host_losses.h"
 #include "modules/loader.h"
 #include "server/reflection.h"
 #include "server/server.h"
@@ -250,6 +251,11 @@ static const fapi_host host_table = {
 	.state_dir_prepare = host_state_dir_prepare,
 	.state_write = host_state_write,
 	.state_remove = host_state_remove,
+	.loss_sources = host_loss_sources,
+	.loss_input_register = host_loss_input_register,
+	.loss_input_report = host_loss_input_report,
+	.loss_input_unregister = host_loss_input_unregister,
+	.alert_sub_set_identity = host_alert_sub_set_identity,
 };
 
 const fapi_host *loader_host_table(void)
