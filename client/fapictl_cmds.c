@@ -8,6 +8,7 @@ extern const fapictl_cmd fapictl_version_cmd;
 extern const fapictl_cmd fapictl_health_cmd;
 extern const fapictl_cmd fapictl_outputs_watch_cmd;
 extern const fapictl_cmd fapictl_outputs_get_cmd;
+extern const fapictl_cmd fapictl_drops_watch_cmd;
 extern const fapictl_cmd fapictl_completion_cmd;
 
 const fapictl_cmd *const fapictl_cmds[] = {
@@ -15,6 +16,7 @@ const fapictl_cmd *const fapictl_cmds[] = {
 	&fapictl_health_cmd,
 	&fapictl_outputs_watch_cmd,
 	&fapictl_outputs_get_cmd,
+	&fapictl_drops_watch_cmd,
 	&fapictl_completion_cmd,
 	NULL,
 };

@@ -459,6 +459,7 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 			return 0;
 		}
 		char be[512] = "";
+		engine_drops_rewind(&e->drops);
 		if (src->capture_open(src->ctx, e->capture, be, sizeof(be)) != BACKEND_OK) {
 			e->src = NULL;
 			snprintf(err, errlen, "reopening %s: %s", e->capture, be);

@@ -66,6 +66,10 @@ bool engine_drops_check(engine_drops *d, uint64_t ts, const backend_drops *now, 
 	if (!now)
 		now = &zero;
 	d->next_check_ts = ts + 1000000000ull;
+	if (d->rebase) {
+		d->tb.last_ns = ts;
+		d->rebase = false;
+	}
 	backend_drops *dl = &n->delta;
 	/* Unsigned differences, as Falco's: a reopened feed restarts at 0. */
 	dl->n_evts = now->n_evts - d->last.n_evts;
@@ -105,6 +109,12 @@ bool engine_drops_check(engine_drops *d, uint64_t ts, const backend_drops *now, 
 		engine_drops_log(d, FAPI_LOG_DEBUG, "Syscall event drop but token bucket depleted, skipping actions");
 	}
 	return true;
+}
+
+void engine_drops_rewind(engine_drops *d)
+{
+	d->next_check_ts = 0;
+	d->rebase = true;
 }
 
 void engine_drops_message(const engine_drops_notice *n, char *buf, size_t cap)

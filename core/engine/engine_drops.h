@@ -68,6 +68,7 @@ typedef struct engine_drops {
 	uint64_t next_check_ts; /* 0 until the first event */
 	backend_drops last;     /* the previous reading of the driver */
 	uint64_t simulated;     /* drops added by simulate_drops so far */
+	bool rebase;            /* event time restarted: the bucket's clock follows at the next check */
 	/* Totals for other threads: the driver's counters plus simulated
 	 * drops, updated at each check. */
 	_Atomic uint64_t total[7]; /* n_evts, n_drops, _buffer, _scratch_map, _pf, _bug, n_preemptions */
@@ -93,6 +94,11 @@ static inline bool engine_drops_due(engine_drops *d, uint64_t ts)
  * with *n filled (n->act: the bucket allowed the actions). Logs Falco's
  * "Simulating syscall event drop" when simulating. Engine thread. */
 bool engine_drops_check(engine_drops *d, uint64_t ts, const backend_drops *now, engine_drops_notice *n);
+
+/* The source starts again from its beginning (a capture replayed in a
+ * loop): event time goes back, so the next first event sets the next
+ * deadline again, and the bucket keeps its tokens but not its clock. */
+void engine_drops_rewind(engine_drops *d);
 
 /* The message of a notice: "Falco internal: syscall event drop. N system
  * calls dropped in last second." into buf. */
