@@ -50,7 +50,7 @@ static const char *const config_schema_keys[] = {
 	"http_output.queue_capacity",
 	"engine.limits.rules_file_bytes", "engine.limits.yaml_depth", "engine.limits.yaml_nodes",
 	"engine.limits.appends", "engine.limits.condition_bytes", "engine.limits.list_items",
-	"engine.limits.condition_nodes",
+	"engine.limits.condition_nodes", "engine.limits.errors",
 	"config.limits.file_bytes", "config.limits.depth", "config.limits.nodes",
 };
 

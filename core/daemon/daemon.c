@@ -31,6 +31,7 @@
 #include "log/log.h"
 #include "losses/loss_inputs.h"
 #include "modules/loader.h"
+#include "daemon/rules_ctl.h"
 #include "authz/authz_audit.h"
 #include "authz/authz_peers.h"
 #include "authz/authz_policy.h"
@@ -430,6 +431,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	authz_audit *audit = NULL;
 	bool have_source = false;
 	bus *alerts = NULL;
+	rules_ctl *rules = NULL;
 	loss_inputs *inputs_losses = NULL;
 	engine_stats_file *stats = NULL;
 	int ready_fd = -1; /* -d: the daemon's line to its parent until it is up */
@@ -581,6 +583,11 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "core", "%s", err);
 		goto out_grpc;
 	}
+	/* The rules operations of modules, and (SIGHUP) reloads. */
+	if (rules_ctl_new(&rules, eng, ec.opts.rules_paths, ec.opts.nrules_paths, err, sizeof(err)) < 0) {
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", err);
+		goto out_grpc;
+	}
 	char moddir[4096];
 	snprintf(moddir, sizeof(moddir), "%s/../lib/falco-apid/modules", exe_dir);
 	const char *dirs[] = {moddir, FAPI_MODULE_DIR};
@@ -594,6 +601,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	mods.loss_inputs = inputs_losses = loss_inputs_new();
 	mods.config_root = doc.root;
 	mods.reflection = refl;
+	mods.rules = rules;
 	if (loader_init_all(&mods, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_modules;
@@ -698,6 +706,7 @@ out:
 	channels_free(chans);
 	if (ready_fd >= 0)
 		close(ready_fd);
+	rules_ctl_free(rules);
 	engine_free(eng);
 	engine_stats_file_close(stats);
 	bus_free(alerts);

@@ -23,6 +23,7 @@ static int engine_config_limits(const config_node *root, rules_limits *l, char *
 		{"engine.limits.condition_bytes", offsetof(rules_limits, condition_bytes)},
 		{"engine.limits.list_items", offsetof(rules_limits, list_items)},
 		{"engine.limits.condition_nodes", offsetof(rules_limits, condition_nodes)},
+		{"engine.limits.errors", offsetof(rules_limits, errors)},
 	};
 	rules_limits_init(l);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "engine/backends/backend_registry.h"
+#include "engine/engine_diag.h"
 #include "engine/output/alert_format.h"
 #include "engine/output/alert_meta.h"
 #include "engine/engine_stats_file.h"
@@ -58,6 +59,7 @@ struct engine {
 	struct engine_job *job;      /* the compile-and-swap the engine thread is to run */
 	atomic_bool job_pending;     /* job != NULL, read per event without the lock */
 	bool running;                /* engine_run is reading events */
+	pthread_t runner;            /* the thread that does, while running */
 	pthread_rwlock_t rs_lock;    /* readers on other threads vs the swap of rs/doc/rule_matches */
 	_Atomic uint64_t generation;
 };
@@ -79,18 +81,19 @@ static rules_compile_opts engine_compile_opts(const engine *e)
 	};
 }
 
-static rules_doc *engine_doc_new(const engine *e)
+static rules_doc *engine_doc_new(const engine *e, bool all_errors)
 {
 	rules_doc_options dopts;
 	rules_doc_options_init(&dopts);
 	dopts.min_priority = (rules_priority)e->o.min_priority;
+	dopts.all_errors = all_errors;
 	rules_limits_resolve(&e->o.limits, &dopts.limits);
 	return rules_doc_new(&dopts);
 }
 
 static int engine_load_rules(engine *e, char *err, size_t errlen)
 {
-	e->doc = engine_doc_new(e);
+	e->doc = engine_doc_new(e, false);
 	if (!e->doc) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -472,6 +475,7 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&e->job_lock);
 	e->running = true;
+	e->runner = pthread_self();
 	pthread_mutex_unlock(&e->job_lock);
 	int rc = engine_run_source(e, stop, err, errlen);
 	pthread_mutex_lock(&e->job_lock);
@@ -594,28 +598,36 @@ typedef struct engine_job {
 	bool enable;
 	const char *const *names, *const *tags;
 	size_t nnames, ntags;
+	/* engine_change_set: toggles applied over the compiled rules, and
+	 * whether each matched a rule (hits, ntoggles entries, caller's). */
+	const engine_toggle *toggles;
+	size_t ntoggles;
+	bool *hits;
+	/* Every error of the compile (the first is also in err); owned. */
+	char **errors;
+	size_t nerrors;
 } engine_job;
 
-void engine_diags_free(engine_diags *d)
+static void engine_job_warning(void *user, const char *message)
 {
-	for (size_t i = 0; i < d->n; i++)
-		free(d->items[i].message);
-	free(d->items);
-	d->items = NULL;
-	d->n = 0;
+	engine_job *job = user;
+	char **w = realloc(job->warnings, (job->nwarnings + 1) * sizeof(*w));
+	if (!w)
+		return;
+	job->warnings = w;
+	if ((w[job->nwarnings] = strdup(message)))
+		job->nwarnings++;
 }
 
-static int engine_diags_add(engine_diags *d, bool error, const char *message)
+static void engine_job_error(void *user, const char *message)
 {
-	engine_diag *items = realloc(d->items, (d->n + 1) * sizeof(*items));
-	if (!items)
-		return -1;
-	d->items = items;
-	char *m = strdup(message);
-	if (!m)
-		return -1;
-	d->items[d->n++] = (engine_diag){.error = error, .message = m};
-	return 0;
+	engine_job *job = user;
+	char **e = realloc(job->errors, (job->nerrors + 1) * sizeof(*e));
+	if (!e)
+		return;
+	job->errors = e;
+	if ((e[job->nerrors] = strdup(message)))
+		job->nerrors++;
 }
 
 /* The compiled rule of old rules declared at `order`, or SIZE_MAX (rules are
@@ -666,7 +678,7 @@ static bool engine_rule_selected(const compiled_rule *r, const engine_job *job)
 
 /* cr is the running document compiled again (same rules, same order): each
  * rule keeps its running enabled flag unless the job selects it. */
-static void engine_toggle(const compiled_rules *running, compiled_rules *cr, const engine_job *job)
+static void engine_toggle_running(const compiled_rules *running, compiled_rules *cr, const engine_job *job)
 {
 	for (size_t i = 0; i < cr->n; i++) {
 		if (i < running->n)
@@ -676,12 +688,36 @@ static void engine_toggle(const compiled_rules *running, compiled_rules *cr, con
 	}
 }
 
+static bool engine_toggle_matches(const compiled_rule *r, const engine_toggle *t)
+{
+	if (t->rule)
+		return strcmp(r->name, t->rule) == 0;
+	for (size_t i = 0; t->tag && i < r->ntags; i++)
+		if (strcmp(r->tags[i], t->tag) == 0)
+			return true;
+	return false;
+}
+
+static void engine_apply_toggles(compiled_rules *cr, const engine_job *job)
+{
+	for (size_t k = 0; k < job->ntoggles; k++)
+		for (size_t i = 0; i < cr->n; i++)
+			if (engine_toggle_matches(&cr->rules[i], &job->toggles[k])) {
+				cr->rules[i].enabled = job->toggles[k].enabled;
+				job->hits[k] = true;
+			}
+}
+
 /* Compiles the job's document and, to apply, swaps it in. Runs on the thread
  * that owns the backends at that moment: the engine thread between two
  * events, or the caller while no engine thread runs. */
 static void engine_job_exec(engine *e, engine_job *job)
 {
 	rules_compile_opts copts = engine_compile_opts(e);
+	copts.on_error = engine_job_error;
+	copts.on_warning = engine_job_warning;
+	copts.error_user = job;
+	copts.max_errors = rules_doc_limits(job->doc)->errors;
 	compiled_rules *cr = NULL;
 	job->rc = -1;
 	if (rules_compile(job->doc, e->reg, &copts, &cr, job->err, sizeof(job->err)) < 0)
@@ -690,13 +726,14 @@ static void engine_job_exec(engine *e, engine_job *job)
 	job->nwarnings = cr->nwarnings;
 	cr->warnings = NULL;
 	cr->nwarnings = 0;
+	engine_apply_toggles(cr, job);
 	if (!job->apply) {
 		compiled_rules_free(cr);
 		job->rc = 0;
 		return;
 	}
 	if (job->toggle)
-		engine_toggle(e->rs->rules, cr, job);
+		engine_toggle_running(e->rs->rules, cr, job);
 	_Atomic uint64_t *matches = engine_carry_matches(e, job->doc, cr);
 	if (!matches) {
 		compiled_rules_free(cr);
@@ -765,13 +802,13 @@ static void engine_job_submit(engine *e, engine_job *job)
 }
 
 static int engine_docs_load(const engine *e, const engine_document *docs, size_t ndocs, rules_doc **out,
-			    engine_diags *diags)
+			    engine_diags *diags, const char *const *names)
 {
 	char err[1024];
 	*out = NULL;
-	rules_doc *doc = engine_doc_new(e);
+	rules_doc *doc = engine_doc_new(e, true);
 	if (!doc) {
-		engine_diags_add(diags, true, "out of memory");
+		engine_diags_add(diags, true, "out of memory", NULL, NULL, 0);
 		return -1;
 	}
 	for (size_t i = 0; i < ndocs; i++) {
@@ -784,41 +821,102 @@ static int engine_docs_load(const engine *e, const engine_document *docs, size_t
 		} else {
 			rc = rules_doc_load_file(doc, docs[i].name, err, sizeof(err));
 		}
-		if (rc != RULES_OK) {
-			engine_diags_add(diags, true, err);
-			rules_doc_free(doc);
-			return -1;
-		}
+		if (rc == RULES_OK)
+			continue;
+		/* The document changed nothing; the next ones are loaded still,
+		 * for their own errors, up to engine.limits.errors in all. */
+		size_t n = rules_doc_error_count(doc);
+		if (!n)
+			engine_diags_add(diags, true, err, NULL, names, ndocs);
+		for (size_t k = 0; k < n; k++)
+			engine_diags_add(diags, true, rules_doc_error_at(doc, k), NULL, names, ndocs);
+		if (diags->nerrors >= rules_doc_limits(doc)->errors || rc == RULES_ERR_NOMEM)
+			break;
 	}
 	for (size_t i = 0; i < rules_doc_warning_count(doc); i++)
-		engine_diags_add(diags, false, rules_doc_warning_at(doc, i));
+		engine_diags_add(diags, false, rules_doc_warning_at(doc, i), doc, names, ndocs);
+	if (diags->nerrors) {
+		rules_doc_free(doc);
+		return -1;
+	}
 	*out = doc;
 	return 0;
+}
+
+/* True on the thread reading events: a change from there would wait for
+ * itself. */
+static bool engine_on_engine_thread(engine *e)
+{
+	pthread_mutex_lock(&e->job_lock);
+	bool on = e->running && pthread_equal(e->runner, pthread_self());
+	pthread_mutex_unlock(&e->job_lock);
+	return on;
+}
+
+int engine_change_set(engine *e, const engine_set *set, bool apply, uint64_t *generation, engine_diags *diags)
+{
+	*diags = (engine_diags){0};
+	if (engine_on_engine_thread(e)) {
+		engine_diags_add_parts(diags, true, "", 0, 0, "", "", "rules cannot change from the engine's thread");
+		return -1;
+	}
+	const char **names = calloc(set->ndocs ? set->ndocs : 1, sizeof(*names));
+	bool *hits = calloc(set->ntoggles ? set->ntoggles : 1, sizeof(*hits));
+	if (!names || !hits) {
+		free(names);
+		free(hits);
+		engine_diags_add(diags, true, "out of memory", NULL, NULL, 0);
+		return -1;
+	}
+	for (size_t i = 0; i < set->ndocs; i++)
+		names[i] = set->docs[i].name;
+	pthread_mutex_lock(&e->apply_lock);
+	engine_job job = {.apply = apply, .toggles = set->toggles, .ntoggles = set->ntoggles, .hits = hits};
+	if (engine_docs_load(e, set->docs, set->ndocs, &job.doc, diags, names) < 0) {
+		pthread_mutex_unlock(&e->apply_lock);
+		free(names);
+		free(hits);
+		return -1;
+	}
+	engine_job_submit(e, &job);
+	/* Applied, the document is the engine's: read under apply_lock, as
+	 * only an apply frees it. */
+	const rules_doc *doc = job.doc ? job.doc : e->doc;
+	if (job.rc < 0 && !job.nerrors)
+		engine_diags_add(diags, true, job.err, doc, names, set->ndocs);
+	for (size_t i = 0; i < job.nerrors; i++) {
+		engine_diags_add(diags, true, job.errors[i], doc, names, set->ndocs);
+		free(job.errors[i]);
+	}
+	free(job.errors);
+	for (size_t i = 0; i < job.nwarnings; i++) {
+		engine_diags_add(diags, false, job.warnings[i], doc, names, set->ndocs);
+		free(job.warnings[i]);
+	}
+	free(job.warnings);
+	pthread_mutex_unlock(&e->apply_lock);
+	for (size_t k = 0; job.rc == 0 && k < set->ntoggles; k++) {
+		if (hits[k])
+			continue;
+		const engine_toggle *t = &set->toggles[k];
+		char item[512];
+		snprintf(item, sizeof(item), "toggle '%s %s'", t->rule ? "rule" : "tag", t->rule ? t->rule : t->tag ? t->tag : "");
+		engine_diags_add_parts(diags, false, "", 0, 0, item, "toggle-no-match",
+				       t->rule ? "no rule of the set has this name" : "no rule of the set has this tag");
+	}
+	rules_doc_free(job.doc);
+	free(names);
+	free(hits);
+	if (job.rc == 0 && generation)
+		*generation = job.generation;
+	return job.rc;
 }
 
 static int engine_change(engine *e, const engine_document *docs, size_t ndocs, bool apply, uint64_t *generation,
 			 engine_diags *diags)
 {
-	*diags = (engine_diags){0};
-	pthread_mutex_lock(&e->apply_lock);
-	engine_job job = {.apply = apply};
-	if (engine_docs_load(e, docs, ndocs, &job.doc, diags) < 0) {
-		pthread_mutex_unlock(&e->apply_lock);
-		return -1;
-	}
-	engine_job_submit(e, &job);
-	pthread_mutex_unlock(&e->apply_lock);
-	if (job.rc < 0)
-		engine_diags_add(diags, true, job.err);
-	for (size_t i = 0; i < job.nwarnings; i++) {
-		engine_diags_add(diags, false, job.warnings[i]);
-		free(job.warnings[i]);
-	}
-	free(job.warnings);
-	rules_doc_free(job.doc);
-	if (job.rc == 0 && generation)
-		*generation = job.generation;
-	return job.rc;
+	engine_set set = {.docs = docs, .ndocs = ndocs};
+	return engine_change_set(e, &set, apply, generation, diags);
 }
 
 int engine_set_enabled(engine *e, const char *const *names, size_t nnames, const char *const *tags, size_t ntags,
@@ -835,9 +933,9 @@ int engine_set_enabled(engine *e, const char *const *names, size_t nnames, const
 			found = strcmp(e->rs->rules->rules[j].name, names[i]) == 0;
 		pthread_rwlock_unlock(&e->rs_lock);
 		if (!found) {
-			char m[512];
-			snprintf(m, sizeof(m), "no rule named '%s'", names[i]);
-			engine_diags_add(diags, true, m);
+			char item[512];
+			snprintf(item, sizeof(item), "rule '%s'", names[i]);
+			engine_diags_add_parts(diags, true, "", 0, 0, item, "", "no rule of the set has this name");
 			rc = -1;
 		}
 	}
@@ -853,8 +951,11 @@ int engine_set_enabled(engine *e, const char *const *names, size_t nnames, const
 	for (size_t i = 0; i < job.nwarnings; i++)
 		free(job.warnings[i]);
 	free(job.warnings);
+	for (size_t i = 0; i < job.nerrors; i++)
+		free(job.errors[i]);
+	free(job.errors);
 	if (job.rc < 0) {
-		engine_diags_add(diags, true, job.err);
+		engine_diags_add(diags, true, job.err, NULL, NULL, 0);
 		return -1;
 	}
 	if (generation)
@@ -881,6 +982,7 @@ void engine_rule_infos_free(engine_rule_info *r, size_t n)
 {
 	for (size_t i = 0; r && i < n; i++) {
 		free(r[i].name);
+		free(r[i].desc);
 		free(r[i].source);
 		free(r[i].priority);
 		free(r[i].file);
@@ -908,6 +1010,7 @@ int engine_list_rules(engine *e, engine_rule_info **out, size_t *n, uint64_t *ge
 	for (size_t i = 0; ok && i < cr->n; i++) {
 		const compiled_rule *c = &cr->rules[i];
 		r[i].name = engine_dup(c->name, &ok);
+		r[i].desc = engine_dup(c->desc, &ok);
 		r[i].source = engine_dup(c->source, &ok);
 		r[i].priority = engine_dup(c->priority_text, &ok);
 		r[i].file = engine_dup(c->loc.file, &ok);
@@ -930,4 +1033,17 @@ int engine_list_rules(engine *e, engine_rule_info **out, size_t *n, uint64_t *ge
 	*out = r;
 	*n = count;
 	return 0;
+}
+
+int engine_rule_matches_copy(engine *e, uint64_t generation, uint64_t *out, size_t n)
+{
+	pthread_rwlock_rdlock(&e->rs_lock);
+	int rc = -1;
+	if (atomic_load(&e->generation) == generation && e->rs->rules->n == n) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = atomic_load_explicit(&e->rule_matches[i], memory_order_relaxed);
+		rc = 0;
+	}
+	pthread_rwlock_unlock(&e->rs_lock);
+	return rc;
 }

@@ -164,27 +164,63 @@ typedef struct engine_document {
 	size_t len;       /* bytes of text (ignored when text is NULL) */
 } engine_document;
 
-/* One error or warning: "FILE:LINE:COL: ITEM: message" for errors (item and
- * position as the loader and compiler give them), Falco's words for load
- * warnings. */
+/* One error or warning. `message` is the whole line: "FILE:LINE:COL: ITEM:
+ * message" for the loader's and compiler's errors and warnings, Falco's
+ * words ("Rule X: warning (no-evttype): ...") for the compiler's warnings.
+ * The other members are its parts (engine_diag.h): the file, position and
+ * item it names (positions of a compiler warning are its rule's), Falco's
+ * warning code, and the words alone. */
 typedef struct engine_diag {
 	bool error;
-	char *message; /* owned by the engine_diags */
+	char *message;      /* owned by the engine_diags, as every string here */
+	char *file;         /* "" when it names none */
+	unsigned line, column; /* 0 when unknown */
+	char *item;         /* "rule 'X'", "macro 'm'", "list 'l'", ... or "" */
+	char *code;         /* warnings: "no-evttype", "unknown-field", ...; "" when none */
+	char *text;         /* the message without file, position and item */
 } engine_diag;
 
 typedef struct engine_diags {
 	engine_diag *items; /* owned; free with engine_diags_free */
 	size_t n;
+	size_t nerrors;
 } engine_diags;
 
 /* Frees d's items (d itself is the caller's); safe on a zeroed d. */
 void engine_diags_free(engine_diags *d);
 
+/* Enables or disables rules after the documents' `enabled:` (see
+ * engine_change_set). Exactly one of rule and tag is set; borrowed. */
+typedef struct engine_toggle {
+	const char *rule; /* exact name */
+	const char *tag;
+	bool enabled;
+} engine_toggle;
+
+/* A whole set: documents, then toggles applied in order over its rules (a
+ * later toggle wins for the rules both match; -D/-T/-t still apply on
+ * top). A toggle that matches no rule is a warning, code
+ * "toggle-no-match". Borrowed. */
+typedef struct engine_set {
+	const engine_document *docs;
+	size_t ndocs;
+	const engine_toggle *toggles;
+	size_t ntoggles;
+} engine_set;
+
+/* engine_validate (apply false) or engine_apply (apply true) of a whole
+ * set, toggles included. Same results as those. */
+int engine_change_set(engine *e, const engine_set *set, bool apply, uint64_t *generation, engine_diags *diags);
+
 /* Loads and compiles docs[0..ndocs) in order (each as engine_create loads
  * a rules file, with the engine's options) and changes nothing. Returns 0
  * when the set would apply, -1 otherwise; either way *diags (zeroed by the
- * callee) receives the error (the loader stops at a document's first one)
- * and every warning. */
+ * callee) receives every error and every warning: the loader goes on past
+ * an item's error and past a failing document (a YAML syntax error stops
+ * its document only), the compiler past a macro's or rule's (those that
+ * fail only because they use a failed macro are not reported again), up
+ * to engine.limits.errors errors; a set whose documents do not all load is
+ * not compiled. */
 int engine_validate(engine *e, const engine_document *docs, size_t ndocs, engine_diags *diags);
 
 /* As engine_validate, then swaps the set in between two events: it
@@ -213,7 +249,7 @@ uint64_t engine_generation(const engine *e);
 
 /* One rule of the running ruleset, as engine_list_rules copies it. */
 typedef struct engine_rule_info {
-	char *name, *source, *priority, *file; /* owned; priority as written in the rules */
+	char *name, *desc, *source, *priority, *file; /* owned; priority as written in the rules */
 	char **tags;                           /* owned, ntags entries */
 	size_t ntags;
 	unsigned line;                         /* origin: file:line of the rule item */
@@ -226,5 +262,10 @@ typedef struct engine_rule_info {
  * *generation (optional). Thread-safe. 0, or -1 when out of memory. */
 int engine_list_rules(engine *e, engine_rule_info **out, size_t *n, uint64_t *generation);
 void engine_rule_infos_free(engine_rule_info *r, size_t n);
+
+/* Copies the match counts of the running ruleset's n rules into out[0..n)
+ * when its generation is still `generation` and it has n rules: returns 0;
+ * else -1 (the set changed: list again). Thread-safe, no allocation. */
+int engine_rule_matches_copy(engine *e, uint64_t generation, uint64_t *out, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 #include "engine/util/file_write.h"
 #include "log/log.h"
 #include "modules/host_alerts.h"
+#include "modules/host_rules.h"
 #include "modules/host_losses.h"
 #include "modules/loader.h"
 #include "server/reflection.h"
@@ -251,6 +252,12 @@ static const fapi_host host_table = {
 	.state_dir_prepare = host_state_dir_prepare,
 	.state_write = host_state_write,
 	.state_remove = host_state_remove,
+	.rules_validate = host_rules_validate,
+	.rules_apply = host_rules_apply,
+	.rules_reload = host_rules_reload,
+	.rules_list = host_rules_list,
+	.rules_list_free = host_rules_list_free,
+	.rules_diags_free = host_rules_diags_free,
 	.loss_sources = host_loss_sources,
 	.loss_input_register = host_loss_input_register,
 	.loss_input_report = host_loss_input_report,

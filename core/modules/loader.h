@@ -40,6 +40,7 @@ typedef struct module_set {
 	struct bus *bus;                /* the engine's alert bus, or NULL; borrowed */
 	const config_node *config_root; /* the whole configuration; borrowed */
 	struct reflection *reflection;  /* where register_descriptors adds, or NULL; borrowed */
+	struct rules_ctl *rules;        /* the rules operations' target, or NULL (no engine); borrowed */
 	const struct engine *engine;    /* the engine (loss reports), or NULL; borrowed */
 	struct loss_inputs *loss_inputs; /* the registered input queues, or NULL; borrowed */
 } module_set;

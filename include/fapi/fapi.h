@@ -5,6 +5,7 @@
 #include "fapi/status.h"
 #include "fapi/rpc.h"
 #include "fapi/engine.h"
+#include "fapi/rules.h"
 #include "fapi/host.h"
 #include "fapi/module.h"
 

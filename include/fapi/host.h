@@ -15,6 +15,7 @@
 #include "fapi/engine.h"
 #include "fapi/losses.h"
 #include "fapi/rpc.h"
+#include "fapi/rules.h"
 #include "fapi/status.h"
 
 /* Identifies the calling module to the host (log prefix, config subtree,
@@ -197,6 +198,54 @@ typedef struct fapi_host {
 	/* Removes dir/name durably (fsync of dir); a missing file is FAPI_OK.
 	 * FAPI_EINVAL or FAPI_EIO with err. Thread-safe. */
 	int (*state_remove)(fapi_module_ctx *ctx, const char *dir, const char *name, char *err, size_t errlen);
+	/* ---- ABI 1.4: rules operations (see fapi/rules.h) ---- */
+
+	/* Common to the group. Callable from start on (not in init), from any
+	 * thread except the engine's (not from an alert filter or notify:
+	 * FAPI_EINVAL). Calls that change the set (rules_apply, rules_reload,
+	 * and the daemon's own SIGHUP reload) are serialised; each loads and
+	 * compiles the new set off to the side and holds the engine thread only
+	 * for the swap between two events. Diagnostics: on FAPI_OK and on
+	 * FAPI_EINVAL for a set with errors, *diags receives a host-owned list
+	 * (never NULL then; free it with rules_diags_free) holding every error
+	 * and every warning found; on any other code *diags is NULL and err
+	 * says why. FAPI_EUNSUPPORTED: the daemon runs no engine. */
+
+	/* Validates the set that config files + `set` would make (as if this
+	 * module's contribution were replaced by `set`), changing nothing.
+	 * Returns FAPI_OK (it would apply; *diags may hold warnings) or
+	 * FAPI_EINVAL (a malformed `set`, e.g. a bad document name, or a set
+	 * with errors: see *diags). */
+	int (*rules_validate)(fapi_module_ctx *ctx, const fapi_rules_set *set, fapi_rules_diags **diags, char *err,
+			      size_t errlen);
+	/* Validates as rules_validate, then swaps the new set in atomically:
+	 * every event is evaluated by the old set or the new one, none by both
+	 * or neither. On FAPI_OK the core keeps `set` (copied) as this module's
+	 * contribution, replacing its previous one (documents AND toggles: pass
+	 * the whole desired state each time; a set with ndocs = ntoggles = 0
+	 * withdraws it), and *generation (optional) receives the new set's
+	 * generation; rules whose name and condition are unchanged keep their
+	 * match counters. On failure nothing changed: same generation, same
+	 * rules, same counters, same kept contribution. */
+	int (*rules_apply)(fapi_module_ctx *ctx, const fapi_rules_set *set, uint64_t *generation,
+			   fapi_rules_diags **diags, char *err, size_t errlen);
+	/* As SIGHUP does for rules: re-reads the config rules files from disk
+	 * (the paths falco.yaml and -r name at the moment) and applies them with
+	 * every module's kept contribution. Same results as rules_apply; on
+	 * failure the running set stays. */
+	int (*rules_reload)(fapi_module_ctx *ctx, uint64_t *generation, fapi_rules_diags **diags, char *err,
+			    size_t errlen);
+	/* Fills *out with a host-owned snapshot of the running set: its rules
+	 * with their current match counts, its files, its generation. Free it
+	 * with rules_list_free. Cheap (no parsing, one allocation per call,
+	 * strings shared with the running set) and never waits for an apply in
+	 * progress. Returns FAPI_OK, FAPI_ENOMEM or FAPI_EUNSUPPORTED. */
+	int (*rules_list)(fapi_module_ctx *ctx, fapi_rules_list **out, char *err, size_t errlen);
+	/* Frees what rules_list returned; NULL is a no-op. */
+	void (*rules_list_free)(fapi_rules_list *list);
+	/* Frees what rules_validate, rules_apply or rules_reload returned in
+	 * *diags; NULL is a no-op. */
+	void (*rules_diags_free)(fapi_rules_diags *diags);
 
 	/* ---- ABI 1.4: loss reports (see fapi/losses.h) ---- */
 

@@ -30,6 +30,14 @@ typedef struct compile_ctx {
 	size_t nexfields;
 	char *err;
 	size_t errlen;
+	/* Going on past errors (opts->on_error): the caller's buffer, how many
+	 * were reported, and which macros failed. */
+	const rules_compile_opts *opts;
+	char *first_err;
+	size_t first_errlen;
+	size_t nerrors;
+	bool *macro_failed;
+	bool used_failed; /* the item being compiled named a failed macro */
 } compile_ctx;
 
 void rules_compile_indexable(const backend *b, evttype_set *out)
@@ -46,6 +54,8 @@ static const struct condition_node *rules_compile_macro_lookup(void *user, const
 	const rules_macro *m = rules_doc_find_macro(c->doc, name);
 	if (!m || m->order >= c->macro_limit)
 		return NULL;
+	if (c->macro_failed && c->macro_failed[m->order])
+		c->used_failed = true;
 	return c->macros[m->order];
 }
 
@@ -103,6 +113,23 @@ static int rules_compile_condition(compile_ctx *c, const char *text, rules_loc l
 	return 0;
 }
 
+/* After an item's error: true when compiling goes on (the error is
+ * reported), false when it stops at this one. */
+static bool rules_compile_go_on(compile_ctx *c)
+{
+	bool cascade = c->used_failed;
+	c->used_failed = false;
+	if (!c->opts || !c->opts->on_error)
+		return false;
+	if (cascade && c->nerrors)
+		return true;
+	if (!c->nerrors)
+		snprintf(c->first_err, c->first_errlen, "%s", c->err);
+	c->nerrors++;
+	c->opts->on_error(c->opts->error_user, c->err);
+	return !c->opts->max_errors || c->nerrors < c->opts->max_errors;
+}
+
 /* A list item naming a list declared later (or itself) would silently be a
  * literal string in Falco; here it is an error, since it is always a
  * mistake in the order of definitions. */
@@ -116,7 +143,10 @@ static int rules_compile_check_lists(compile_ctx *c)
 				char msg[512];
 				snprintf(msg, sizeof(msg), "uses list '%s' before its definition (%s:%u)", ref->name,
 					 ref->loc.file, ref->loc.line);
-				return rules_compile_fail(c, l->loc, "list", l->name, msg);
+				rules_compile_fail(c, l->loc, "list", l->name, msg);
+				if (!rules_compile_go_on(c))
+					return -1;
+				break;
 			}
 		}
 	}
@@ -531,28 +561,49 @@ int rules_compile(const rules_doc *doc, const backend_registry *reg, const rules
 		goto fail;
 	}
 	res->registry = reg;
+	char ibuf[2048];
+	if (opts->on_error) {
+		c.opts = opts;
+		c.first_err = err;
+		c.first_errlen = errlen;
+		c.err = ibuf;
+		c.errlen = sizeof(ibuf);
+		if (!(c.macro_failed = calloc(c.nmacros ? c.nmacros : 1, sizeof(*c.macro_failed)))) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
 	if (rules_compile_check_lists(&c) < 0)
 		goto fail;
 	/* A macro sees only the macros declared before it, as in Falco. */
 	for (size_t i = 0; i < c.nmacros; i++) {
 		const rules_macro *m = rules_doc_macro_at(doc, i);
 		c.macro_limit = m->order;
-		if (rules_compile_condition(&c, m->condition, m->condition_loc, "macro", m->name, &c.macros[m->order]) < 0)
-			goto fail;
+		c.used_failed = false;
+		if (rules_compile_condition(&c, m->condition, m->condition_loc, "macro", m->name, &c.macros[m->order]) < 0) {
+			if (c.macro_failed)
+				c.macro_failed[m->order] = true;
+			if (!rules_compile_go_on(&c))
+				goto fail;
+		}
 	}
 	c.macro_limit = c.nmacros;
 	for (size_t i = 0; i < nrules; i++) {
+		c.used_failed = false;
 		int rc = rules_compile_rule(&c, rules_doc_rule_at(doc, i), opts, &res->rules[res->n]);
-		if (rc < 0)
+		if (rc < 0 && !rules_compile_go_on(&c))
 			goto fail;
-		res->n += (size_t)rc;
+		res->n += rc > 0 ? (size_t)rc : 0;
 	}
+	if (c.nerrors)
+		goto fail;
 	for (size_t i = 0; i < c.nmacros; i++)
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
 	leaf_table_free(c.leaves);
 	format_check_free(c.formats);
 	free(c.exfields);
+	free(c.macro_failed);
 	*out = res;
 	return 0;
 fail:
@@ -562,6 +613,9 @@ fail:
 	leaf_table_free(c.leaves);
 	format_check_free(c.formats);
 	free(c.exfields);
+	free(c.macro_failed);
+	for (size_t i = 0; res && opts->on_error && opts->on_warning && i < res->nwarnings; i++)
+		opts->on_warning(opts->error_user, res->warnings[i]);
 	compiled_rules_free(res);
 	return -1;
 }

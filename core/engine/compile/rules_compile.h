@@ -60,6 +60,17 @@ typedef struct rules_compile_opts {
 	 * rule (fmt stays NULL): nothing will be formatted, and libsinsp's
 	 * formatters are most of the cost of a whole -V process. */
 	bool validate_only;
+	/* Optional: go on past a list's, macro's or rule's error to find the
+	 * others, calling on_error with each ("FILE:LINE:COL: ITEM: message";
+	 * the first one also goes to err), at most max_errors times (0: no
+	 * bound); compiling still fails. A rule or macro that fails only
+	 * because a macro it uses failed is not reported again. */
+	void (*on_error)(void *user, const char *message);
+	/* With on_error: when compiling fails, each warning found is handed
+	 * here (else dropped with the result). */
+	void (*on_warning)(void *user, const char *message);
+	void *error_user;
+	size_t max_errors;
 } rules_compile_opts;
 
 /* Compiles every rule of doc with the backend of its source. Returns 0, or

@@ -238,6 +238,8 @@ struct rules_doc {
 	size_t n_files;
 	char **warnings;
 	size_t n_warnings;
+	char **errors; /* of the last failed load */
+	size_t n_errors;
 };
 
 void rules_doc_options_init(rules_doc_options *opts)
@@ -275,7 +277,41 @@ void rules_doc_free(rules_doc *doc)
 	for(size_t i = 0; i < doc->n_warnings; i++)
 		free(doc->warnings[i]);
 	free(doc->warnings);
+	for(size_t i = 0; i < doc->n_errors; i++)
+		free(doc->errors[i]);
+	free(doc->errors);
 	free(doc);
+}
+
+static void doc_errors_reset(rules_doc *doc)
+{
+	for(size_t i = 0; i < doc->n_errors; i++)
+		free(doc->errors[i]);
+	free(doc->errors);
+	doc->errors = NULL;
+	doc->n_errors = 0;
+}
+
+/* Keeps one error of the load under way (dropped silently when out of
+ * memory: the load's err still has the first one). */
+static void doc_error_add(rules_doc *doc, const char *msg)
+{
+	char **e = realloc(doc->errors, (doc->n_errors + 1) * sizeof(*e));
+	if(!e)
+		return;
+	doc->errors = e;
+	if((e[doc->n_errors] = strdup(msg)))
+		doc->n_errors++;
+}
+
+size_t rules_doc_error_count(const rules_doc *doc)
+{
+	return doc ? doc->n_errors : 0;
+}
+
+const char *rules_doc_error_at(const rules_doc *doc, size_t i)
+{
+	return doc && i < doc->n_errors ? doc->errors[i] : NULL;
 }
 
 /* ---- load context and messages ------------------------------------------- */
@@ -1276,6 +1312,7 @@ int rules_doc_load_yaml(rules_doc *doc, rules_yaml_file *yf, char *err, size_t e
 		rules_yaml_free(yf);
 		return RULES_ERR_ARG;
 	}
+	doc_errors_reset(doc);
 	state staged;
 	if(state_clone(&doc->st, &staged) != 0) {
 		rules_yaml_free(yf);
@@ -1283,18 +1320,38 @@ int rules_doc_load_yaml(rules_doc *doc, rules_yaml_file *yf, char *err, size_t e
 			snprintf(err, errlen, "out of memory");
 		return RULES_ERR_NOMEM;
 	}
+	/* Each item's error goes to ibuf, then to the document's errors; the
+	 * first one to err. */
+	char ibuf[2048];
 	ctx c = {
 		.doc = doc,
 		.st = &staged,
 		.yf = yf,
 		.fname = rules_yaml_file_name(yf),
-		.err = err,
-		.errlen = errlen,
+		.err = ibuf,
+		.errlen = sizeof(ibuf),
 		.lim = &doc->opts.limits,
 	};
 	int rc = RULES_OK;
-	for(size_t i = 0; i < rules_yaml_item_count(yf) && rc == RULES_OK; i++)
-		rc = apply_item(&c, rules_yaml_item_at(yf, i));
+	for(size_t i = 0; i < rules_yaml_item_count(yf); i++) {
+		ibuf[0] = '\0';
+		int irc = apply_item(&c, rules_yaml_item_at(yf, i));
+		if(irc == RULES_OK)
+			continue;
+		if(rc == RULES_OK) {
+			rc = irc;
+			if(err && errlen)
+				snprintf(err, errlen, "%s", ibuf);
+		}
+		doc_error_add(doc, ibuf);
+		/* Another item's error is independent of this one's; a version
+		 * the engine lacks or no memory are not. */
+		if(!doc->opts.all_errors || (irc != RULES_ERR_SCHEMA && irc != RULES_ERR_SEMANTIC) ||
+		   doc->n_errors >= doc->opts.limits.errors)
+			break;
+	}
+	c.err = err;
+	c.errlen = errlen;
 	c.kind = NULL;
 	c.name = NULL;
 	if(rc == RULES_OK)
@@ -1335,6 +1392,8 @@ int rules_doc_load_yaml(rules_doc *doc, rules_yaml_file *yf, char *err, size_t e
 			rc = RULES_ERR_VALIDATE;
 		}
 	}
+	if(rc != RULES_OK && !doc->n_errors)
+		doc_error_add(doc, err && errlen ? err : "");
 	if(rc != RULES_OK) {
 		state_free(&staged);
 		free_warnings(c.warn, c.n_warn);
@@ -1360,8 +1419,11 @@ int rules_doc_load_buffer(rules_doc *doc, const char *name, const char *buf, siz
 		return RULES_ERR_ARG;
 	rules_yaml_file *yf;
 	int rc = rules_yaml_parse_limited(name, buf, len, &doc->opts.limits, &yf, err, errlen);
-	if(rc != RULES_OK)
+	if(rc != RULES_OK) {
+		doc_errors_reset(doc);
+		doc_error_add(doc, err && errlen ? err : "");
 		return rc;
+	}
 	return rules_doc_load_yaml(doc, yf, err, errlen);
 }
 
@@ -1371,8 +1433,11 @@ int rules_doc_load_file(rules_doc *doc, const char *path, char *err, size_t errl
 		return RULES_ERR_ARG;
 	rules_yaml_file *yf;
 	int rc = rules_yaml_parse_file_limited(path, &doc->opts.limits, &yf, err, errlen);
-	if(rc != RULES_OK)
+	if(rc != RULES_OK) {
+		doc_errors_reset(doc);
+		doc_error_add(doc, err && errlen ? err : "");
 		return rc;
+	}
 	return rules_doc_load_yaml(doc, yf, err, errlen);
 }
 

@@ -167,6 +167,12 @@ typedef struct rules_doc_options {
 	/* The loader's bounds (rules_limits.h); a 0 field takes its default,
 	 * so a zeroed struct means all defaults. */
 	rules_limits limits;
+	/* Go on past an item's error (a schema or semantic error of one list,
+	 * macro or rule) to report the errors of the following items too, up
+	 * to limits.errors; the load still fails and changes nothing. A YAML
+	 * syntax error, required_engine_version and running out of memory
+	 * still stop the file. See rules_doc_error_count. */
+	bool all_errors;
 } rules_doc_options;
 
 /* Fills *opts with the defaults: engine version 0 (= ours), min priority
@@ -222,6 +228,13 @@ bool rules_doc_rule_skipped(const rules_doc *doc, const char *name);
  * Strings are owned by the document. */
 size_t rules_doc_warning_count(const rules_doc *doc);
 const char *rules_doc_warning_at(const rules_doc *doc, size_t i);
+
+/* The errors of the last failed load, in item order (with all_errors:
+ * every item's; else the one error err received); empty after a
+ * successful one. Strings are owned by the document, valid until the next
+ * load. */
+size_t rules_doc_error_count(const rules_doc *doc);
+const char *rules_doc_error_at(const rules_doc *doc, size_t i);
 
 /* Files successfully loaded, in order: their names, and the
  * required_engine_version each declared (the last one in the file; 0 when

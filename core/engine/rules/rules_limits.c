@@ -10,6 +10,7 @@ void rules_limits_init(rules_limits *l)
 		.condition_bytes = RULES_LIMITS_CONDITION_BYTES,
 		.list_items = RULES_LIMITS_LIST_ITEMS,
 		.condition_nodes = RULES_LIMITS_CONDITION_NODES,
+		.errors = RULES_LIMITS_ERRORS,
 	};
 }
 
@@ -32,4 +33,6 @@ void rules_limits_resolve(const rules_limits *in, rules_limits *out)
 		out->list_items = d.list_items;
 	if (!out->condition_nodes)
 		out->condition_nodes = d.condition_nodes;
+	if (!out->errors)
+		out->errors = d.errors;
 }

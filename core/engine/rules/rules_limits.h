@@ -38,6 +38,9 @@ typedef struct rules_limits {
 	 * are expanded once, and each use copies their values)
 	 * (engine.limits.condition_nodes) */
 	size_t condition_nodes;
+	/* errors reported for one failing set when the loader and compiler
+	 * go on past an item's error (engine.limits.errors) */
+	size_t errors;
 } rules_limits;
 
 #define RULES_LIMITS_FILE_BYTES ((size_t)16 << 20)
@@ -47,6 +50,7 @@ typedef struct rules_limits {
 #define RULES_LIMITS_CONDITION_BYTES ((size_t)1 << 20)
 #define RULES_LIMITS_LIST_ITEMS ((size_t)100000)
 #define RULES_LIMITS_CONDITION_NODES ((size_t)200000)
+#define RULES_LIMITS_ERRORS ((size_t)100)
 
 /* Sets every field of *l to its default. */
 void rules_limits_init(rules_limits *l);
