@@ -274,6 +274,13 @@ static void drops_poll(drops_stream *st)
 		if (!b && !(b = drops_add(st, &r.v[i], false, st->last_sent_wall)))
 			break;
 		b->seen = true;
+		if (r.v[i].lost < b->lost) {
+			/* The counters started again (a feed reopened): nothing to
+			 * tell about the past, count from here. */
+			b->lost = r.v[i].lost;
+			memcpy(b->kernel, r.v[i].kernel, sizeof(b->kernel));
+			b->since_ns = now;
+		}
 		if (r.v[i].lost - b->lost >= st->min_count)
 			rc = drops_write(st, b, &r.v[i], now);
 	}
