@@ -17,7 +17,7 @@ import unittest
 
 import grpc
 
-from fapi_testlib import BIN, SLOW, DaemonTest, Daemon, server_stream
+from fapi_testlib import BIN, SLOW, TEST_MODULE_DIR, DaemonTest, server_stream
 from test_outputs import Collector, batch_alerts, capture, rules, stdout_alerts, wait_for
 
 import drops_pb2 as drops
@@ -353,6 +353,34 @@ class DropsStreamTest(DaemonTest):
         for a, b in zip(k, k[1:]):
             self.assertEqual(b.total_lost - a.total_lost, b.lost)
         self.assertEqual(k[-1].total_lost, n - sent)
+        self.stop_clean(self.d)
+
+    def test_input_queue_losses_reported_by_a_module(self):
+        # tests/modules/losstest.c stands in for the inputs module: 4 x 7
+        # entries lost, 100 ms apart, after its start
+        lib = os.path.join(TEST_MODULE_DIR, "mod_losstest.so")
+        if not os.path.exists(lib):
+            self.skipTest("test modules not built")
+        cfg = drops_config(TEN_SECONDS, 400)
+        cfg["load_modules"] = ["version", "outputs", "drops", "losstest"]
+        cfg["modules"] = [{"name": "losstest", "library_path": lib,
+                           "config": {"name": "k8s-audit-queue", "capacity": 64, "lost_per_tick": 7, "ticks": 4}}]
+        self.d = self.start_daemon(config=cfg)
+        self.assertIn("empty name refused: an input queue needs a name", self.d.log())
+        reports = self.drops_stream(kinds=[drops.INPUT_QUEUE], interval_ms=100)
+        self.d.wait_log("reported 28 lost", timeout=10)
+        wait_for(lambda: reports.msgs and reports.msgs[-1].total_lost == 28, 10, "the last report")
+        k = list(reports.msgs)
+        self.assert_seq(k)
+        for m in k:
+            self.assertEqual((m.kind, m.source, m.capacity, m.identity), (drops.INPUT_QUEUE, "k8s-audit-queue", 64, ""))
+            self.assertGreater(m.lost, 0)
+            self.assertGreater(m.source_id, 0)
+        for a, b in zip(k, k[1:]):
+            self.assertEqual(b.total_lost - a.total_lost, b.lost)
+        # the stream opened after the module started: it counts from there
+        self.assertEqual(sum(m.lost for m in k), 28 - (k[0].total_lost - k[0].lost))
+        self.assertEqual(k[-1].depth, 4)
         self.stop_clean(self.d)
 
     def test_bad_requests_and_limits(self):
