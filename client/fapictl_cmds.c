@@ -20,6 +20,7 @@ extern const fapictl_cmd fapictl_configs_list_cmd;
 extern const fapictl_cmd fapictl_configs_get_cmd;
 extern const fapictl_cmd fapictl_configs_set_cmd;
 extern const fapictl_cmd fapictl_configs_reset_cmd;
+extern const fapictl_cmd fapictl_drops_watch_cmd;
 extern const fapictl_cmd fapictl_completion_cmd;
 
 const fapictl_cmd *const fapictl_cmds[] = {
@@ -39,6 +40,7 @@ const fapictl_cmd *const fapictl_cmds[] = {
 	&fapictl_configs_get_cmd,
 	&fapictl_configs_set_cmd,
 	&fapictl_configs_reset_cmd,
+	&fapictl_drops_watch_cmd,
 	&fapictl_completion_cmd,
 	NULL,
 };

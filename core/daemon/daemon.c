@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -31,6 +32,7 @@
 #include "engine/backends/syscall/sinsp_bridge.h"
 #include "engine/backends/backend_fields.h"
 #include "log/log.h"
+#include "losses/loss_inputs.h"
 #include "modules/loader.h"
 #include "daemon/rules_ctl.h"
 #include "authz/authz_audit.h"
@@ -57,6 +59,10 @@ typedef struct daemon_engine_end {
 	double cpu_s; /* CPU time of the engine thread */
 } daemon_engine_end;
 
+/* Set by the engine thread when syscall_event_drops' exit action stopped
+ * it: the daemon then ends as Falco does, whatever else it serves. */
+static atomic_bool daemon_engine_exit;
+
 static void daemon_on_engine_end(void *user, int rc, const char *err)
 {
 	daemon_engine_end *end = user;
@@ -65,6 +71,8 @@ static void daemon_on_engine_end(void *user, int rc, const char *err)
 	end->cpu_s = (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
 	end->rc = rc;
 	snprintf(end->err, sizeof(end->err), "%s", err ? err : "");
+	if (rc == 1)
+		atomic_store(&daemon_engine_exit, true);
 	pthread_kill(end->main, SIGUSR1);
 }
 
@@ -107,9 +115,10 @@ static void daemon_sighup(const siginfo_t *si, daemon_settings *ds, daemon_watch
 }
 
 /* Waits for SIGINT/SIGTERM (blocked in every thread, so they queue here),
- * for the -M deadline, or, when `until_source_end`, for the engine's source
- * to end (SIGUSR1 from its thread). SIGHUP reloads through ds (NULL: it
- * is only logged). */
+ * for the -M deadline, or, when `until_source_end` (or the engine stopped
+ * on syscall_event_drops' exit action), for the engine's source to end
+ * (SIGUSR1 from its thread). SIGHUP reloads through ds (NULL: it is only
+ * logged). */
 static void daemon_wait(long duration_s, bool until_source_end, daemon_settings *ds, daemon_watch *w)
 {
 	sigset_t set;
@@ -144,7 +153,7 @@ static void daemon_wait(long duration_s, bool until_source_end, daemon_settings 
 				continue;
 		}
 		if (sig == SIGUSR1) {
-			if (daemon_sigusr1(&si) && until_source_end)
+			if (daemon_sigusr1(&si) && (until_source_end || atomic_load(&daemon_engine_exit)))
 				return;
 			continue;
 		}
@@ -170,6 +179,13 @@ static void daemon_log_subscriber(const char *name, const bus_sub_stats *st, voi
 		"subscriber %s: delivered %llu, dropped %llu, filtered out %llu, queued %zu/%zu (high water %zu)", name,
 		(unsigned long long)st->delivered, (unsigned long long)st->dropped, (unsigned long long)st->filtered_out,
 		st->depth, st->capacity, st->high_water);
+}
+
+/* syscall_event_drops' exit action, in Falco's words (LOG_CRIT). */
+static void daemon_log_drops_exit(const char *msg)
+{
+	log_msg(FAPI_LOG_ERROR, "engine", "%s", msg);
+	log_msg(FAPI_LOG_ERROR, "engine", "Exiting.");
 }
 
 static void daemon_print_warnings(const engine *e)
@@ -333,8 +349,12 @@ static int daemon_replay(engine *e, const engine_config *ec, const channels_conf
 		fprintf(stderr, "Runtime error: %s. Exiting.\n", end.err);
 		goto out;
 	}
+	if (end.rc == 1)
+		daemon_log_drops_exit(end.err);
 	engine_print_summary(e, stdout);
-	rc = 0;
+	fflush(stdout);
+	engine_print_drop_stats(e, stderr);
+	rc = end.rc == 1 ? 1 : 0;
 out:
 	channels_free(ch);
 	engine_set_sink(e, NULL, NULL);
@@ -431,6 +451,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	bool have_source = false;
 	bus *alerts = NULL;
 	rules_ctl *rules = NULL;
+	loss_inputs *inputs_losses = NULL;
 	engine_stats_file *stats = NULL;
 	int ready_fd = -1; /* -d: the daemon's line to its parent until it is up */
 	daemon_engine_end end = {.main = pthread_self()};
@@ -598,6 +619,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	}
 	/* What modules reach through the host table besides their own config. */
 	mods.bus = alerts;
+	mods.engine = eng;
+	mods.loss_inputs = inputs_losses = loss_inputs_new();
 	mods.config_root = doc->root;
 	mods.reflection = refl;
 	mods.rules = rules;
@@ -672,9 +695,15 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	if (end.rc < 0) {
 		log_msg(FAPI_LOG_ERROR, "engine", "%s", end.err);
 		rc = 1;
+	} else if (end.rc == 1) {
+		daemon_log_drops_exit(end.err);
+		rc = 1;
 	}
-	if (have_source)
+	if (have_source) {
 		engine_print_summary(eng, stdout);
+		fflush(stdout);
+		engine_print_drop_stats(eng, stderr);
+	}
 
 out_started:
 	health_set_serving(hl, false);
@@ -709,6 +738,7 @@ out_server:
 	authz_peers_free();
 out_modules:
 	loader_unload_all(&mods);
+	loss_inputs_free(inputs_losses);
 out_grpc:
 	health_free(hl);
 	reflection_free(refl);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/config_keys.h"
+#include "daemon/drops_config.h"
 #include "engine/compile/output_extra.h"
 #include "engine/rules/rules_priority.h"
 
@@ -73,6 +74,8 @@ int engine_config_read(const config_node *root, const cli_args *a, engine_config
 	    config_key_int(root, "engine.capture.rate", &evrate, err, errlen) < 0 ||
 	    config_key_bool(root, "engine.live.enabled", &c->live, err, errlen) < 0 ||
 	    config_key_string(root, "engine.live.probe", &probe, err, errlen) < 0)
+		return -1;
+	if (drops_config_read(root, &o->drops, err, errlen) < 0)
 		return -1;
 	o->all_events = a->all_events;
 	o->disabled_sources = a->disable_sources;

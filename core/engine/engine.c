@@ -11,6 +11,9 @@
 #include "engine/output/alert_format.h"
 #include "engine/output/alert_meta.h"
 #include "engine/engine_stats_file.h"
+#include "engine/engine_drops.h"
+#include "engine/engine_drops_alert.h"
+#include "fapi/host.h"
 #include "engine/compile/rules_compile.h"
 #include "engine/rules/rules_doc.h"
 #include "engine/rules/rules_files.h"
@@ -34,6 +37,9 @@ struct engine {
 	double rate;
 	bool live;
 	char *probe;
+	bool ebpf;            /* the live feed is the eBPF probe's */
+	bool drops_on;        /* syscall_event_drops watches the open source (syscall only, as Falco) */
+	engine_drops drops;
 	/* counters, written by the engine thread only */
 	_Atomic uint64_t events, alerts, rate_limited, errors;
 	_Atomic uint64_t by_priority[8];
@@ -177,6 +183,7 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 		.hostname = e->hostname,
 	};
 	token_bucket_init(&e->tb, o->rate, o->max_burst, engine_now_ns(CLOCK_MONOTONIC));
+	engine_drops_init(&e->drops, &o->drops);
 	atomic_init(&e->stop, false);
 	atomic_init(&e->generation, 1);
 	*out = e;
@@ -292,6 +299,7 @@ int engine_open_capture(engine *e, const char *path, uint64_t loops, double rate
 	if (b->capture_open(b->ctx, path, err, errlen) != BACKEND_OK)
 		return -1;
 	e->src = b;
+	e->drops_on = strcmp(b->source, "syscall") == 0;
 	free(e->capture);
 	e->capture = strdup(path);
 	e->loops = loops;
@@ -324,8 +332,12 @@ int engine_open_live(engine *e, const char *probe, char *err, size_t errlen)
 		return -1;
 	e->src = b;
 	e->live = true;
+	e->ebpf = probe && *probe;
+	e->drops_on = strcmp(b->source, "syscall") == 0;
 	return 0;
 }
+
+static void engine_output(engine *e, engine_alert *a);
 
 static void engine_emit(engine *e, const compiled_rule *r, const backend_event *evt)
 {
@@ -343,6 +355,40 @@ static void engine_emit(engine *e, const compiled_rule *r, const backend_event *
 		atomic_fetch_add_explicit(&e->errors, 1, memory_order_relaxed);
 		return;
 	}
+	engine_output(e, a);
+}
+
+/* syscall_event_drops' check at event time ts. Returns false when its exit
+ * action asks the engine to stop (the message in err). */
+static bool engine_drops_run(engine *e, uint64_t ts, char *err, size_t errlen)
+{
+	backend_drops now;
+	bool live = e->live && e->src->live_drops && e->src->live_drops(e->src->ctx, &now) == BACKEND_OK;
+	engine_drops_notice n;
+	if (!engine_drops_check(&e->drops, ts, live ? &now : NULL, &n) || !n.act)
+		return true;
+	char msg[160];
+	engine_drops_message(&n, msg, sizeof(msg));
+	unsigned act = e->drops.o.actions;
+	if ((act & ENGINE_DROPS_LOG) && e->drops.o.log)
+		e->drops.o.log(FAPI_LOG_DEBUG, msg);
+	if (act & ENGINE_DROPS_ALERT) {
+		/* Falco's handle_msg: every output, no rate limit, no priority floor. */
+		engine_alert *a = engine_drops_alert(&n, ts, ++e->seq, e->ebpf, e->o.json_output, e->hostname);
+		if (a)
+			engine_output(e, a);
+		else
+			atomic_fetch_add_explicit(&e->errors, 1, memory_order_relaxed);
+	}
+	if (act & ENGINE_DROPS_EXIT) {
+		snprintf(err, errlen, "%s", msg);
+		return false;
+	}
+	return true;
+}
+
+static void engine_output(engine *e, engine_alert *a)
+{
 	if (e->o.stdout_output) {
 		fputs(a->output, stdout);
 		putc('\n', stdout);
@@ -398,6 +444,8 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 				return -1;
 			}
 			atomic_fetch_add_explicit(&e->events, 1, memory_order_relaxed);
+			if (e->drops_on && engine_drops_due(&e->drops, evt->ts) && !engine_drops_run(e, evt->ts, err, errlen))
+				return 1;
 			if (e->rate > 0 && (++paced & 15) == 0)
 				engine_pace(e->rate, paced, start_ns);
 			/* Leaf results are remembered per generation; 0 is never used. */
@@ -416,6 +464,7 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 			return 0;
 		}
 		char be[512] = "";
+		engine_drops_rewind(&e->drops);
 		if (src->capture_open(src->ctx, e->capture, be, sizeof(be)) != BACKEND_OK) {
 			e->src = NULL;
 			snprintf(err, errlen, "reopening %s: %s", e->capture, be);
@@ -482,6 +531,18 @@ void engine_get_stats(const engine *e, engine_stats *out)
 	out->swap_free_ns = atomic_load(&e->swap_free_ns);
 	for (int i = 0; i < 8; i++)
 		out->by_priority[i] = atomic_load(&e->by_priority[i]);
+}
+
+void engine_get_kernel_losses(const engine *e, backend_drops *totals, bool *ebpf_enabled)
+{
+	engine_drops_totals(&e->drops, totals);
+	if (ebpf_enabled)
+		*ebpf_enabled = e->ebpf;
+}
+
+void engine_print_drop_stats(const engine *e, FILE *out)
+{
+	engine_drops_print_stats(&e->drops, out);
 }
 
 uint64_t engine_rule_matches(const engine *e, size_t i)

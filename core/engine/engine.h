@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "engine/engine_drops.h"
 #include "engine/output/alert.h"
 #include "engine/backends/backend_registry.h"
 #include "engine/rules/rules_limits.h"
@@ -52,6 +53,7 @@ typedef struct engine_opts {
 	uint32_t snaplen;               /* 0 = libscap's default */
 	bool validate_only;             /* -V: load and check the rules; the engine will not run */
 	rules_limits limits;            /* engine.limits.*: the rules loader's bounds; 0 fields take defaults */
+	engine_drops_opts drops;        /* syscall_event_drops.* (engine_drops.h); zeroed: ignore, threshold 0 */
 } engine_opts;
 
 /* Called with every alert that passed the rate limiter; the sink takes its
@@ -115,7 +117,8 @@ int engine_open_live(engine *e, const char *probe, char *err, size_t errlen);
 
 /* Runs the opened source on this thread until it ends or `stop` becomes
  * true. Returns 0 at the end of the source or on stop, -1 with err on a
- * read error. */
+ * read error, 1 with Falco's message in err when syscall_event_drops'
+ * exit action stops it (Falco then exits with status 1). */
 int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen);
 
 /* Runs the source on a thread of its own; on_end(user, rc) is called on that
@@ -125,6 +128,13 @@ int engine_start(engine *e, void (*on_end)(void *user, int rc, const char *err),
 void engine_stop(engine *e);
 
 void engine_get_stats(const engine *e, engine_stats *out);
+/* syscall_event_drops' totals since the source opened (the driver's
+ * counters plus simulated drops; all 0 for a capture without simulation)
+ * and whether the live feed is the eBPF probe's. Thread-safe. */
+void engine_get_kernel_losses(const engine *e, backend_drops *totals, bool *ebpf_enabled);
+/* Falco's "Syscall event drop monitoring:" lines, printed at the end of a
+ * run. */
+void engine_print_drop_stats(const engine *e, FILE *out);
 /* Matches of rule i of engine_ruleset(e)->rules. */
 uint64_t engine_rule_matches(const engine *e, size_t i);
 /* Falco's end-of-run summary: "Events detected: N", counts by severity and

@@ -179,6 +179,12 @@ void host_alert_release(fapi_alert *a)
 	alert_unref((engine_alert *)a);
 }
 
+void host_alert_sub_set_identity(fapi_alert_sub *s, const char *identity)
+{
+	if (s)
+		bus_subscriber_set_identity(s->bs, identity);
+}
+
 void host_alert_sub_stats(fapi_alert_sub *s, fapi_alert_sub_stats *out)
 {
 	bus_sub_stats st;

@@ -13,5 +13,6 @@ fapi_alert *host_alert_pop(fapi_alert_sub *s, uint64_t *lost);
 void host_alert_release(fapi_alert *a);
 void host_alert_view(const fapi_alert *alert, fapi_alert_view *out);
 void host_alert_sub_stats(fapi_alert_sub *s, fapi_alert_sub_stats *out);
+void host_alert_sub_set_identity(fapi_alert_sub *s, const char *identity);
 
 #endif

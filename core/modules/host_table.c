@@ -14,6 +14,7 @@
 #include "modules/host_legacy.h"
 #include "modules/host_rules.h"
 #include "modules/host_struct.h"
+#include "modules/host_losses.h"
 #include "modules/loader.h"
 #include "server/reflection.h"
 #include "server/server.h"
@@ -291,6 +292,11 @@ static const fapi_host host_table = {
 	.config_result_free = host_config_result_free,
 	.config_revision = host_config_revision,
 	.authz_check = host_authz_check,
+	.loss_sources = host_loss_sources,
+	.loss_input_register = host_loss_input_register,
+	.loss_input_report = host_loss_input_report,
+	.loss_input_unregister = host_loss_input_unregister,
+	.alert_sub_set_identity = host_alert_sub_set_identity,
 };
 
 const fapi_host *loader_host_table(void)

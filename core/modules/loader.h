@@ -42,6 +42,8 @@ typedef struct module_set {
 	struct reflection *reflection;  /* where register_descriptors adds, or NULL; borrowed */
 	struct rules_ctl *rules;        /* the rules operations' target, or NULL (no engine); borrowed */
 	struct config_live *live;       /* the configuration host functions' target, or NULL; borrowed */
+	const struct engine *engine;    /* the engine (loss reports), or NULL; borrowed */
+	struct loss_inputs *loss_inputs; /* the registered input queues, or NULL; borrowed */
 } module_set;
 
 /* Checks a module descriptor found in `file`, in the documented order:

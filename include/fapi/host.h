@@ -28,6 +28,7 @@
 
 #include "fapi/config_keys.h"
 #include "fapi/engine.h"
+#include "fapi/losses.h"
 #include "fapi/rpc.h"
 #include "fapi/rules.h"
 #include "fapi/status.h"
@@ -366,6 +367,34 @@ typedef struct fapi_host {
 	 * Thread-safe. */
 	int (*authz_check)(fapi_module_ctx *ctx, const fapi_peer *peer, const fapi_authz_query *q, bool *allowed,
 			   char *msg, size_t msglen);
+	/* ---- ABI 1.4: loss reports (see fapi/losses.h) ---- */
+
+	/* Lists every source of losses of a kind in `kinds` (FAPI_LOSS_BIT
+	 * mask, FAPI_LOSS_ALL): fn is called once per source, on the calling
+	 * thread, with running totals (see fapi_loss_source). Returns the
+	 * number listed (0 when the daemon runs no engine: no bus, no kernel
+	 * counters). Never blocks the engine: it reads atomics and copies each
+	 * subscriber's counters under that subscriber's own lock. Allowed
+	 * from start on. Thread-safe. */
+	size_t (*loss_sources)(fapi_module_ctx *ctx, uint32_t kinds, fapi_loss_source_fn fn, void *user);
+	/* Registers an input queue whose losses the module reports (the
+	 * inputs module): it is then listed as a FAPI_LOSS_INPUT_QUEUE source.
+	 * Returns FAPI_OK and *out (owned by the host until
+	 * loss_input_unregister), FAPI_EINVAL (opts NULL, size too small, no
+	 * name) or FAPI_ENOMEM, with err. Thread-safe. */
+	int (*loss_input_register)(fapi_module_ctx *ctx, const fapi_loss_input_opts *opts, fapi_loss_input **out,
+				   char *err, size_t errlen);
+	/* Adds `lost` entries to the input's running total and records its
+	 * depth now. Lock-free and cheap: call it where the queue drops. Any
+	 * thread; never after loss_input_unregister. */
+	void (*loss_input_report)(fapi_loss_input *in, uint64_t lost, uint64_t depth);
+	/* Ends the registration and frees it; NULL is fine. Thread-safe, but
+	 * not concurrently with loss_input_report on the same input. */
+	void (*loss_input_unregister)(fapi_loss_input *in);
+	/* Tells who is behind a subscription (copied; truncated to 127
+	 * bytes), so that loss reports name it: fapi_loss_source.identity.
+	 * Optional for a module; NULL sub is fine. Thread-safe. */
+	void (*alert_sub_set_identity)(fapi_alert_sub *sub, const char *identity);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

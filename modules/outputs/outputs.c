@@ -126,6 +126,9 @@ static fapi_status_code outputs_stream_subscribe(outputs_stream *st, const fapi_
 		return FAPI_STATUS_FAILED_PRECONDITION;
 	if (rc != FAPI_OK)
 		return FAPI_STATUS_INTERNAL;
+	/* Loss reports (the drops stream) name who is behind the queue. */
+	if (FAPI_HOST_HAS(m->host, alert_sub_set_identity))
+		m->host->alert_sub_set_identity(sub, st->identity);
 	pthread_mutex_lock(&st->mu);
 	st->sub = sub;
 	st->ready = true;

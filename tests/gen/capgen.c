@@ -1,5 +1,5 @@
 /*
- * fapi-capgen SCENARIO OUT.scap [--events N]
+ * fapi-capgen SCENARIO OUT.scap [--events N] [--step-ns NS]
  *
  * Writes a deterministic capture (see README.md for the scenarios). The same
  * arguments always give the same bytes.
@@ -15,7 +15,8 @@
 static void capgen_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: fapi-capgen SCENARIO OUT.scap [--events N]\n"
+		"usage: fapi-capgen SCENARIO OUT.scap [--events N] [--step-ns NS]\n"
+		"  --step-ns NS  nanoseconds between two events (default 1000)\n"
 		"scenarios:\n"
 		"  basic   small, hand-written process/file/network story (tests)\n"
 		"  mix     benchmark mix of syscalls over ~300 threads (default 1000000 events)\n"
@@ -38,7 +39,7 @@ static bool capgen_parse_count(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
 	const char *scenario = NULL, *out = NULL;
-	uint64_t nevents = 0;
+	uint64_t nevents = 0, step_ns = 1000;
 	bool have_events = false;
 
 	for(int i = 1; i < argc; i++) {
@@ -51,6 +52,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			have_events = true;
+			i++;
+		} else if(strcmp(argv[i], "--step-ns") == 0) {
+			/* Captures that span seconds of event time with few events
+			 * (per-second checks such as syscall_event_drops). */
+			if(i + 1 >= argc || !capgen_parse_count(argv[i + 1], &step_ns)) {
+				fprintf(stderr, "fapi-capgen: --step-ns needs a positive integer\n");
+				return 2;
+			}
 			i++;
 		} else if(scenario == NULL) {
 			scenario = argv[i];
@@ -80,7 +89,7 @@ int main(int argc, char **argv)
 	}
 
 	capgen_world w;
-	bool ok = capgen_world_init(&w, 1000);
+	bool ok = capgen_world_init(&w, step_ns);
 	if(ok) {
 		if(is_basic)
 			ok = capgen_basic_run(&w, out);

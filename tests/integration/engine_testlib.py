@@ -26,6 +26,9 @@ FIXTURES = os.path.normpath(os.path.join(HERE, "..", "fixtures", "rules"))
 TEXT_ALERT = re.compile(r"^(\d\d:\d\d:\d\d\.\d{9}): (Emergency|Alert|Critical|Error|Warning|Notice|Informational|Debug) (.*)$")
 # The daemon's own log lines on stderr ("2026-...Z INFO [engine] ...").
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z [A-Z]+ \[")
+# Falco's syscall_event_drops end-of-run lines (stderr, after every run).
+DROP_STATS_LINE = re.compile(r"^(Syscall event drop monitoring:|   - event drop detected: \d+ occurrences"
+                             r"|   - num times actions taken: \d+)$")
 
 # basic.scap: the first event is at 2022-03-01T00:00:00Z, every event 1000 ns
 # after the previous one, and evt.num counts written events from 1.
@@ -80,7 +83,8 @@ class Result:
             self.alerts = list(self.lines)
             self.summary_lines = []
         # stderr without the daemon's own log lines: warnings and errors.
-        self.messages = [l for l in self.stderr.splitlines() if not LOG_LINE.match(l)]
+        self.messages = [l for l in self.stderr.splitlines()
+                         if not LOG_LINE.match(l) and not DROP_STATS_LINE.match(l)]
 
     def describe(self):
         return "command: %s\nexit: %s\nstdout:\n%s\nstderr:\n%s" % (

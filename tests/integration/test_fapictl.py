@@ -128,6 +128,8 @@ class UsageTest(FapictlTest):
             self.assertEqual(set(complete("fapictl rules ''")),
                              {"list", "get", "validate", "put", "delete", "enable", "disable", "reload"})
             self.assertIn("--if-revision", complete("fapictl rules put --"))
+            self.assertEqual(complete("fapictl drops ''"), ["watch"])
+            self.assertIn("--kinds", complete("fapictl drops watch --"))
             self.assertIn("--follow", complete("fapictl outputs watch --"))
             self.assertNotIn("--follow", complete("fapictl version --"))
             self.assertEqual(complete("fapictl outputs watch --min-priority w"), ["warning"])

@@ -112,6 +112,17 @@ typedef struct backend_event {
 	void *payload;
 } backend_event;
 
+/** The driver's counters since the live feed opened (scap_stats). */
+typedef struct backend_drops {
+	uint64_t n_evts;              /**< events the driver saw */
+	uint64_t n_drops;             /**< events dropped, every cause */
+	uint64_t n_drops_buffer;      /**< dropped: the ring buffer was full */
+	uint64_t n_drops_scratch_map; /**< dropped: the eBPF scratch map was full */
+	uint64_t n_drops_pf;          /**< dropped: invalid memory access (page fault) */
+	uint64_t n_drops_bug;         /**< dropped: an invalid condition in the instrumentation */
+	uint64_t n_preemptions;       /**< preemptions */
+} backend_drops;
+
 /** A compiled condition leaf; opaque, owned by its creator. */
 typedef struct backend_check backend_check;
 /** A compiled output format; opaque, owned by its creator. */
@@ -328,6 +339,14 @@ typedef struct backend {
 	 * out[0..2] = events, drops, preemptions. Returns BACKEND_OK, or
 	 * BACKEND_EINVAL when no live feed is open (a capture file has none). */
 	int (*live_stats)(void *ctx, uint64_t out[3]);
+
+	/* ---- Loss counters (appended in version 1; NULL: none) --------------- */
+
+	/** Optional: every loss counter of the open live feed (libscap's
+	 * scap_stats), for syscall_event_drops and the drops stream. Returns
+	 * BACKEND_OK, or BACKEND_EINVAL when no live feed is open (a capture
+	 * file has none: Falco's counters then stay 0). */
+	int (*live_drops)(void *ctx, struct backend_drops *out);
 } backend;
 
 /** Initialiser: `backend b = BACKEND_INIT;` then set the members. */

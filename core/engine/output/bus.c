@@ -41,6 +41,8 @@ struct bus_subscriber {
 	bus_notify_fn notify;
 	void *user;
 	char *name;
+	uint64_t id;                      /* immutable after subscribe */
+	char identity[BUS_IDENTITY_MAX];  /* guarded by lock */
 };
 
 struct bus {
@@ -271,7 +273,7 @@ bus_subscriber *bus_subscribe(bus *b, const bus_sub_opts *opts, char *err, size_
 	snap->n = n;
 	b->cur = snap;
 	b->nlive = n;
-	b->next_id++;
+	s->id = b->next_id++;
 	/* The old array may still be walked by publishers pinned before the
 	 * swap; wait for them, then it is ours to free. */
 	bus_synchronize_locked(b);
@@ -449,9 +451,18 @@ const char *bus_subscriber_name(const bus_subscriber *s)
 	return s->name;
 }
 
-void bus_subscriber_stats(bus_subscriber *s, bus_sub_stats *st)
+void bus_subscriber_set_identity(bus_subscriber *s, const char *identity)
 {
 	pthread_mutex_lock(&s->lock);
+	snprintf(s->identity, sizeof(s->identity), "%s", identity ? identity : "");
+	pthread_mutex_unlock(&s->lock);
+}
+
+void bus_subscriber_stats(bus_subscriber *s, bus_sub_stats *st)
+{
+	st->id = s->id;
+	pthread_mutex_lock(&s->lock);
+	memcpy(st->identity, s->identity, sizeof(st->identity));
 	st->accepted = s->accepted;
 	st->delivered = s->delivered;
 	st->dropped = s->dropped;

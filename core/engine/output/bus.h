@@ -108,9 +108,14 @@ typedef struct bus_sub_opts {
 	const char *name;     /* for stats and the drop hook, copied; NULL = "subscriber-<id>" */
 } bus_sub_opts;
 
+/* Longest identity bus_subscriber_set_identity keeps (bytes, with the NUL). */
+#define BUS_IDENTITY_MAX 128
+
 /* One subscriber's counters, a consistent snapshot (taken under its lock).
  * accepted == delivered + dropped + depth while subscribed. */
 typedef struct bus_sub_stats {
+	uint64_t id;           /* unique to this subscriber for the bus's life, from 1 */
+	char identity[BUS_IDENTITY_MAX]; /* as last set by bus_subscriber_set_identity, "" before */
 	uint64_t accepted;     /* alerts that passed the filter (enqueued, maybe dropped later) */
 	uint64_t filtered_out; /* alerts the filter rejected */
 	uint64_t delivered;    /* alerts popped */
@@ -185,6 +190,11 @@ size_t bus_pop_many(bus_subscriber *sub, engine_alert **out, size_t max, uint64_
 /* The subscriber's name (owned by the subscriber, valid until it is
  * unsubscribed). */
 const char *bus_subscriber_name(const bus_subscriber *sub);
+
+/* Records who is behind the subscriber (for loss reports: "unix uid
+ * 1000", a certificate's name, a peer address), truncated to
+ * BUS_IDENTITY_MAX - 1 bytes; copied. Thread-safe. */
+void bus_subscriber_set_identity(bus_subscriber *sub, const char *identity);
 
 /* Fills *st with sub's counters. Thread-safe. */
 void bus_subscriber_stats(bus_subscriber *sub, bus_sub_stats *st);

@@ -2296,6 +2296,23 @@ int sb_live_stats(void *ctx, uint64_t out[3])
 	return BACKEND_OK;
 }
 
+static int sb_live_drops(void *ctx, backend_drops *out)
+{
+	sinsp_bridge_stats st;
+	if(!sinsp_bridge_is_live(sb_of(ctx)->insp) || sinsp_bridge_get_stats(sb_of(ctx)->insp, &st) != SINSP_BRIDGE_OK)
+	{
+		return BACKEND_EINVAL;
+	}
+	out->n_evts = st.driver_events;
+	out->n_drops = st.drops;
+	out->n_drops_buffer = st.drops_buffer;
+	out->n_drops_scratch_map = st.drops_scratch_map;
+	out->n_drops_pf = st.drops_pf;
+	out->n_drops_bug = st.drops_bug;
+	out->n_preemptions = st.preemptions;
+	return BACKEND_OK;
+}
+
 void sb_destroy(void *ctx)
 {
 	syscall_backend *b = sb_of(ctx);
@@ -2362,6 +2379,7 @@ int sinsp_bridge_backend_create(const backend_opts *o, backend *out, char *err, 
 	out->capture_close = sb_capture_close;
 	out->live_open = sb_live_open;
 	out->live_stats = sb_live_stats;
+	out->live_drops = sb_live_drops;
 	out->destroy = sb_destroy;
 	return BACKEND_OK;
 }
