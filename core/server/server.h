@@ -33,6 +33,9 @@ void server_set_authz(server *s, const authz_policy *policy, authz_audit *audit)
 
 /* The host's peer_identity (see fapi/host.h). */
 int server_peer_identity(const fapi_peer *peer, fapi_identity *out);
+/* The identity the policy decides on for a peer the server handed to a
+ * callback (borrowed, valid while the peer is), or NULL for NULL. */
+const authz_identity *server_peer_authz(const fapi_peer *peer);
 
 /* Registers every method of the table, freezes it, starts the server and
  * posts the first requests. 0 or -1 with err. */

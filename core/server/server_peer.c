@@ -62,3 +62,8 @@ int server_peer_identity(const fapi_peer *peer, fapi_identity *out)
 	const server_peer *p = SERVER_CONTAINER_OF(peer, server_peer, pub);
 	return authz_identity_export(&p->id, out);
 }
+
+const authz_identity *server_peer_authz(const fapi_peer *peer)
+{
+	return peer ? &SERVER_CONTAINER_OF(peer, server_peer, pub)->id : NULL;
+}
