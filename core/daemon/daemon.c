@@ -679,12 +679,12 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "engine", "cannot start the engine thread");
 		goto out_started;
 	}
-	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
-	daemon_detach_ready(&ready_fd);
 	bool watch_files = true;
 	if (config_key_bool(doc->root, "watch_config_files", &watch_files, err, sizeof(err)) == 0 && watch_files &&
 	    daemon_watch_start(&watch, &ds, pthread_self(), err, sizeof(err)) < 0)
 		log_msg(FAPI_LOG_WARNING, "config", "%s", err);
+	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
+	daemon_detach_ready(&ready_fd);
 	daemon_wait(args->duration_s, false, &ds, watch);
 	daemon_watch_stop(watch);
 	watch = NULL;

@@ -34,16 +34,23 @@ struct daemon_watch {
 	size_t ndirs;
 };
 
+/* Frees the list; with rm, also removes the watches. */
+static void daemon_watch_free_dirs(daemon_watch *w, daemon_watch_dir *dirs, size_t n, bool rm)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (rm)
+			inotify_rm_watch(w->ifd, dirs[i].wd);
+		free(dirs[i].path);
+		for (size_t j = 0; j < dirs[i].nnames; j++)
+			free(dirs[i].names[j]);
+		free(dirs[i].names);
+	}
+	free(dirs);
+}
+
 static void daemon_watch_clear(daemon_watch *w)
 {
-	for (size_t i = 0; i < w->ndirs; i++) {
-		inotify_rm_watch(w->ifd, w->dirs[i].wd);
-		free(w->dirs[i].path);
-		for (size_t j = 0; j < w->dirs[i].nnames; j++)
-			free(w->dirs[i].names[j]);
-		free(w->dirs[i].names);
-	}
-	free(w->dirs);
+	daemon_watch_free_dirs(w, w->dirs, w->ndirs, true);
 	w->dirs = NULL;
 	w->ndirs = 0;
 }
@@ -71,14 +78,24 @@ static daemon_watch_dir *daemon_watch_dir_of(daemon_watch *w, const char *dir)
 	return d;
 }
 
-/* Watches the parent directory of every file, for the file's name. */
+/* Watches the parent directory of every file, for the file's name. A
+ * directory watched already keeps its watch (inotify_add_watch gives the
+ * same descriptor), so that no event is lost while the set is rebuilt;
+ * directories no longer needed lose theirs. */
 static void daemon_watch_build(daemon_watch *w)
 {
-	daemon_watch_clear(w);
+	daemon_watch_dir *old = w->dirs;
+	size_t nold = w->ndirs;
+	w->dirs = NULL;
+	w->ndirs = 0;
 	char **files = NULL;
 	size_t n = 0;
-	if (daemon_settings_files(w->s, &files, &n) < 0)
+	if (daemon_settings_files(w->s, &files, &n) < 0) {
+		/* Keep watching what was watched. */
+		w->dirs = old;
+		w->ndirs = nold;
 		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!files[i])
 			continue;
@@ -100,6 +117,14 @@ static void daemon_watch_build(daemon_watch *w)
 			d->nnames++;
 	}
 	rules_files_free(files, n);
+	for (size_t i = 0; i < nold; i++) {
+		bool kept = false;
+		for (size_t j = 0; j < w->ndirs && !kept; j++)
+			kept = w->dirs[j].wd == old[i].wd;
+		if (!kept)
+			inotify_rm_watch(w->ifd, old[i].wd);
+	}
+	daemon_watch_free_dirs(w, old, nold, false);
 }
 
 static bool daemon_watch_relevant(const daemon_watch *w, const struct inotify_event *ev)
@@ -142,7 +167,6 @@ static void *daemon_watch_thread(void *arg)
 {
 	daemon_watch *w = arg;
 	pthread_setname_np(pthread_self(), "watch");
-	daemon_watch_build(w);
 	bool pending = false;
 	while (!atomic_load(&w->stop)) {
 		struct pollfd p[2] = {{.fd = w->ifd, .events = POLLIN}, {.fd = w->wake[0], .events = POLLIN}};
@@ -190,6 +214,9 @@ int daemon_watch_start(daemon_watch **out, daemon_settings *s, pthread_t main, c
 		fcntl(w->wake[i], F_SETFL, fl | O_NONBLOCK);
 		fcntl(w->wake[i], F_SETFD, FD_CLOEXEC);
 	}
+	/* In place before the caller says it is ready: an edit right after
+	 * is seen. */
+	daemon_watch_build(w);
 	if (pthread_create(&w->thread, NULL, daemon_watch_thread, w) != 0) {
 		snprintf(err, errlen, "watch_config_files: cannot start its thread");
 		goto fail;
@@ -197,6 +224,7 @@ int daemon_watch_start(daemon_watch **out, daemon_settings *s, pthread_t main, c
 	*out = w;
 	return 0;
 fail:
+	daemon_watch_clear(w);
 	if (w->ifd >= 0)
 		close(w->ifd);
 	if (w->wake[0] >= 0) {
