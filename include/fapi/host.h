@@ -331,7 +331,8 @@ typedef struct fapi_host {
 	/* ---- ABI 1.4: authorisation check ---- */
 
 	/* Evaluates the authorisation policy (grpc.authorization) that the
-	 * running configuration with q's changes would give, for the identity
+	 * configuration as stored now (falco.yaml, the overlay, -o: what the
+	 * next start reads) with q's changes would give, for the identity
 	 * behind `peer` (a peer the host handed to a unary handler, during that
 	 * handler), calling q->path. Sets *allowed, with the denial naming the
 	 * missing permission in msg when false, and returns FAPI_OK; or returns

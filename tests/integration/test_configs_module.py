@@ -72,12 +72,15 @@ class ConfigsTest(DaemonTest):
         return self.new_daemon(lambda dir: configs_config(os.path.join(dir, "state"), extra, **kw)).start()
 
     def channel(self, d):
-        ch = grpc.insecure_channel(d.target)
+        # A subchannel pool of its own: restarted daemons reuse a socket
+        # path, and a pooled connection to the previous one would be stale.
+        ch = grpc.insecure_channel(d.target, options=[("grpc.use_local_subchannel_pool", 1)])
         self.addCleanup(ch.close)
         return ch
 
     def call(self, d, path, req, resp_cls, timeout=10):
-        return unary(self.channel(d), path, type(req), resp_cls)(req, timeout=timeout * SLOW)
+        with grpc.insecure_channel(d.target, options=[("grpc.use_local_subchannel_pool", 1)]) as ch:
+            return unary(ch, path, type(req), resp_cls)(req, timeout=timeout * SLOW)
 
     def list_keys(self, d, prefix=""):
         r = self.call(d, LIST, cfgpb.list_request(prefix=prefix), cfgpb.list_response)
@@ -254,7 +257,8 @@ class HotTest(ConfigsTest):
         self.reset(d, "priority")
         with self.assertRaises(grpc.RpcError):
             self.set(d, priority="nonsense")
-        records = [json.loads(l) for l in open(audit) if l.strip()]
+        with open(audit) as f:
+            records = [json.loads(l) for l in f if l.strip()]
         text = "\n".join(json.dumps(r) for r in records)
         sets = [r for r in records if "configs_set" in json.dumps(r)]
         self.assertEqual(len(sets), 2, text)
@@ -335,7 +339,7 @@ class ModuleKeyTest(ConfigsTest):
     def stop_with_stream(self, d):
         """Stops d while a stream is open: the shutdown log then names the
         stream's queue capacity."""
-        ch = grpc.insecure_channel(d.target)
+        ch = grpc.insecure_channel(d.target, options=[("grpc.use_local_subchannel_pool", 1)])
         call = server_stream(ch, OUTPUTS, outputs.request, outputs.response)(outputs.request(), timeout=30 * SLOW)
         next(iter(call))
         self.stop_clean(d)
@@ -459,7 +463,7 @@ class DurabilityTest(ConfigsTest):
             stop = threading.Event()
 
             def writer(dd=d):
-                ch = grpc.insecure_channel(dd.target)
+                ch = grpc.insecure_channel(dd.target, options=[("grpc.use_local_subchannel_pool", 1)])
                 f = unary(ch, SET, cfgpb.set_request, cfgpb.set_response)
                 i = 0
                 while not stop.is_set():
@@ -505,7 +509,10 @@ class DurabilityTest(ConfigsTest):
         d3 = Daemon(configs_config(state, rate=500), workdir=d.dir)
         self.daemons.append(d3)
         d3.start()
-        keys, _ = self.list_keys(d3)
+        try:
+            keys, _ = self.list_keys(d3)
+        except grpc.RpcError as e:
+            self.fail("%s\n%s" % (e, d3.log()))
         self.assertEqual(keys["outputs.max_burst"].current.yaml, kept)
         self.assertTrue(os.path.exists(overlay))
 
