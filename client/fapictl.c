@@ -89,7 +89,8 @@ static void fapictl_help_global(FILE *f)
 		fprintf(f, "  %-18s %s\n", fapictl_cmds[i]->path, fapictl_cmds[i]->summary);
 	fputs("\nconnection options (commands that call the daemon):\n", f);
 	fapictl_help_opts(f, fapictl_conn_opts);
-	fputs("\nexit codes: 0 success, 1 the call failed (the gRPC status and message on stderr), 2 bad usage\n"
+	fputs("\nexit codes: 0 success, 1 the call failed (the gRPC status and message on stderr), 2 bad usage,\n"
+	      "            3 the rules do not validate (rules validate, rules put, delete, reload)\n"
 	      "\nexamples:\n"
 	      "  fapictl version\n"
 	      "  fapictl health --target unix:///run/falco/falco.sock --target 10.0.0.2:5060 --ca ca.crt --cert c.crt --key c.key\n"

@@ -15,6 +15,7 @@ enum {
 	FAPICTL_EXIT_OK = 0,
 	FAPICTL_EXIT_RPC = 1,   /* the call failed, or could not be made */
 	FAPICTL_EXIT_USAGE = 2, /* bad command line */
+	FAPICTL_EXIT_INVALID = 3, /* rules validate, put, delete, reload: the rules do not validate */
 };
 
 /* One option of a command (long form only: --name or --name=VALUE). */

@@ -8,6 +8,14 @@ extern const fapictl_cmd fapictl_version_cmd;
 extern const fapictl_cmd fapictl_health_cmd;
 extern const fapictl_cmd fapictl_outputs_watch_cmd;
 extern const fapictl_cmd fapictl_outputs_get_cmd;
+extern const fapictl_cmd fapictl_rules_list_cmd;
+extern const fapictl_cmd fapictl_rules_get_cmd;
+extern const fapictl_cmd fapictl_rules_validate_cmd;
+extern const fapictl_cmd fapictl_rules_put_cmd;
+extern const fapictl_cmd fapictl_rules_delete_cmd;
+extern const fapictl_cmd fapictl_rules_enable_cmd;
+extern const fapictl_cmd fapictl_rules_disable_cmd;
+extern const fapictl_cmd fapictl_rules_reload_cmd;
 extern const fapictl_cmd fapictl_configs_list_cmd;
 extern const fapictl_cmd fapictl_configs_get_cmd;
 extern const fapictl_cmd fapictl_configs_set_cmd;
@@ -19,6 +27,14 @@ const fapictl_cmd *const fapictl_cmds[] = {
 	&fapictl_health_cmd,
 	&fapictl_outputs_watch_cmd,
 	&fapictl_outputs_get_cmd,
+	&fapictl_rules_list_cmd,
+	&fapictl_rules_get_cmd,
+	&fapictl_rules_validate_cmd,
+	&fapictl_rules_put_cmd,
+	&fapictl_rules_delete_cmd,
+	&fapictl_rules_enable_cmd,
+	&fapictl_rules_disable_cmd,
+	&fapictl_rules_reload_cmd,
 	&fapictl_configs_list_cmd,
 	&fapictl_configs_get_cmd,
 	&fapictl_configs_set_cmd,

@@ -57,6 +57,7 @@ struct engine {
 	_Atomic uint64_t settings_applied; /* engine_set_settings calls that took effect */
 	pthread_rwlock_t rs_lock;    /* readers on other threads vs the swap of rs/doc/rule_matches */
 	_Atomic uint64_t generation;
+	_Atomic uint64_t swap_jobs, swap_hold_ns, swap_free_ns; /* engine_stats */
 };
 
 static uint64_t engine_now_ns(clockid_t clk)
@@ -476,6 +477,9 @@ void engine_get_stats(const engine *e, engine_stats *out)
 	out->alerts = atomic_load(&e->alerts);
 	out->rate_limited = atomic_load(&e->rate_limited);
 	out->errors = atomic_load(&e->errors);
+	out->swaps = atomic_load(&e->swap_jobs);
+	out->swap_hold_ns = atomic_load(&e->swap_hold_ns);
+	out->swap_free_ns = atomic_load(&e->swap_free_ns);
 	for (int i = 0; i < 8; i++)
 		out->by_priority[i] = atomic_load(&e->by_priority[i]);
 }
@@ -546,6 +550,11 @@ typedef struct engine_job {
 	/* Every error of the compile (the first is also in err); owned. */
 	char **errors;
 	size_t nerrors;
+	/* Applied: what the new set replaced, freed by the thread that ran
+	 * the job once the caller is released (engine_job_release_old). */
+	ruleset *old_rs;
+	rules_doc *old_doc;
+	_Atomic uint64_t *old_matches;
 	/* engine_set_settings: no doc; the output settings to take. */
 	const struct engine_settings *settings;
 } engine_job;
@@ -726,27 +735,55 @@ static void engine_job_exec(engine *e, engine_job *job)
 	job->generation = atomic_fetch_add(&e->generation, 1) + 1;
 	pthread_rwlock_unlock(&e->rs_lock);
 	job->doc = NULL;
-	/* Nothing evaluates the old set any more (this thread was the one
-	 * that did), and readers on other threads hold rs_lock. */
-	ruleset_free(old_rs);
-	if (old_doc != e->doc)
-		rules_doc_free(old_doc);
-	free(old_matches);
+	job->old_rs = old_rs;
+	job->old_doc = old_doc != e->doc ? old_doc : NULL;
+	job->old_matches = old_matches;
 	job->rc = 0;
+}
+
+/* Nothing evaluates the old set any more (the thread calling this was the
+ * one that did), and readers on other threads hold rs_lock, so it is
+ * freed here, after the caller was released: the free (libsinsp's checks
+ * and formatters) is not part of the time to active. */
+static void engine_job_release_old(engine *e, ruleset *rs, rules_doc *doc, _Atomic uint64_t *matches)
+{
+	if (!rs && !doc && !matches)
+		return;
+	uint64_t t0 = engine_now_ns(CLOCK_MONOTONIC);
+	ruleset_free(rs);
+	rules_doc_free(doc);
+	free(matches);
+	atomic_fetch_add_explicit(&e->swap_free_ns, engine_now_ns(CLOCK_MONOTONIC) - t0, memory_order_relaxed);
+}
+
+/* Runs the job on this thread, timing it as the engine thread's hold. */
+static void engine_job_run(engine *e, engine_job *job)
+{
+	uint64_t t0 = engine_now_ns(CLOCK_MONOTONIC);
+	engine_job_exec(e, job);
+	atomic_fetch_add_explicit(&e->swap_hold_ns, engine_now_ns(CLOCK_MONOTONIC) - t0, memory_order_relaxed);
+	atomic_fetch_add_explicit(&e->swap_jobs, 1, memory_order_relaxed);
 }
 
 static void engine_job_take(engine *e)
 {
 	pthread_mutex_lock(&e->job_lock);
 	engine_job *job = e->job;
+	ruleset *old_rs = NULL;
+	rules_doc *old_doc = NULL;
+	_Atomic uint64_t *old_matches = NULL;
 	if (job) {
-		engine_job_exec(e, job);
-		job->done = true;
+		engine_job_run(e, job);
+		old_rs = job->old_rs;
+		old_doc = job->old_doc;
+		old_matches = job->old_matches;
+		job->done = true; /* the caller may return: job is not read again */
 		e->job = NULL;
 		atomic_store_explicit(&e->job_pending, false, memory_order_release);
 		pthread_cond_broadcast(&e->job_done);
 	}
 	pthread_mutex_unlock(&e->job_lock);
+	engine_job_release_old(e, old_rs, old_doc, old_matches);
 }
 
 /* Runs the job on the engine thread when it reads events, else here. */
@@ -754,7 +791,8 @@ static void engine_job_submit(engine *e, engine_job *job)
 {
 	pthread_mutex_lock(&e->job_lock);
 	if (!e->running) {
-		engine_job_exec(e, job);
+		engine_job_run(e, job);
+		engine_job_release_old(e, job->old_rs, job->old_doc, job->old_matches);
 	} else {
 		e->job = job;
 		atomic_store_explicit(&e->job_pending, true, memory_order_release);

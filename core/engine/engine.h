@@ -64,6 +64,11 @@ typedef struct engine_stats {
 	uint64_t rate_limited; /* matches not output because of outputs.rate */
 	uint64_t errors;       /* alerts that could not be formatted */
 	uint64_t by_priority[8];
+	/* Rules changes (validate, apply, set_enabled) and the time they held
+	 * the thread that ran them (the engine thread while it reads events):
+	 * compile and swap, then, after the caller was released, the free of
+	 * the replaced set. */
+	uint64_t swaps, swap_hold_ns, swap_free_ns;
 } engine_stats;
 
 /* Registers the event sources (engine/backends/backend_registry.h), loads
@@ -141,7 +146,8 @@ void engine_print_rules(const engine *e, FILE *out);
  * thread, at a point between two events (the caller waits); when it does
  * not run, on the caller's thread. Every event is therefore evaluated by
  * exactly one ruleset, and the old ruleset is freed by the thread that
- * compiled the new one, once nothing evaluates it. The engine thread is held
+ * compiled the new one, once nothing evaluates it (after the caller was
+ * released). The engine thread is held
  * for the compile and the swap (falco_rules.yaml: see bench/README.md), not
  * for the load. The calls below are thread-safe and serialised among
  * themselves; none may be made from a sink or on_end callback (the engine

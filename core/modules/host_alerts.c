@@ -8,16 +8,21 @@
 #include "engine/output/alert.h"
 #include "engine/output/bus.h"
 #include "modules/host_alerts.h"
+#include "modules/host_legacy.h"
+#include "modules/host_struct.h"
 
 struct fapi_alert_sub {
 	bus_subscriber *bs;
-	fapi_alert_sub_opts opts;
+	fapi_alert_sub_opts opts; /* as this host knows them */
+	/* A module of ABI 1.1-1.3: its filter takes the frozen view. */
+	bool (*filter_v13)(const fapi_v13_alert_view *alert, void *user);
 };
 
-void host_alert_view(const fapi_alert *alert, fapi_alert_view *v)
+static void host_alert_view_full(const fapi_alert *alert, fapi_alert_view *v)
 {
 	const engine_alert *a = (const engine_alert *)alert;
 	*v = (fapi_alert_view){
+		.size = sizeof(*v),
 		.seq = a->seq,
 		.time_ns = a->time_ns,
 		.created_ns = a->created_ns,
@@ -36,11 +41,45 @@ void host_alert_view(const fapi_alert *alert, fapi_alert_view *v)
 	};
 }
 
+void host_alert_view(const fapi_alert *alert, fapi_alert_view *out)
+{
+	fapi_alert_view v;
+	host_alert_view_full(alert, &v);
+	host_struct_fill(out, &v, sizeof(v), HOST_SIZE_14_ALERT_VIEW);
+}
+
+void host_alert_view_v13(const fapi_alert *alert, fapi_v13_alert_view *out)
+{
+	fapi_alert_view v;
+	host_alert_view_full(alert, &v);
+	*out = (fapi_v13_alert_view){
+		.seq = v.seq,
+		.time_ns = v.time_ns,
+		.created_ns = v.created_ns,
+		.priority = v.priority,
+		.rule = v.rule,
+		.source = v.source,
+		.hostname = v.hostname,
+		.output = v.output,
+		.text = v.text,
+		.fields_json = v.fields_json,
+		.tags = v.tags,
+		.ntags = v.ntags,
+		.fields = v.fields,
+		.nfields = v.nfields,
+	};
+}
+
 static bool host_alerts_filter(const engine_alert *a, void *user)
 {
 	fapi_alert_sub *s = user;
+	if (s->filter_v13) {
+		fapi_v13_alert_view v;
+		host_alert_view_v13((const fapi_alert *)a, &v);
+		return s->filter_v13(&v, s->opts.user);
+	}
 	fapi_alert_view v;
-	host_alert_view((const fapi_alert *)a, &v);
+	host_alert_view_full((const fapi_alert *)a, &v);
 	return s->opts.filter(&v, s->opts.user);
 }
 
@@ -51,15 +90,18 @@ static void host_alerts_notify(bus_subscriber *bs, void *user)
 	s->opts.notify(s, s->opts.user);
 }
 
-int host_alert_subscribe(fapi_module_ctx *ctx, const fapi_alert_sub_opts *opts, fapi_alert_sub **out, char *err,
-			 size_t errlen)
+/* Subscribes with *opts (host layout) and, for a module of ABI 1.1-1.3,
+ * its filter of the frozen view. */
+static int host_alert_subscribe_known(fapi_module_ctx *ctx, const fapi_alert_sub_opts *opts,
+				      bool (*filter_v13)(const fapi_v13_alert_view *, void *), fapi_alert_sub **out,
+				      char *err, size_t errlen)
 {
 	*out = NULL;
 	if (!ctx->set->bus) {
 		snprintf(err, errlen, "no engine: the daemon runs without rules or event source");
 		return FAPI_EUNSUPPORTED;
 	}
-	if (!opts || opts->capacity == 0) {
+	if (opts->capacity == 0) {
 		snprintf(err, errlen, "capacity must be at least 1");
 		return FAPI_EINVAL;
 	}
@@ -70,9 +112,10 @@ int host_alert_subscribe(fapi_module_ctx *ctx, const fapi_alert_sub_opts *opts, 
 	}
 	s->opts = *opts;
 	s->opts.name = NULL; /* copied by the bus */
+	s->filter_v13 = filter_v13;
 	bus_sub_opts bo = {
 		.capacity = opts->capacity,
-		.filter = opts->filter ? host_alerts_filter : NULL,
+		.filter = opts->filter || filter_v13 ? host_alerts_filter : NULL,
 		.notify = opts->notify ? host_alerts_notify : NULL,
 		.user = s,
 		.name = opts->name,
@@ -83,6 +126,35 @@ int host_alert_subscribe(fapi_module_ctx *ctx, const fapi_alert_sub_opts *opts, 
 	}
 	*out = s;
 	return FAPI_OK;
+}
+
+int host_alert_subscribe(fapi_module_ctx *ctx, const fapi_alert_sub_opts *opts, fapi_alert_sub **out, char *err,
+			 size_t errlen)
+{
+	*out = NULL;
+	if (!opts || (opts->size && !FAPI_STRUCT_HAS(opts, fapi_alert_sub_opts, capacity))) {
+		snprintf(err, errlen, "alert subscription options: NULL, or a size too small (FAPI_ALERT_SUB_OPTS_INIT)");
+		return FAPI_EINVAL;
+	}
+	fapi_alert_sub_opts known;
+	host_struct_read(&known, sizeof(known), opts, HOST_SIZE_14_ALERT_SUB_OPTS);
+	return host_alert_subscribe_known(ctx, &known, NULL, out, err, errlen);
+}
+
+int host_alert_subscribe_v13(fapi_module_ctx *ctx, const fapi_v13_alert_sub_opts *opts, fapi_alert_sub **out,
+			     char *err, size_t errlen)
+{
+	*out = NULL;
+	if (!opts) {
+		snprintf(err, errlen, "capacity must be at least 1");
+		return FAPI_EINVAL;
+	}
+	fapi_alert_sub_opts known = FAPI_ALERT_SUB_OPTS_INIT;
+	known.capacity = opts->capacity;
+	known.notify = opts->notify;
+	known.user = opts->user;
+	known.name = opts->name;
+	return host_alert_subscribe_known(ctx, &known, opts->filter, out, err, errlen);
 }
 
 void host_alert_unsubscribe(fapi_alert_sub *s)
@@ -111,7 +183,8 @@ void host_alert_sub_stats(fapi_alert_sub *s, fapi_alert_sub_stats *out)
 {
 	bus_sub_stats st;
 	bus_subscriber_stats(s->bs, &st);
-	*out = (fapi_alert_sub_stats){
+	fapi_alert_sub_stats full = {
+		.size = sizeof(full),
 		.accepted = st.accepted,
 		.filtered_out = st.filtered_out,
 		.delivered = st.delivered,
@@ -120,4 +193,5 @@ void host_alert_sub_stats(fapi_alert_sub *s, fapi_alert_sub_stats *out)
 		.capacity = st.capacity,
 		.high_water = st.high_water,
 	};
+	host_struct_fill(out, &full, sizeof(full), HOST_SIZE_14_ALERT_SUB_STATS);
 }

@@ -9,9 +9,8 @@
 
 #include "daemon/rules_ctl.h"
 #include "engine/engine_diag.h"
+#include "modules/host_struct.h"
 
-/* Reads member `m` of a module-filled *p only when its size reaches it. */
-#define HOST_RULES_GET(p, type, m) (FAPI_RULES_HAS(p, type, m) ? (p)->m : 0)
 
 /* The diagnostics handed to a module: the public part first, so that
  * rules_diags_free finds the rest. */
@@ -94,85 +93,50 @@ static int host_rules_contrib(const fapi_rules_set *set, rules_ctl_contrib *c, e
 {
 	*docs = NULL;
 	*toggles = NULL;
-	if (!set || set->size < offsetof(fapi_rules_set, docs) + sizeof(set->docs)) {
-		snprintf(err, errlen, "rules set: NULL, or its size is not set (FAPI_RULES_SET_INIT)");
+	fapi_rules_set ks;
+	if (!set || (set->size && set->size < offsetof(fapi_rules_set, ndocs) + sizeof(set->ndocs))) {
+		snprintf(err, errlen, "rules set: NULL, or a size too small (FAPI_RULES_SET_INIT)");
 		return FAPI_EINVAL;
 	}
-	const fapi_rules_doc *const *d = HOST_RULES_GET(set, fapi_rules_set, docs);
-	size_t nd = HOST_RULES_GET(set, fapi_rules_set, ndocs);
-	const fapi_rules_toggle *const *t = HOST_RULES_GET(set, fapi_rules_set, toggles);
-	size_t nt = HOST_RULES_GET(set, fapi_rules_set, ntoggles);
-	if ((nd && !d) || (nt && !t)) {
+	host_struct_read(&ks, sizeof(ks), set, HOST_SIZE_14_END(fapi_rules_set, ntoggles));
+	if ((ks.ndocs && !ks.docs) || (ks.ntoggles && !ks.toggles)) {
 		snprintf(err, errlen, "rules set: a count without its array");
 		return FAPI_EINVAL;
 	}
-	*docs = calloc(nd ? nd : 1, sizeof(**docs));
-	*toggles = calloc(nt ? nt : 1, sizeof(**toggles));
+	*docs = calloc(ks.ndocs ? ks.ndocs : 1, sizeof(**docs));
+	*toggles = calloc(ks.ntoggles ? ks.ntoggles : 1, sizeof(**toggles));
 	if (!*docs || !*toggles) {
 		snprintf(err, errlen, "out of memory");
 		return FAPI_ENOMEM;
 	}
-	for (size_t i = 0; i < nd; i++) {
-		if (!d[i] || !FAPI_RULES_HAS(d[i], fapi_rules_doc, len)) {
-			snprintf(err, errlen, "rules document #%zu: NULL, or its size is not set (FAPI_RULES_DOC_INIT)", i);
+	for (size_t i = 0; i < ks.ndocs; i++) {
+		const fapi_rules_doc *d = ks.docs[i];
+		fapi_rules_doc kd;
+		if (!d || (d->size && !FAPI_STRUCT_HAS(d, fapi_rules_doc, len))) {
+			snprintf(err, errlen, "rules document #%zu: NULL, or a size too small (FAPI_RULES_DOC_INIT)", i);
 			return FAPI_EINVAL;
 		}
-		(*docs)[i] = (engine_document){.name = d[i]->name, .text = d[i]->text, .len = d[i]->len};
+		host_struct_read(&kd, sizeof(kd), d, HOST_SIZE_14_END(fapi_rules_doc, len));
+		(*docs)[i] = (engine_document){.name = kd.name, .text = kd.text, .len = kd.len};
 	}
-	for (size_t i = 0; i < nt; i++) {
-		if (!t[i] || !FAPI_RULES_HAS(t[i], fapi_rules_toggle, enabled)) {
-			snprintf(err, errlen, "rules toggle #%zu: NULL, or its size is not set (FAPI_RULES_TOGGLE_INIT)", i);
+	for (size_t i = 0; i < ks.ntoggles; i++) {
+		const fapi_rules_toggle *t = ks.toggles[i];
+		fapi_rules_toggle kt;
+		if (!t || (t->size && !FAPI_STRUCT_HAS(t, fapi_rules_toggle, enabled))) {
+			snprintf(err, errlen, "rules toggle #%zu: NULL, or a size too small (FAPI_RULES_TOGGLE_INIT)", i);
 			return FAPI_EINVAL;
 		}
-		(*toggles)[i] = (engine_toggle){.rule = t[i]->rule, .tag = t[i]->tag, .enabled = t[i]->enabled};
+		host_struct_read(&kt, sizeof(kt), t, HOST_SIZE_14_END(fapi_rules_toggle, enabled));
+		(*toggles)[i] = (engine_toggle){.rule = kt.rule, .tag = kt.tag, .enabled = kt.enabled};
 	}
-	*c = (rules_ctl_contrib){.docs = *docs, .ndocs = nd, .toggles = *toggles, .ntoggles = nt};
+	*c = (rules_ctl_contrib){.docs = *docs, .ndocs = ks.ndocs, .toggles = *toggles, .ntoggles = ks.ntoggles};
 	return FAPI_OK;
 }
 
-static int host_rules_change(fapi_module_ctx *ctx, const fapi_rules_set *set, bool apply, uint64_t *generation,
-			     fapi_rules_diags **diags, char *err, size_t errlen)
-{
-	if (diags)
-		*diags = NULL;
-	if (!ctx || !ctx->set || !ctx->set->rules) {
-		snprintf(err, errlen, "the daemon runs no rules engine");
-		return FAPI_EUNSUPPORTED;
-	}
-	if (!diags) {
-		snprintf(err, errlen, "diags is required");
-		return FAPI_EINVAL;
-	}
-	rules_ctl_contrib c;
-	engine_document *docs;
-	engine_toggle *toggles;
-	int rc = host_rules_contrib(set, &c, &docs, &toggles, err, errlen);
-	if (rc == FAPI_OK) {
-		engine_diags d;
-		unsigned rank = (unsigned)host_rules_rank(ctx);
-		int r = apply ? rules_ctl_apply(ctx->set->rules, rank, ctx->name, &c, generation, &d)
-			      : rules_ctl_validate(ctx->set->rules, rank, ctx->name, &c, &d);
-		rc = host_rules_diags_out(&d, r, diags, err, errlen);
-	}
-	free(docs);
-	free(toggles);
-	return rc;
-}
+typedef enum { HOST_RULES_VALIDATE, HOST_RULES_APPLY, HOST_RULES_RELOAD } host_rules_op;
 
-int host_rules_validate(fapi_module_ctx *ctx, const fapi_rules_set *set, fapi_rules_diags **diags, char *err,
-			size_t errlen)
-{
-	return host_rules_change(ctx, set, false, NULL, diags, err, errlen);
-}
-
-int host_rules_apply(fapi_module_ctx *ctx, const fapi_rules_set *set, uint64_t *generation,
-		     fapi_rules_diags **diags, char *err, size_t errlen)
-{
-	return host_rules_change(ctx, set, true, generation, diags, err, errlen);
-}
-
-int host_rules_reload(fapi_module_ctx *ctx, uint64_t *generation, fapi_rules_diags **diags, char *err,
-		      size_t errlen)
+static int host_rules_change(fapi_module_ctx *ctx, host_rules_op op, const fapi_rules_set *set,
+			     uint64_t *generation, fapi_rules_diags **diags, char *err, size_t errlen)
 {
 	if (diags)
 		*diags = NULL;
@@ -185,8 +149,40 @@ int host_rules_reload(fapi_module_ctx *ctx, uint64_t *generation, fapi_rules_dia
 		return FAPI_EINVAL;
 	}
 	engine_diags d;
-	int r = rules_ctl_reload(ctx->set->rules, false, NULL, 0, generation, &d);
-	return host_rules_diags_out(&d, r, diags, err, errlen);
+	if (op == HOST_RULES_RELOAD)
+		return host_rules_diags_out(&d, rules_ctl_reload(ctx->set->rules, false, NULL, 0, generation, &d), diags,
+					    err, errlen);
+	rules_ctl_contrib c;
+	engine_document *docs;
+	engine_toggle *toggles;
+	int rc = host_rules_contrib(set, &c, &docs, &toggles, err, errlen);
+	if (rc == FAPI_OK) {
+		unsigned rank = (unsigned)host_rules_rank(ctx);
+		int r = op == HOST_RULES_APPLY ? rules_ctl_apply(ctx->set->rules, rank, ctx->name, &c, generation, &d)
+					       : rules_ctl_validate(ctx->set->rules, rank, ctx->name, &c, &d);
+		rc = host_rules_diags_out(&d, r, diags, err, errlen);
+	}
+	free(docs);
+	free(toggles);
+	return rc;
+}
+
+int host_rules_validate(fapi_module_ctx *ctx, const fapi_rules_set *set, fapi_rules_diags **diags, char *err,
+			size_t errlen)
+{
+	return host_rules_change(ctx, HOST_RULES_VALIDATE, set, NULL, diags, err, errlen);
+}
+
+int host_rules_apply(fapi_module_ctx *ctx, const fapi_rules_set *set, uint64_t *generation,
+		     fapi_rules_diags **diags, char *err, size_t errlen)
+{
+	return host_rules_change(ctx, HOST_RULES_APPLY, set, generation, diags, err, errlen);
+}
+
+int host_rules_reload(fapi_module_ctx *ctx, uint64_t *generation, fapi_rules_diags **diags, char *err,
+		      size_t errlen)
+{
+	return host_rules_change(ctx, HOST_RULES_RELOAD, NULL, generation, diags, err, errlen);
 }
 
 /* One block: the public list, its arrays, and the snapshot it points into. */

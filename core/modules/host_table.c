@@ -11,7 +11,9 @@
 #include "modules/host_alerts.h"
 #include "modules/host_authz.h"
 #include "modules/host_config.h"
+#include "modules/host_legacy.h"
 #include "modules/host_rules.h"
+#include "modules/host_struct.h"
 #include "modules/loader.h"
 #include "server/reflection.h"
 #include "server/server.h"
@@ -76,7 +78,7 @@ static size_t host_config_count(const fapi_config *node)
 	return n && n->kind == CONFIG_SEQ ? n->count : 0;
 }
 
-static int host_register(fapi_module_ctx *ctx, service_kind kind, const void *method, char *err, size_t errlen)
+int host_register_method(fapi_module_ctx *ctx, service_kind kind, const void *method, char *err, size_t errlen)
 {
 	if (!ctx->registering) {
 		snprintf(err, errlen, "register_* is only allowed inside register_rpcs");
@@ -87,33 +89,29 @@ static int host_register(fapi_module_ctx *ctx, service_kind kind, const void *me
 	return service_table_add_stream(ctx->table, ctx->name, kind, method, err, errlen);
 }
 
-/* A module built before ABI 1.3 hands a shorter fapi_unary_method: copy
- * only what it has; its methods then declare no class and count as writes. */
+/* The descriptor as this host knows it: the members the module's size
+ * reaches, the later ones zero. */
 static int host_register_unary(fapi_module_ctx *ctx, const fapi_unary_method *m, char *err, size_t errlen)
 {
 	fapi_unary_method known;
-	if (m && ctx->abi_minor < 3) {
-		memset(&known, 0, sizeof(known));
-		memcpy(&known, m, offsetof(fapi_unary_method, method_class));
-		m = &known;
+	if (!m || (m->size && m->size < offsetof(fapi_unary_method, user) + sizeof(m->user))) {
+		snprintf(err, errlen, "unary method: NULL, or a size too small (FAPI_UNARY_METHOD_INIT)");
+		return FAPI_EINVAL;
 	}
-	return host_register(ctx, SERVICE_UNARY, m, err, errlen);
+	host_struct_read(&known, sizeof(known), m, HOST_SIZE_14_UNARY_METHOD);
+	return host_register_method(ctx, SERVICE_UNARY, &known, err, errlen);
 }
 
-/* A module built before ABI 1.2 (1.3) hands a shorter fapi_stream_method:
- * copy only what it has, the newer fields stay unset. */
 static int host_register_stream(fapi_module_ctx *ctx, service_kind kind, const fapi_stream_method *m, char *err,
 				size_t errlen)
 {
 	fapi_stream_method known;
-	if (m && ctx->abi_minor < 3) {
-		memset(&known, 0, sizeof(known));
-		memcpy(&known, m,
-		       ctx->abi_minor < 2 ? offsetof(fapi_stream_method, on_shutdown)
-					  : offsetof(fapi_stream_method, method_class));
-		m = &known;
+	if (!m || (m->size && m->size < offsetof(fapi_stream_method, max_queued) + sizeof(m->max_queued))) {
+		snprintf(err, errlen, "stream method: NULL, or a size too small (FAPI_STREAM_METHOD_INIT)");
+		return FAPI_EINVAL;
 	}
-	return host_register(ctx, kind, m, err, errlen);
+	host_struct_read(&known, sizeof(known), m, HOST_SIZE_14_STREAM_METHOD);
+	return host_register_method(ctx, kind, &known, err, errlen);
 }
 
 static int host_register_server_stream(fapi_module_ctx *ctx, const fapi_stream_method *m, char *err,
@@ -139,24 +137,33 @@ static int host_register_descriptors(fapi_module_ctx *ctx, const uint8_t *set, s
 	return reflection_add_set(ctx->set->reflection, ctx->name, set, len, err, errlen);
 }
 
+void host_version_info_full(fapi_version_info *out)
+{
+	*out = (fapi_version_info){
+		.size = sizeof(*out),
+		.version = FAPI_VERSION_STRING,
+		.major = FAPI_VERSION_MAJOR,
+		.minor = FAPI_VERSION_MINOR,
+		.patch = FAPI_VERSION_PATCH,
+		.prerelease = "",
+		.build = "",
+		.git_commit = FAPI_GIT_COMMIT,
+		.build_type = FAPI_BUILD_TYPE,
+		.engine_version = engine_version_string(),
+		.engine_major = FAPI_ENGINE_VERSION_MAJOR,
+		.engine_minor = FAPI_ENGINE_VERSION_MINOR,
+		.engine_patch = FAPI_ENGINE_VERSION_PATCH,
+		.engine_fields_checksum = engine_fields_checksum_builtin(),
+		.abi_major = FAPI_ABI_MAJOR,
+		.abi_minor = FAPI_ABI_MINOR,
+	};
+}
+
 static void host_version_info(fapi_version_info *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->version = FAPI_VERSION_STRING;
-	out->major = FAPI_VERSION_MAJOR;
-	out->minor = FAPI_VERSION_MINOR;
-	out->patch = FAPI_VERSION_PATCH;
-	out->prerelease = "";
-	out->build = "";
-	out->git_commit = FAPI_GIT_COMMIT;
-	out->build_type = FAPI_BUILD_TYPE;
-	out->engine_version = engine_version_string();
-	out->engine_major = FAPI_ENGINE_VERSION_MAJOR;
-	out->engine_minor = FAPI_ENGINE_VERSION_MINOR;
-	out->engine_patch = FAPI_ENGINE_VERSION_PATCH;
-	out->engine_fields_checksum = engine_fields_checksum_builtin();
-	out->abi_major = FAPI_ABI_MAJOR;
-	out->abi_minor = FAPI_ABI_MINOR;
+	fapi_version_info full;
+	host_version_info_full(&full);
+	host_struct_fill(out, &full, sizeof(full), HOST_SIZE_14_VERSION_INFO);
 }
 
 static size_t host_module_count(fapi_module_ctx *ctx)
@@ -164,18 +171,32 @@ static size_t host_module_count(fapi_module_ctx *ctx)
 	return ctx->set->count;
 }
 
-static int host_module_info(fapi_module_ctx *ctx, size_t i, fapi_module_info *out)
+int host_module_info_full(fapi_module_ctx *ctx, size_t i, fapi_module_info *out)
 {
 	if (i >= ctx->set->count)
 		return FAPI_ENOTFOUND;
 	const loaded_module *lm = &ctx->set->mods[i];
-	out->name = lm->desc->name;
-	out->version = lm->desc->version ? lm->desc->version : "";
-	out->description = lm->desc->description ? lm->desc->description : "";
-	out->library_path = lm->path;
-	out->abi_major = lm->desc->abi_major;
-	out->abi_minor = lm->desc->abi_minor;
+	*out = (fapi_module_info){
+		.size = sizeof(*out),
+		.name = lm->desc->name,
+		.version = lm->desc->version ? lm->desc->version : "",
+		.description = lm->desc->description ? lm->desc->description : "",
+		.library_path = lm->path,
+		.abi_major = lm->desc->abi_major,
+		.abi_minor = lm->desc->abi_minor,
+	};
 	return FAPI_OK;
+}
+
+static int host_module_info(fapi_module_ctx *ctx, size_t i, fapi_module_info *out)
+{
+	if (!out || (out->size && !FAPI_STRUCT_HAS(out, fapi_module_info, name)))
+		return FAPI_EINVAL;
+	fapi_module_info full;
+	int rc = host_module_info_full(ctx, i, &full);
+	if (rc == FAPI_OK)
+		host_struct_fill(out, &full, sizeof(full), HOST_SIZE_14_MODULE_INFO);
+	return rc;
 }
 
 static const fapi_config *host_config_root(fapi_module_ctx *ctx)

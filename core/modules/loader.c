@@ -1,4 +1,5 @@
 #include "modules/loader.h"
+#include "modules/host_legacy.h"
 
 #include "config/config_keys.h"
 
@@ -186,7 +187,7 @@ int loader_init_all(module_set *set, char *err, size_t errlen)
 	for (size_t i = 0; i < set->count; i++) {
 		loaded_module *lm = &set->mods[i];
 		char merr[FAPI_ERRBUF_SIZE] = "";
-		if (lm->desc->init(&lm->ctx, loader_host_table(), &lm->state, merr, sizeof(merr)) != FAPI_OK) {
+		if (lm->desc->init(&lm->ctx, lm->ctx.abi_minor < 4 ? host_legacy_table() : loader_host_table(), &lm->state, merr, sizeof(merr)) != FAPI_OK) {
 			snprintf(err, errlen, "%s: init failed: %s", lm->path, merr[0] ? merr : "no reason given");
 			goto fail;
 		}

@@ -48,6 +48,11 @@ void dispatch_unary(const service_entry *e, const uint8_t *req, size_t len, cons
 	} else if (!(out->response = dispatch_encode(r.response, &out->response_len))) {
 		out->status = FAPI_STATUS_RESOURCE_EXHAUSTED;
 		snprintf(out->message, sizeof(out->message), "out of memory encoding the response");
+	} else {
+		/* Not sent with an OK status; the audit record keeps it (the
+		 * new revision of a rules change). */
+		memcpy(out->message, r.message, sizeof(out->message));
+		out->message[sizeof(out->message) - 1] = '\0';
 	}
 	if (r.response && r.release)
 		r.release(r.response, m->user);

@@ -12,7 +12,7 @@
 
 typedef struct dispatch_result {
 	fapi_status_code status;
-	char message[FAPI_ERRBUF_SIZE]; /* status message when status != OK */
+	char message[FAPI_ERRBUF_SIZE]; /* status message when status != OK; with OK, what the handler left for the audit record */
 	uint8_t *response;              /* encoded response when OK; malloc'd, the caller frees */
 	size_t response_len;
 } dispatch_result;

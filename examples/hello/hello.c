@@ -88,7 +88,7 @@ static int hello_init(fapi_module_ctx *ctx, const fapi_host *host, void **state,
 		free(st);
 		return FAPI_EINVAL;
 	}
-	fapi_version_info vi;
+	fapi_version_info vi = FAPI_VERSION_INFO_INIT;
 	host->version_info(&vi);
 	st->version = vi.version;
 	host->log(ctx, FAPI_LOG_INFO, "greeting '%s', host falco-apid %s (ABI %u.%u)", st->greeting, vi.version,
@@ -101,14 +101,13 @@ static int hello_register(void *state, char *err, size_t errlen)
 {
 	hello_state *st = state;
 	/* The host keeps only the pointers, hence static strings and descriptors. */
-	fapi_unary_method m = {
-		.path = "/falco.example.hello/greet",
-		.request_type = &falco__example__greet_request__descriptor,
-		.response_type = &falco__example__greet_response__descriptor,
-		.handler = hello_greet,
-		.user = st,
-		.method_class = FAPI_METHOD_READ,
-	};
+	fapi_unary_method m = FAPI_UNARY_METHOD_INIT;
+	m.path = "/falco.example.hello/greet";
+	m.request_type = &falco__example__greet_request__descriptor;
+	m.response_type = &falco__example__greet_response__descriptor;
+	m.handler = hello_greet;
+	m.user = st;
+	m.method_class = FAPI_METHOD_READ;
 	return st->host->register_unary(st->ctx, &m, err, errlen);
 }
 

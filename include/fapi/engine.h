@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fapi/status.h"
+
 /* An alert, reference-counted and immutable. Opaque: read it through
  * fapi_alert_view. */
 typedef struct fapi_alert fapi_alert;
@@ -25,8 +27,13 @@ typedef struct fapi_alert_field {
 } fapi_alert_field;
 
 /* What an alert says. Every pointer is owned by the alert and valid while
- * the caller holds the alert (or, in a filter, during the call). */
+ * the caller holds the alert (or, in a filter, during the call). Filled by
+ * the host: for alert_view the module sets `size` first
+ * (FAPI_ALERT_VIEW_INIT) and the host fills the members that fit; in a
+ * filter, `size` is the host's sizeof (test a newer member with
+ * FAPI_STRUCT_HAS). */
 typedef struct fapi_alert_view {
+	uint32_t size;         /* ABI 1.4 */
 	uint64_t seq;          /* engine-wide, from 1, in emission order */
 	uint64_t time_ns;      /* the event's time, ns since the epoch */
 	uint64_t created_ns;   /* wall clock when the alert was made */
@@ -42,8 +49,12 @@ typedef struct fapi_alert_view {
 	const fapi_alert_field *fields; /* output fields in format order */
 	size_t nfields;
 } fapi_alert_view;
+#define FAPI_ALERT_VIEW_INIT {.size = sizeof(fapi_alert_view)}
 
+/* Filled by the module, initialised with FAPI_ALERT_SUB_OPTS_INIT; the host
+ * reads the members that fit in `size`. */
 typedef struct fapi_alert_sub_opts {
+	uint32_t size;   /* required (ABI 1.4) */
 	size_t capacity; /* queue length in alerts (>= 1) */
 	/* Optional: runs on the engine's thread for every alert, before it is
 	 * queued; return false to skip it. Must be fast and must not block. */
@@ -55,8 +66,12 @@ typedef struct fapi_alert_sub_opts {
 	void *user;        /* passed to filter and notify; owned by the module */
 	const char *name;  /* for statistics and logs; copied */
 } fapi_alert_sub_opts;
+#define FAPI_ALERT_SUB_OPTS_INIT {.size = sizeof(fapi_alert_sub_opts)}
 
+/* Filled by the host: the module sets `size` (FAPI_ALERT_SUB_STATS_INIT)
+ * and the host fills the members that fit. */
 typedef struct fapi_alert_sub_stats {
+	uint32_t size;         /* required (ABI 1.4) */
 	uint64_t accepted;     /* passed the filter */
 	uint64_t filtered_out; /* rejected by the filter */
 	uint64_t delivered;    /* popped by the module */
@@ -65,5 +80,6 @@ typedef struct fapi_alert_sub_stats {
 	size_t capacity;
 	size_t high_water;     /* deepest the queue has been */
 } fapi_alert_sub_stats;
+#define FAPI_ALERT_SUB_STATS_INIT {.size = sizeof(fapi_alert_sub_stats)}
 
 #endif

@@ -5,7 +5,21 @@
  *
  * The table is append-only: a field, once published, keeps its offset and
  * meaning forever. A module built against a newer SDK must check `size`
- * before using a field the running host may not have (FAPI_HOST_HAS). */
+ * before using a field the running host may not have (FAPI_HOST_HAS).
+ *
+ * Since ABI 1.4 every struct that crosses the boundary starts with its
+ * size and has a FAPI_<NAME>_INIT initializer (fapi_unary_method,
+ * fapi_stream_method, fapi_alert_view, fapi_alert_sub_opts,
+ * fapi_alert_sub_stats, fapi_module_info, fapi_version_info, fapi_identity,
+ * the rules structs): whoever fills a struct reads or writes only the
+ * members its size reaches, so a member added later never breaks a module
+ * built earlier. A size of 0 stands for the struct's layout as ABI 1.4
+ * published it (a zeroed struct, or a designated initializer without
+ * .size, works but never sees a later member); an out-struct left
+ * uninitialised has a garbage size, so initialise every one. A module
+ * built for ABI 1.1 to 1.3 (whose structs have no
+ * size) is handed a table whose functions take and fill the layouts of its
+ * own ABI. */
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -34,8 +48,10 @@ typedef enum fapi_log_level {
 	FAPI_LOG_DEBUG = 3
 } fapi_log_level;
 
-/* One loaded module as the host reports it (see module_info). */
+/* One loaded module as the host reports it (see module_info). The module
+ * sets `size` (FAPI_MODULE_INFO_INIT); the host fills the members that fit. */
 typedef struct fapi_module_info {
+	uint32_t size;            /* required (ABI 1.4) */
 	const char *name;         /* host-owned, valid while the host runs */
 	const char *version;      /* host-owned */
 	const char *description;  /* host-owned */
@@ -43,9 +59,12 @@ typedef struct fapi_module_info {
 	uint32_t abi_major;       /* the ABI the module was built against */
 	uint32_t abi_minor;
 } fapi_module_info;
+#define FAPI_MODULE_INFO_INIT {.size = sizeof(fapi_module_info)}
 
-/* Build facts of the running host (see version_info). */
+/* Build facts of the running host (see version_info). The module sets
+ * `size` (FAPI_VERSION_INFO_INIT); the host fills the members that fit. */
 typedef struct fapi_version_info {
+	uint32_t size;              /* required (ABI 1.4) */
 	const char *version;        /* semver of the daemon, "0.1.0"; static */
 	uint32_t major, minor, patch;
 	const char *prerelease;     /* "" when none; static */
@@ -59,6 +78,7 @@ typedef struct fapi_version_info {
 	const char *engine_fields_checksum;
 	uint32_t abi_major, abi_minor;      /* the host's module ABI */
 } fapi_version_info;
+#define FAPI_VERSION_INFO_INIT {.size = sizeof(fapi_version_info)}
 
 /* A question to the host's authz_check (ABI 1.4): would the caller still
  * be allowed to call a method under the policy that a configuration change
@@ -133,10 +153,13 @@ typedef struct fapi_host {
 	void (*stream_set_user)(fapi_stream *stream, void *user);
 	void *(*stream_user)(fapi_stream *stream);
 
-	/* Build facts of the host; fills *out with static strings. */
+	/* Build facts of the host; fills the members of *out that fit in
+	 * out->size (set by the caller) with static strings. */
 	void (*version_info)(fapi_version_info *out);
-	/* Number of loaded modules and the i-th, in load order. Returns FAPI_OK
-	 * or FAPI_ENOTFOUND when i is out of range. */
+	/* Number of loaded modules and the i-th, in load order (the members of
+	 * *out that fit in out->size, set by the caller). Returns FAPI_OK,
+	 * FAPI_ENOTFOUND when i is out of range, FAPI_EINVAL when out->size
+	 * does not reach name. */
 	size_t (*module_count)(fapi_module_ctx *ctx);
 	int (*module_info)(fapi_module_ctx *ctx, size_t i, fapi_module_info *out);
 
@@ -157,8 +180,10 @@ typedef struct fapi_host {
 	 * Non-blocking; calls on one subscription must not overlap. */
 	fapi_alert *(*alert_pop)(fapi_alert_sub *sub, uint64_t *lost);
 	void (*alert_release)(fapi_alert *alert);
-	/* Fills *out with the alert's contents (pointers owned by the alert). */
+	/* Fills the members of *out that fit in out->size (set by the caller)
+	 * with the alert's contents (pointers owned by the alert). */
 	void (*alert_view)(const fapi_alert *alert, fapi_alert_view *out);
+	/* Likewise for the subscription's counters. */
 	void (*alert_sub_stats)(fapi_alert_sub *sub, fapi_alert_sub_stats *out);
 	/* A setting of falco.yaml outside the module's own subtree ("json_output",
 	 * "grpc_output.enabled"), or NULL when absent. */

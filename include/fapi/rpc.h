@@ -36,7 +36,10 @@ typedef struct fapi_peer {
  * call and reads it after the handler returns. */
 typedef struct fapi_unary_result {
 	fapi_status_code status;                /* non-OK ends the call with this status */
-	char message[FAPI_ERRBUF_SIZE];         /* status message for a non-OK status; core-owned buffer */
+	/* Status message for a non-OK status; core-owned buffer. With an OK
+	 * status it is optional and never sent: the audit record of a write
+	 * keeps it (say, the revision the change made). */
+	char message[FAPI_ERRBUF_SIZE];
 	const ProtobufCMessage *response;       /* required when status is OK; owned by the handler */
 	/* Optional: called by the core once `response` is encoded (or the call
 	 * failed), so the handler can free it. NULL when the response needs no
@@ -45,8 +48,12 @@ typedef struct fapi_unary_result {
 } fapi_unary_result;
 
 /* One unary method. The strings and descriptors must outlive the server
- * (static storage in the module); the core copies nothing but the pointer. */
+ * (static storage in the module); the core copies nothing but the pointer.
+ * Initialise it with FAPI_UNARY_METHOD_INIT, then set the members: the host
+ * reads only the members that fit in `size`, so a module built before a
+ * member was added is never misread. */
 typedef struct fapi_unary_method {
+	uint32_t size;                                      /* required (ABI 1.4): FAPI_UNARY_METHOD_INIT sets it */
 	const char *path;                                   /* "/package.service/method" */
 	const ProtobufCMessageDescriptor *request_type;     /* used to decode the request */
 	const ProtobufCMessageDescriptor *response_type;    /* checked against result->response */
@@ -56,7 +63,7 @@ typedef struct fapi_unary_method {
 			void *user);
 	void *user; /* passed to handler and release; owned by the module */
 
-	/* ---- ABI 1.3 (read only from modules built for 1.3 or later) ---- */
+	/* ---- ABI 1.3 ---- */
 
 	/* Optional (UNSET counts as WRITE): the method's class. */
 	fapi_method_class method_class;
@@ -70,6 +77,7 @@ typedef struct fapi_unary_method {
 	 * on a gRPC thread for every audited call whose request decodes. */
 	void (*audit_summary)(const ProtobufCMessage *request, char *buf, size_t buflen, void *user);
 } fapi_unary_method;
+#define FAPI_UNARY_METHOD_INIT {.size = sizeof(fapi_unary_method)}
 
 /* A server-streaming or bidirectional call in progress. Opaque; valid from
  * on_open until on_close returns. Every host stream_* function may be called
@@ -77,8 +85,10 @@ typedef struct fapi_unary_method {
 typedef struct fapi_stream fapi_stream;
 
 /* One streaming method (server-streaming or bidirectional: the registration
- * function says which). */
+ * function says which). Initialise it with FAPI_STREAM_METHOD_INIT, as
+ * fapi_unary_method. */
 typedef struct fapi_stream_method {
+	uint32_t size; /* required (ABI 1.4): FAPI_STREAM_METHOD_INIT sets it */
 	const char *path;
 	const ProtobufCMessageDescriptor *request_type;  /* decodes the request (server streaming) or each client message (bidi) */
 	const ProtobufCMessageDescriptor *response_type; /* every stream_write must pass a message of this type */
@@ -108,7 +118,7 @@ typedef struct fapi_stream_method {
 	 * stream_write answers FAPI_EFULL; 0 means the host default (1024). */
 	size_t max_queued;
 
-	/* ---- ABI 1.2 (read only from modules built for 1.2 or later) ---- */
+	/* ---- ABI 1.2 ---- */
 
 	/* Optional: the server is shutting down (SIGTERM, SIGINT, -M). The
 	 * module writes what it still holds for the stream and then ends it
@@ -121,7 +131,7 @@ typedef struct fapi_stream_method {
 	 * is cancelled. */
 	void (*on_shutdown)(fapi_stream *stream, void *user);
 
-	/* ---- ABI 1.3 (read only from modules built for 1.3 or later) ---- */
+	/* ---- ABI 1.3 ---- */
 
 	/* As in fapi_unary_method: class (UNSET counts as WRITE), optional own
 	 * permission, optional audit summary of the request (server streaming:
@@ -131,6 +141,7 @@ typedef struct fapi_stream_method {
 	const char *permission;
 	void (*audit_summary)(const ProtobufCMessage *request, char *buf, size_t buflen, void *user);
 } fapi_stream_method;
+#define FAPI_STREAM_METHOD_INIT {.size = sizeof(fapi_stream_method)}
 
 /* Who is behind a peer (see the host's peer_identity, ABI 1.3). The module
  * sets `size` to sizeof(fapi_identity) as it was built; the host fills the
@@ -138,7 +149,7 @@ typedef struct fapi_stream_method {
  * and valid while the peer is (during a unary handler; until on_close for a
  * stream); never NULL once filled ("" when unknown). */
 typedef struct fapi_identity {
-	uint32_t size;          /* required, set by the caller */
+	uint32_t size;          /* required, set by the caller: FAPI_IDENTITY_INIT */
 	const char *transport;  /* "unix", "tcp+mtls" or "tcp+insecure" */
 	int has_unix_creds;     /* 1 when uid, gid and pid come from SO_PEERCRED */
 	uint32_t uid, gid;      /* the peer process's ids when it connected */
@@ -154,5 +165,6 @@ typedef struct fapi_identity {
 	size_t nuri;
 	const char *text;       /* the identity in one line, as the audit log and denials name it */
 } fapi_identity;
+#define FAPI_IDENTITY_INIT {.size = sizeof(fapi_identity)}
 
 #endif

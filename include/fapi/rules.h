@@ -31,10 +31,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fapi/status.h"
+
 /* True when *ptr (a host- or module-filled struct of `type`) reaches
  * `member`. */
-#define FAPI_RULES_HAS(ptr, type, member) \
-	((ptr)->size >= offsetof(type, member) + sizeof(((type *)0)->member))
+#define FAPI_RULES_HAS(ptr, type, member) FAPI_STRUCT_HAS(ptr, type, member)
 
 /* Where a rules file of the running set comes from. */
 typedef enum fapi_rules_origin {

@@ -1,6 +1,14 @@
 #ifndef FAPI_STATUS_H
 #define FAPI_STATUS_H
 
+#include <stddef.h>
+
+/* True when *ptr, a struct of `type` that starts with its size (ABI 1.4),
+ * reaches `member`: a struct filled by an older host, or by an older
+ * module, stops earlier. */
+#define FAPI_STRUCT_HAS(ptr, type, member) \
+	((ptr)->size >= offsetof(type, member) + sizeof(((type *)0)->member))
+
 /* Return codes of the SDK's functions. Zero is success; every failure is
  * negative so callers can test `rc < 0`. */
 typedef enum fapi_rc {

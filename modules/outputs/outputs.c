@@ -112,13 +112,12 @@ static fapi_status_code outputs_stream_subscribe(outputs_stream *st, const fapi_
 	if (!id)
 		return FAPI_STATUS_RESOURCE_EXHAUSTED;
 	snprintf(name, sizeof(name), "%s#%lu(%s)", kind, id, peer && peer->address[0] ? peer->address : "local");
-	fapi_alert_sub_opts o = {
-		.capacity = m->capacity,
-		.filter = outputs_filter_cb,
-		.notify = outputs_notify_cb,
-		.user = st,
-		.name = name,
-	};
+	fapi_alert_sub_opts o = FAPI_ALERT_SUB_OPTS_INIT;
+	o.capacity = m->capacity;
+	o.filter = outputs_filter_cb;
+	o.notify = outputs_notify_cb;
+	o.user = st;
+	o.name = name;
 	/* The engine may notify (and a gRPC thread pump) before alert_subscribe
 	 * returns: the stream only pumps once `sub` is stored. */
 	fapi_alert_sub *sub = NULL;
@@ -311,17 +310,16 @@ static int outputs_init(fapi_module_ctx *ctx, const fapi_host *host, void **stat
 static int outputs_register(void *state, char *err, size_t errlen)
 {
 	outputs_module *m = state;
-	fapi_stream_method outputs = {
-		.path = "/falco.api.streaming/outputs",
-		.request_type = &falco__outputs__request__descriptor,
-		.response_type = &falco__outputs__response__descriptor,
-		.on_open = outputs_open,
-		.on_writable = outputs_writable,
-		.on_close = outputs_close,
-		.user = m,
-		.max_queued = OUTPUTS_GRPC_QUEUE,
-		.method_class = FAPI_METHOD_READ,
-	};
+	fapi_stream_method outputs = FAPI_STREAM_METHOD_INIT;
+	outputs.path = "/falco.api.streaming/outputs";
+	outputs.request_type = &falco__outputs__request__descriptor;
+	outputs.response_type = &falco__outputs__response__descriptor;
+	outputs.on_open = outputs_open;
+	outputs.on_writable = outputs_writable;
+	outputs.on_close = outputs_close;
+	outputs.user = m;
+	outputs.max_queued = OUTPUTS_GRPC_QUEUE;
+	outputs.method_class = FAPI_METHOD_READ;
 	int rc = m->host->register_server_stream(m->ctx, &outputs, err, errlen);
 	if (rc != FAPI_OK || !m->falco_methods)
 		return rc;
@@ -348,7 +346,9 @@ static int outputs_start(void *state, char *err, size_t errlen)
 		return FAPI_OK;
 	/* Falco's get returns what came since the previous get: keep it in a
 	 * subscription of our own, from the start. */
-	fapi_alert_sub_opts o = {.capacity = m->falco_capacity, .name = "falco-get-queue"};
+	fapi_alert_sub_opts o = FAPI_ALERT_SUB_OPTS_INIT;
+	o.capacity = m->falco_capacity;
+	o.name = "falco-get-queue";
 	int rc = m->host->alert_subscribe(m->ctx, &o, &m->falco_sub, err, errlen);
 	if (rc == FAPI_EUNSUPPORTED) {
 		m->host->log(m->ctx, FAPI_LOG_WARNING, "no engine runs: alert streams will end with FAILED_PRECONDITION");

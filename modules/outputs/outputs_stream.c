@@ -31,7 +31,7 @@ static void outputs_stream_work(outputs_stream *st, bool draining)
 			}
 			return;
 		}
-		fapi_alert_view v;
+		fapi_alert_view v = FAPI_ALERT_VIEW_INIT;
 		host->alert_view(a, &v);
 		int rc = outputs_response_write(host, st->stream, &v, st->falco_get ? NULL : &st->filter, st->seq + 1,
 						lost);

@@ -36,7 +36,7 @@ static void version_handle(const ProtobufCMessage *request, const fapi_peer *pee
 	(void)request;
 	(void)peer;
 	version_state *st = user;
-	fapi_version_info vi;
+	fapi_version_info vi = FAPI_VERSION_INFO_INIT;
 	st->host->version_info(&vi);
 	size_t n = st->host->module_count(st->ctx);
 	version_reply *r = calloc(1, sizeof(*r));
@@ -71,7 +71,7 @@ static void version_handle(const ProtobufCMessage *request, const fapi_peer *pee
 	v->abi_major = vi.abi_major;
 	v->abi_minor = vi.abi_minor;
 	for (size_t i = 0; i < n; i++) {
-		fapi_module_info mi;
+		fapi_module_info mi = FAPI_MODULE_INFO_INIT;
 		if (st->host->module_info(st->ctx, i, &mi) != FAPI_OK)
 			break;
 		Falco__Version__Module *m = &r->items[v->n_modules];
@@ -107,14 +107,13 @@ static int version_register(void *state, char *err, size_t errlen)
 	version_state *st = state;
 	static const char *const paths[] = {"/falco.version.service/version", "/falco.api.unary/version"};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		fapi_unary_method m = {
-			.path = paths[i],
-			.request_type = &falco__version__request__descriptor,
-			.response_type = &falco__version__response__descriptor,
-			.handler = version_handle,
-			.user = st,
-			.method_class = FAPI_METHOD_READ,
-		};
+		fapi_unary_method m = FAPI_UNARY_METHOD_INIT;
+		m.path = paths[i];
+		m.request_type = &falco__version__request__descriptor;
+		m.response_type = &falco__version__response__descriptor;
+		m.handler = version_handle;
+		m.user = st;
+		m.method_class = FAPI_METHOD_READ;
 		int rc = st->host->register_unary(st->ctx, &m, err, errlen);
 		if (rc != FAPI_OK)
 			return rc;

@@ -145,10 +145,10 @@ class StreamTest(DaemonTest):
 
 
 class OldModuleStreamTest(DaemonTest):
-    """A module built for ABI 1.1 hands a shorter fapi_stream_method: the
-    host reads none of the 1.2 fields (here its on_shutdown, which this
-    build of the module happens to set), and its streams end UNAVAILABLE at
-    shutdown as they always did."""
+    """A module built for ABI 1.1 (against the frozen headers of
+    tests/modules/abi11) hands a fapi_stream_method of the 1.1 layout: the
+    host reads none of the later fields (on_shutdown came with 1.2), and
+    its streams end UNAVAILABLE at shutdown as they always did."""
 
     def test_on_shutdown_of_an_older_module_is_not_read(self):
         d = self.start_daemon(config={

@@ -70,7 +70,7 @@ static fapi_status_code az_feed_open(fapi_stream *s, const ProtobufCMessage *req
 	(void)msg;
 	(void)msglen;
 	Fapi__Test__WhoReply r = FAPI__TEST__WHO_REPLY__INIT;
-	fapi_identity id;
+	fapi_identity id = FAPI_IDENTITY_INIT;
 	az_fill(peer, &r, &id);
 	az_host->stream_write(s, &r.base);
 	return FAPI_STATUS_OK;
@@ -107,6 +107,7 @@ static int az_register(void *state, char *err, size_t errlen)
 {
 	(void)state;
 	fapi_unary_method whoami = {
+		.size = sizeof(fapi_unary_method),
 		.path = "/fapi.test.authz/whoami",
 		.request_type = &fapi__test__put_request__descriptor,
 		.response_type = &fapi__test__who_reply__descriptor,
@@ -124,6 +125,7 @@ static int az_register(void *state, char *err, size_t errlen)
 	deploy.user = (void *)"deploy";
 	deploy.permission = "authztest.deploy";
 	fapi_stream_method feed = {
+		.size = sizeof(fapi_stream_method),
 		.path = "/fapi.test.authz/feed",
 		.request_type = &fapi__test__put_request__descriptor,
 		.response_type = &fapi__test__who_reply__descriptor,

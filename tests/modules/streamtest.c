@@ -23,6 +23,14 @@
 #include "fapi/fapi.h"
 #include "streamtest.pb-c.h"
 
+/* Built with STREAMTEST_ABI_MINOR, against the frozen ABI 1.1 headers
+ * (tests/modules/abi11): descriptors without size, no on_shutdown. */
+#ifdef STREAMTEST_ABI_MINOR
+#define STREAMTEST_SIZE
+#else
+#define STREAMTEST_SIZE .size = sizeof(fapi_stream_method),
+#endif
+
 /* streamtest.proto's descriptors (cmake/descriptor_set.cmake), for
  * reflection. */
 extern const unsigned char streamtest_descriptor_set[];
@@ -193,7 +201,7 @@ static fapi_status_code linger_open(fapi_stream *s, const ProtobufCMessage *req,
 	return FAPI_STATUS_OK;
 }
 
-static void linger_shutdown(fapi_stream *s, void *user)
+__attribute__((unused)) static void linger_shutdown(fapi_stream *s, void *user)
 {
 	(void)user;
 	linger_state *l = st_host->stream_user(s);
@@ -232,6 +240,7 @@ static int streamtest_register(void *state, char *err, size_t errlen)
 {
 	(void)state;
 	fapi_stream_method count = {
+		STREAMTEST_SIZE
 		.path = "/fapi.test.stream/count",
 		.request_type = &fapi__test__count_request__descriptor,
 		.response_type = &fapi__test__count_reply__descriptor,
@@ -241,6 +250,7 @@ static int streamtest_register(void *state, char *err, size_t errlen)
 		.max_queued = 8,
 	};
 	fapi_stream_method hold = {
+		STREAMTEST_SIZE
 		.path = "/fapi.test.stream/hold",
 		.request_type = &fapi__test__echo_msg__descriptor,
 		.response_type = &fapi__test__echo_msg__descriptor,
@@ -248,6 +258,7 @@ static int streamtest_register(void *state, char *err, size_t errlen)
 		.on_close = hold_close,
 	};
 	fapi_stream_method echo = {
+		STREAMTEST_SIZE
 		.path = "/fapi.test.stream/echo",
 		.request_type = &fapi__test__echo_msg__descriptor,
 		.response_type = &fapi__test__echo_msg__descriptor,
@@ -257,12 +268,15 @@ static int streamtest_register(void *state, char *err, size_t errlen)
 		.on_close = echo_close,
 	};
 	fapi_stream_method linger = {
+		STREAMTEST_SIZE
 		.path = "/fapi.test.stream/linger",
 		.request_type = &fapi__test__echo_msg__descriptor,
 		.response_type = &fapi__test__echo_msg__descriptor,
 		.on_open = linger_open,
 		.on_close = linger_close,
+#ifndef STREAMTEST_ABI_MINOR
 		.on_shutdown = linger_shutdown,
+#endif
 	};
 	int rc = st_host->register_server_stream(st_ctx, &count, err, errlen);
 	if (rc == FAPI_OK)
@@ -271,9 +285,11 @@ static int streamtest_register(void *state, char *err, size_t errlen)
 		rc = st_host->register_server_stream(st_ctx, &linger, err, errlen);
 	if (rc == FAPI_OK)
 		rc = st_host->register_bidi_stream(st_ctx, &echo, err, errlen);
+#ifndef STREAMTEST_ABI_MINOR
 	if (rc == FAPI_OK && FAPI_HOST_HAS(st_host, register_descriptors))
 		rc = st_host->register_descriptors(st_ctx, streamtest_descriptor_set, streamtest_descriptor_set_len, err,
 						   errlen);
+#endif
 	return rc;
 }
 
