@@ -88,7 +88,8 @@ static int host_authz_would_be(const module_set *set, const fapi_authz_query *q,
 int host_authz_check(fapi_module_ctx *ctx, const fapi_peer *peer, const fapi_authz_query *q, bool *allowed,
 		     char *msg, size_t msglen)
 {
-	if (!ctx || !peer || !q || !allowed || !q->path || q->size < HOST_AUTHZ_QUERY_MIN) {
+	/* size 0: the layout ABI 1.4 published (see fapi/host.h). */
+	if (!ctx || !peer || !q || !allowed || !q->path || (q->size && q->size < HOST_AUTHZ_QUERY_MIN)) {
 		snprintf(msg, msglen, "authz_check: a NULL argument or a query smaller than its members");
 		return FAPI_EINVAL;
 	}

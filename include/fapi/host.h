@@ -82,8 +82,9 @@ typedef struct fapi_version_info {
 
 /* A question to the host's authz_check (ABI 1.4): would the caller still
  * be allowed to call a method under the policy that a configuration change
- * would give? Set `size` to sizeof(fapi_authz_query) (FAPI_AUTHZ_QUERY_INIT);
- * the strings are the caller's and only read during the call. */
+ * would give? Set `size` to sizeof(fapi_authz_query) (FAPI_AUTHZ_QUERY_INIT;
+ * 0 stands for this layout); the strings are the caller's and only read
+ * during the call. */
 typedef struct fapi_authz_query {
 	uint32_t size;                  /* required: sizeof(fapi_authz_query) as the module was built */
 	const char *path;               /* required: the method's path, named in the denial */

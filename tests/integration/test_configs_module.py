@@ -285,7 +285,7 @@ class InvalidTest(ConfigsTest):
                      "modules.outputs.queue_capacity")
         self.refused(d, grpc.StatusCode.INVALID_ARGUMENT, [("outputs.rate", "-1")], "outputs.rate")
         self.refused(d, grpc.StatusCode.INVALID_ARGUMENT,
-                     [("grpc.bind_address", '["unix://%s", "127.0.0.1:1"]' % d.socket)], "grpc.")
+                     [("grpc.bind_address", '["unix://%s", "127.0.0.1:1"]' % d.socket)], "grpc.bind_address")
         # All or none: a good value next to a bad one changes nothing.
         self.refused(d, grpc.StatusCode.INVALID_ARGUMENT, [("priority", "error"), ("json_output", "maybe")],
                      "json_output")
