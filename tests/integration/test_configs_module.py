@@ -166,6 +166,36 @@ class ListGetTest(ConfigsTest):
         self.assertIn("no_such.key", e.exception.details())
 
 
+    def test_reflection_describes_the_methods(self):
+        import reflection_v1_pb2 as r1
+        from google.protobuf import descriptor_pb2, descriptor_pool
+        d = self.start_configs()
+        call = self.channel(d).stream_stream("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                                             request_serializer=r1.ServerReflectionRequest.SerializeToString,
+                                             response_deserializer=r1.ServerReflectionResponse.FromString)
+        [a] = list(call(iter([r1.ServerReflectionRequest(file_containing_symbol="falco.api.unary")]),
+                        timeout=20 * SLOW))
+        files = {}
+        for raw in a.file_descriptor_response.file_descriptor_proto:
+            fd = descriptor_pb2.FileDescriptorProto.FromString(raw)
+            files[fd.name] = fd
+        pool = descriptor_pool.DescriptorPool()
+        added = set()
+
+        def add(name):
+            if name not in added:
+                added.add(name)
+                for dep in files[name].dependency:
+                    add(dep)
+                pool.Add(files[name])
+        for name in files:
+            add(name)
+        for m, req in (("configs_list", "list_request"), ("configs_get", "get_request"),
+                       ("configs_set", "set_request"), ("configs_reset", "reset_request")):
+            self.assertEqual(pool.FindMethodByName("falco.api.unary." + m).input_type.full_name,
+                             "falco.configs." + req)
+
+
 class HotTest(ConfigsTest):
     def test_priority_error_on_open_stream_then_reset(self):
         d = self.start_configs()
