@@ -118,12 +118,14 @@ class UsageTest(FapictlTest):
                 script = ("source %s; COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _fapictl; "
                           "echo \"${COMPREPLY[*]}\"" % (f.name, line))
                 return subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.split()
-            self.assertEqual(set(complete("fapictl ''")), {"version", "health", "outputs", "rules", "completion",
-                                                             "--help"})
+            self.assertEqual(set(complete("fapictl ''")), {"version", "health", "outputs", "rules", "configs",
+                                                             "completion", "--help"})
             self.assertEqual(set(complete("fapictl outputs ''")), {"watch", "get"})
             self.assertEqual(set(complete("fapictl rules ''")),
                              {"list", "get", "validate", "put", "delete", "enable", "disable", "reload"})
             self.assertIn("--if-revision", complete("fapictl rules put --"))
+            self.assertEqual(set(complete("fapictl configs ''")), {"list", "get", "set", "reset"})
+            self.assertIn("--validate-only", complete("fapictl configs set --"))
             self.assertIn("--follow", complete("fapictl outputs watch --"))
             self.assertNotIn("--follow", complete("fapictl version --"))
             self.assertEqual(complete("fapictl outputs watch --min-priority w"), ["warning"])
