@@ -110,10 +110,16 @@ def main():
               % (pct(lat, 50), pct(lat, 99), lat[-1], len(lat)))
 
         def events():
+            # Falco's format: one object a line, each ending with ",";
+            # the last line may be half-written.
             with open(stats) as f:
-                lines = [l for l in f if l.strip()]
-            s = json.loads(lines[-1])
-            return s["cur"]["events"]
+                lines = [l.strip().rstrip(",") for l in f if l.strip()]
+            for l in reversed(lines):
+                try:
+                    return json.loads(l)["cur"]["events"]
+                except ValueError:
+                    continue
+            raise RuntimeError("no statistics sample in " + stats)
 
         def phase(with_sets):
             e0, t0 = events(), time.time()

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "authz/authz_policy.h"
+#include "config/config_live.h"
 #include "config/config_override.h"
 #include "config/config_yaml.h"
 #include "modules/host_authz.h"
@@ -15,7 +16,32 @@
 
 #define HOST_AUTHZ_QUERY_MIN (offsetof(fapi_authz_query, n) + sizeof(size_t))
 
-/* The running configuration with q's changes, in a document of its own. */
+/* The configuration as stored now (falco.yaml, the overlay, -o: what the
+ * next start reads, since the policy's keys apply at restart), re-read
+ * from its YAML text so that nothing of the live one is shared. */
+static int host_authz_current(const module_set *set, config_doc *d, char *msg, size_t msglen)
+{
+	char *yaml = config_live_yaml(set->live, "");
+	if (!yaml) {
+		snprintf(msg, msglen, "out of memory");
+		return FAPI_ENOMEM;
+	}
+	config_node *root = NULL;
+	char err[FAPI_ERRBUF_SIZE];
+	int rc = config_yaml_parse(d, "<configuration>", yaml, strlen(yaml), &root, err, sizeof(err));
+	free(yaml);
+	if (rc < 0) {
+		snprintf(msg, msglen, "the running configuration does not read back: %s", err);
+		return FAPI_EINVAL;
+	}
+	if (root) {
+		config_node_free(d->root);
+		d->root = root;
+	}
+	return FAPI_OK;
+}
+
+/* The current configuration with q's changes, in a document of its own. */
 static int host_authz_would_be(const module_set *set, const fapi_authz_query *q, config_doc *d, char *msg,
 			       size_t msglen)
 {
@@ -23,7 +49,11 @@ static int host_authz_would_be(const module_set *set, const fapi_authz_query *q,
 		snprintf(msg, msglen, "out of memory");
 		return FAPI_ENOMEM;
 	}
-	if (set && set->config_root) {
+	if (set && set->live) {
+		int rc = host_authz_current(set, d, msg, msglen);
+		if (rc != FAPI_OK)
+			return rc;
+	} else if (set && set->config_root) {
 		config_node *copy = config_node_clone(set->config_root);
 		if (!copy) {
 			snprintf(msg, msglen, "out of memory");
@@ -58,7 +88,8 @@ static int host_authz_would_be(const module_set *set, const fapi_authz_query *q,
 int host_authz_check(fapi_module_ctx *ctx, const fapi_peer *peer, const fapi_authz_query *q, bool *allowed,
 		     char *msg, size_t msglen)
 {
-	if (!ctx || !peer || !q || !allowed || !q->path || q->size < HOST_AUTHZ_QUERY_MIN) {
+	/* size 0: the layout ABI 1.4 published (see fapi/host.h). */
+	if (!ctx || !peer || !q || !allowed || !q->path || (q->size && q->size < HOST_AUTHZ_QUERY_MIN)) {
 		snprintf(msg, msglen, "authz_check: a NULL argument or a query smaller than its members");
 		return FAPI_EINVAL;
 	}

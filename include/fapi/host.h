@@ -83,8 +83,9 @@ typedef struct fapi_version_info {
 
 /* A question to the host's authz_check (ABI 1.4): would the caller still
  * be allowed to call a method under the policy that a configuration change
- * would give? Set `size` to sizeof(fapi_authz_query) (FAPI_AUTHZ_QUERY_INIT);
- * the strings are the caller's and only read during the call. */
+ * would give? Set `size` to sizeof(fapi_authz_query) (FAPI_AUTHZ_QUERY_INIT;
+ * 0 stands for this layout); the strings are the caller's and only read
+ * during the call. */
 typedef struct fapi_authz_query {
 	uint32_t size;                  /* required: sizeof(fapi_authz_query) as the module was built */
 	const char *path;               /* required: the method's path, named in the denial */
@@ -357,7 +358,8 @@ typedef struct fapi_host {
 	/* ---- ABI 1.4: authorisation check ---- */
 
 	/* Evaluates the authorisation policy (grpc.authorization) that the
-	 * running configuration with q's changes would give, for the identity
+	 * configuration as stored now (falco.yaml, the overlay, -o: what the
+	 * next start reads) with q's changes would give, for the identity
 	 * behind `peer` (a peer the host handed to a unary handler, during that
 	 * handler), calling q->path. Sets *allowed, with the denial naming the
 	 * missing permission in msg when false, and returns FAPI_OK; or returns

@@ -255,6 +255,10 @@ Falco__Configs__Key *configs_key_new(configs_reply *r, const fapi_config_entry *
 	const char *cur = e->present ? configs_guard_shown(e->path, e->flags, e->value) : NULL;
 	if (cur && !(k->current = configs_value_entry(r, e, cur)))
 		return NULL;
+	/* A key without a value runs with its default (a module's key absent
+	 * from its config: the module reads the default). */
+	if (!e->present && k->default_value)
+		k->current = k->default_value;
 	if (!(k->origin = configs_key_origin(r, e->origin)))
 		return NULL;
 	k->pending_restart = e->pending_restart;
@@ -263,7 +267,7 @@ Falco__Configs__Key *configs_key_new(configs_reply *r, const fapi_config_entry *
 		 * says what the daemon uses now, pending what comes next. */
 		k->pending = k->current;
 		const char *run = configs_guard_shown(e->path, e->flags, e->running);
-		k->current = run ? configs_value_new(r, e->type, run) : NULL;
+		k->current = run ? configs_value_new(r, e->type, run) : k->default_value;
 		if (run && !k->current)
 			return NULL;
 	}

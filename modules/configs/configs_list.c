@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "configs_guard.h"
 #include "configs_key.h"
 #include "configs_list.h"
 
@@ -69,44 +68,46 @@ void configs_list_handle(const ProtobufCMessage *request, const fapi_peer *peer,
 	configs_list_answer(r, res, &out->revision);
 }
 
-/* The host's YAML text with every redacted value replaced: a secret that
- * is not a path appears in it as "<redacted>" as in the typed values. */
-static char *configs_get_yaml(configs_reply *r, const char *yaml)
+/* The keys of the reply as block YAML from the document's root, each key
+ * nested by its path's components ("modules.outputs.queue_capacity" under
+ * modules: outputs:), with the values the reply shows (redacted, the
+ * default for a key without a value). Keys come in table order; a key
+ * whose parent path was left is opened again under it. */
+static char *configs_get_yaml(configs_reply *r, Falco__Configs__Key *const *keys, size_t n)
 {
-	char *out = configs_reply_strdup(r, yaml ? yaml : "");
+	size_t cap = 1;
+	for (size_t i = 0; i < n; i++) {
+		const Falco__Configs__Value *v = keys[i]->current ? keys[i]->current : keys[i]->default_value;
+		size_t levels = 1;
+		for (const char *d = keys[i]->name; *d; d++)
+			levels += *d == '.';
+		/* each line: indentation (2 per level, 64 levels at most), a
+		 * component, ": " or ":\n"; then the value */
+		cap += levels * (2 * 64 + 4) + strlen(keys[i]->name) + (v ? strlen(v->yaml) : 0) + 2;
+	}
+	char *out = configs_reply_alloc(r, cap, 1);
 	if (!out)
 		return NULL;
-	const configs_module *m = r->m;
-	size_t n = m->host->config_snapshot_count(r->snap);
+	size_t used = 0;
+	const char *prev = "";
 	for (size_t i = 0; i < n; i++) {
-		fapi_config_entry e;
-		memset(&e, 0, sizeof(e));
-		e.size = sizeof(e);
-		if (m->host->config_snapshot_entry(r->snap, i, &e) != FAPI_OK || !e.present || !e.value ||
-		    configs_guard_shown(e.path, e.flags, e.value) == e.value || !*e.value)
+		const Falco__Configs__Value *v = keys[i]->current ? keys[i]->current : keys[i]->default_value;
+		if (!v)
 			continue;
-		/* Every occurrence of the value's text becomes "<redacted>",
-		 * wherever it sits: the YAML is rebuilt piecewise. */
-		const char *v = e.value;
-		size_t vlen = strlen(v), rlen = strlen("<redacted>");
-		size_t count = 0;
-		for (const char *p = strstr(out, v); p; p = strstr(p + vlen, v))
-			count++;
-		if (!count)
-			continue;
-		size_t len = strlen(out) + count * (rlen > vlen ? rlen - vlen : 0) + 1;
-		char *next = configs_reply_alloc(r, len, 1), *w = next;
-		if (!next)
-			return NULL;
-		const char *s = out;
-		for (const char *p = strstr(s, v); p; s = p + vlen, p = strstr(s, v)) {
-			memcpy(w, s, (size_t)(p - s));
-			w += p - s;
-			memcpy(w, "<redacted>", rlen);
-			w += rlen;
-		}
-		strcpy(w, s);
-		out = next;
+		const char *name = keys[i]->name;
+		/* Components shared with the previous key stay open. */
+		size_t common = 0, depth = 0;
+		for (size_t j = 0; name[j] && name[j] == prev[j]; j++)
+			if (name[j] == '.') {
+				common = j + 1;
+				depth++;
+			}
+		const char *c = name + common;
+		for (const char *dot = strchr(c, '.'); dot && depth < 64; c = dot + 1, dot = strchr(c, '.'), depth++)
+			used += (size_t)snprintf(out + used, cap - used, "%*s%.*s:\n", (int)(2 * depth), "",
+						 (int)(dot - c), c);
+		used += (size_t)snprintf(out + used, cap - used, "%*s%s: %s\n", (int)(2 * depth), "", c, v->yaml);
+		prev = name;
 	}
 	return out;
 }
@@ -125,8 +126,7 @@ void configs_get_handle(const ProtobufCMessage *request, const fapi_peer *peer, 
 	Falco__Configs__GetResponse *out = &r->u.get;
 	falco__configs__get_response__init(out);
 	res->status = configs_list_keys(r, req->key, &out->keys, &out->n_keys, res->message, sizeof(res->message));
-	if (res->status == FAPI_STATUS_OK &&
-	    !(out->yaml = configs_get_yaml(r, r->m->host->config_snapshot_yaml(r->snap))))
+	if (res->status == FAPI_STATUS_OK && !(out->yaml = configs_get_yaml(r, out->keys, out->n_keys)))
 		configs_list_fail(res, FAPI_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	configs_list_answer(r, res, &out->revision);
 }

@@ -186,7 +186,12 @@ static void configs_write_answer(configs_write *w, int rc, fapi_config_result *r
 	configs_reply *r = NULL;
 	bool ok = false;
 	if (rc != FAPI_OK) {
-		configs_write_status(w, rc, err);
+		/* A rule across keys may speak of the others: name the key at
+		 * fault first. */
+		if (rc == FAPI_EINVAL && result->key && !strstr(err, result->key))
+			configs_write_fail(w, FAPI_STATUS_INVALID_ARGUMENT, "key '%s': %s", result->key, err);
+		else
+			configs_write_status(w, rc, err);
 		goto out;
 	}
 	if (!(r = configs_reply_new(w->m)))

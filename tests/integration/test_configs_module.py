@@ -72,12 +72,15 @@ class ConfigsTest(DaemonTest):
         return self.new_daemon(lambda dir: configs_config(os.path.join(dir, "state"), extra, **kw)).start()
 
     def channel(self, d):
-        ch = grpc.insecure_channel(d.target)
+        # A subchannel pool of its own: restarted daemons reuse a socket
+        # path, and a pooled connection to the previous one would be stale.
+        ch = grpc.insecure_channel(d.target, options=[("grpc.use_local_subchannel_pool", 1)])
         self.addCleanup(ch.close)
         return ch
 
     def call(self, d, path, req, resp_cls, timeout=10):
-        return unary(self.channel(d), path, type(req), resp_cls)(req, timeout=timeout * SLOW)
+        with grpc.insecure_channel(d.target, options=[("grpc.use_local_subchannel_pool", 1)]) as ch:
+            return unary(ch, path, type(req), resp_cls)(req, timeout=timeout * SLOW)
 
     def list_keys(self, d, prefix=""):
         r = self.call(d, LIST, cfgpb.list_request(prefix=prefix), cfgpb.list_response)
@@ -161,6 +164,36 @@ class ListGetTest(ConfigsTest):
             self.call(d, GET, cfgpb.get_request(key="no_such.key"), cfgpb.get_response)
         self.assertEqual(e.exception.code(), grpc.StatusCode.NOT_FOUND)
         self.assertIn("no_such.key", e.exception.details())
+
+
+    def test_reflection_describes_the_methods(self):
+        import reflection_v1_pb2 as r1
+        from google.protobuf import descriptor_pb2, descriptor_pool
+        d = self.start_configs()
+        call = self.channel(d).stream_stream("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                                             request_serializer=r1.ServerReflectionRequest.SerializeToString,
+                                             response_deserializer=r1.ServerReflectionResponse.FromString)
+        [a] = list(call(iter([r1.ServerReflectionRequest(file_containing_symbol="falco.api.unary")]),
+                        timeout=20 * SLOW))
+        files = {}
+        for raw in a.file_descriptor_response.file_descriptor_proto:
+            fd = descriptor_pb2.FileDescriptorProto.FromString(raw)
+            files[fd.name] = fd
+        pool = descriptor_pool.DescriptorPool()
+        added = set()
+
+        def add(name):
+            if name not in added:
+                added.add(name)
+                for dep in files[name].dependency:
+                    add(dep)
+                pool.Add(files[name])
+        for name in files:
+            add(name)
+        for m, req in (("configs_list", "list_request"), ("configs_get", "get_request"),
+                       ("configs_set", "set_request"), ("configs_reset", "reset_request")):
+            self.assertEqual(pool.FindMethodByName("falco.api.unary." + m).input_type.full_name,
+                             "falco.configs." + req)
 
 
 class HotTest(ConfigsTest):
@@ -254,7 +287,8 @@ class HotTest(ConfigsTest):
         self.reset(d, "priority")
         with self.assertRaises(grpc.RpcError):
             self.set(d, priority="nonsense")
-        records = [json.loads(l) for l in open(audit) if l.strip()]
+        with open(audit) as f:
+            records = [json.loads(l) for l in f if l.strip()]
         text = "\n".join(json.dumps(r) for r in records)
         sets = [r for r in records if "configs_set" in json.dumps(r)]
         self.assertEqual(len(sets), 2, text)
@@ -281,7 +315,7 @@ class InvalidTest(ConfigsTest):
                      "modules.outputs.queue_capacity")
         self.refused(d, grpc.StatusCode.INVALID_ARGUMENT, [("outputs.rate", "-1")], "outputs.rate")
         self.refused(d, grpc.StatusCode.INVALID_ARGUMENT,
-                     [("grpc.bind_address", '["unix://%s", "127.0.0.1:1"]' % d.socket)], "grpc.")
+                     [("grpc.bind_address", '["unix://%s", "127.0.0.1:1"]' % d.socket)], "grpc.bind_address")
         # All or none: a good value next to a bad one changes nothing.
         self.refused(d, grpc.StatusCode.INVALID_ARGUMENT, [("priority", "error"), ("json_output", "maybe")],
                      "json_output")
@@ -335,7 +369,7 @@ class ModuleKeyTest(ConfigsTest):
     def stop_with_stream(self, d):
         """Stops d while a stream is open: the shutdown log then names the
         stream's queue capacity."""
-        ch = grpc.insecure_channel(d.target)
+        ch = grpc.insecure_channel(d.target, options=[("grpc.use_local_subchannel_pool", 1)])
         call = server_stream(ch, OUTPUTS, outputs.request, outputs.response)(outputs.request(), timeout=30 * SLOW)
         next(iter(call))
         self.stop_clean(d)
@@ -459,7 +493,7 @@ class DurabilityTest(ConfigsTest):
             stop = threading.Event()
 
             def writer(dd=d):
-                ch = grpc.insecure_channel(dd.target)
+                ch = grpc.insecure_channel(dd.target, options=[("grpc.use_local_subchannel_pool", 1)])
                 f = unary(ch, SET, cfgpb.set_request, cfgpb.set_response)
                 i = 0
                 while not stop.is_set():
@@ -505,7 +539,10 @@ class DurabilityTest(ConfigsTest):
         d3 = Daemon(configs_config(state, rate=500), workdir=d.dir)
         self.daemons.append(d3)
         d3.start()
-        keys, _ = self.list_keys(d3)
+        try:
+            keys, _ = self.list_keys(d3)
+        except grpc.RpcError as e:
+            self.fail("%s\n%s" % (e, d3.log()))
         self.assertEqual(keys["outputs.max_burst"].current.yaml, kept)
         self.assertTrue(os.path.exists(overlay))
 
