@@ -131,34 +131,28 @@ static int configs_init(fapi_module_ctx *ctx, const fapi_host *host, void **stat
 static int configs_register(void *state, char *err, size_t errlen)
 {
 	configs_module *m = state;
-	static const struct {
-		const char *path, *permission;
-		const ProtobufCMessageDescriptor *req, *resp;
-		void (*handler)(const ProtobufCMessage *, const fapi_peer *, fapi_unary_result *, void *);
-		fapi_method_class cls;
-		void (*audit)(const ProtobufCMessage *, char *, size_t, void *);
-	} methods[] = {
-		{CONFIGS_PATH_LIST, "configs.list", &falco__configs__list_request__descriptor,
-		 &falco__configs__list_response__descriptor, configs_list_handle, FAPI_METHOD_READ, NULL},
-		{CONFIGS_PATH_GET, "configs.get", &falco__configs__get_request__descriptor,
-		 &falco__configs__get_response__descriptor, configs_get_handle, FAPI_METHOD_READ, NULL},
-		{CONFIGS_PATH_SET, CONFIGS_PERM_SET, &falco__configs__set_request__descriptor,
-		 &falco__configs__set_response__descriptor, configs_set_handle, FAPI_METHOD_WRITE, configs_audit_summary},
-		{CONFIGS_PATH_RESET, CONFIGS_PERM_RESET, &falco__configs__reset_request__descriptor,
-		 &falco__configs__reset_response__descriptor, configs_reset_handle, FAPI_METHOD_WRITE,
-		 configs_audit_summary},
+	/* Designated, so that a member added to fapi_unary_method later stays
+	 * zero here; .user is the module state, hence not static. */
+	const fapi_unary_method methods[] = {
+		{.size = sizeof(fapi_unary_method), .path = CONFIGS_PATH_LIST, .permission = "configs.list",
+		 .request_type = &falco__configs__list_request__descriptor,
+		 .response_type = &falco__configs__list_response__descriptor, .handler = configs_list_handle,
+		 .method_class = FAPI_METHOD_READ, .user = m},
+		{.size = sizeof(fapi_unary_method), .path = CONFIGS_PATH_GET, .permission = "configs.get",
+		 .request_type = &falco__configs__get_request__descriptor,
+		 .response_type = &falco__configs__get_response__descriptor, .handler = configs_get_handle,
+		 .method_class = FAPI_METHOD_READ, .user = m},
+		{.size = sizeof(fapi_unary_method), .path = CONFIGS_PATH_SET, .permission = CONFIGS_PERM_SET,
+		 .request_type = &falco__configs__set_request__descriptor,
+		 .response_type = &falco__configs__set_response__descriptor, .handler = configs_set_handle,
+		 .method_class = FAPI_METHOD_WRITE, .audit_summary = configs_audit_summary, .user = m},
+		{.size = sizeof(fapi_unary_method), .path = CONFIGS_PATH_RESET,
+		 .permission = CONFIGS_PERM_RESET, .request_type = &falco__configs__reset_request__descriptor,
+		 .response_type = &falco__configs__reset_response__descriptor, .handler = configs_reset_handle,
+		 .method_class = FAPI_METHOD_WRITE, .audit_summary = configs_audit_summary, .user = m},
 	};
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		fapi_unary_method u = FAPI_UNARY_METHOD_INIT;
-		u.path = methods[i].path;
-		u.request_type = methods[i].req;
-		u.response_type = methods[i].resp;
-		u.handler = methods[i].handler;
-		u.user = m;
-		u.method_class = methods[i].cls;
-		u.permission = methods[i].permission;
-		u.audit_summary = methods[i].audit;
-		int rc = m->host->register_unary(m->ctx, &u, err, errlen);
+		int rc = m->host->register_unary(m->ctx, &methods[i], err, errlen);
 		if (rc != FAPI_OK)
 			return rc;
 	}

@@ -134,45 +134,45 @@ static int rules_init(fapi_module_ctx *ctx, const fapi_host *host, void **state,
 static int rules_register(void *state, char *err, size_t errlen)
 {
 	rules_module *m = state;
-	static const struct {
-		const char *path;
-		const ProtobufCMessageDescriptor *req, *resp;
-		void (*handler)(const ProtobufCMessage *, const fapi_peer *, fapi_unary_result *, void *);
-		fapi_method_class cls;
-		const char *permission;
-		void (*audit)(const ProtobufCMessage *, char *, size_t, void *);
-	} methods[] = {
-		{"/falco.api.unary/rules_list", &falco__rules__list_request__descriptor,
-		 &falco__rules__list_response__descriptor, rules_list_handler, FAPI_METHOD_READ, "rules.list", NULL},
-		{"/falco.api.unary/rules_get", &falco__rules__get_request__descriptor,
-		 &falco__rules__get_response__descriptor, rules_get_handler, FAPI_METHOD_READ, "rules.get", NULL},
-		{"/falco.api.unary/rules_validate", &falco__rules__validate_request__descriptor,
-		 &falco__rules__validate_response__descriptor, rules_validate_handler, FAPI_METHOD_READ,
-		 "rules.validate", NULL},
-		{"/falco.api.unary/rules_put", &falco__rules__put_request__descriptor,
-		 &falco__rules__write_response__descriptor, rules_put_handler, FAPI_METHOD_WRITE, "rules.put",
-		 rules_audit_put},
-		{"/falco.api.unary/rules_delete", &falco__rules__delete_request__descriptor,
-		 &falco__rules__write_response__descriptor, rules_delete_handler, FAPI_METHOD_WRITE, "rules.delete",
-		 rules_audit_delete},
-		{"/falco.api.unary/rules_enable", &falco__rules__enable_request__descriptor,
-		 &falco__rules__write_response__descriptor, rules_enable_handler, FAPI_METHOD_WRITE, "rules.enable",
-		 rules_audit_enable},
-		{"/falco.api.unary/rules_reload", &falco__rules__reload_request__descriptor,
-		 &falco__rules__write_response__descriptor, rules_reload_handler, FAPI_METHOD_WRITE, "rules.reload",
-		 rules_audit_reload},
+	/* Designated, so that a member added to fapi_unary_method later stays
+	 * zero here; .user is the module state, hence not static. */
+	const fapi_unary_method methods[] = {
+		{.size = sizeof(fapi_unary_method), .path = "/falco.api.unary/rules_list",
+		 .request_type = &falco__rules__list_request__descriptor,
+		 .response_type = &falco__rules__list_response__descriptor, .handler = rules_list_handler,
+		 .method_class = FAPI_METHOD_READ, .permission = "rules.list", .user = m},
+		{.size = sizeof(fapi_unary_method), .path = "/falco.api.unary/rules_get",
+		 .request_type = &falco__rules__get_request__descriptor,
+		 .response_type = &falco__rules__get_response__descriptor, .handler = rules_get_handler,
+		 .method_class = FAPI_METHOD_READ, .permission = "rules.get", .user = m},
+		{.size = sizeof(fapi_unary_method), .path = "/falco.api.unary/rules_validate",
+		 .request_type = &falco__rules__validate_request__descriptor,
+		 .response_type = &falco__rules__validate_response__descriptor,
+		 .handler = rules_validate_handler, .method_class = FAPI_METHOD_READ,
+		 .permission = "rules.validate", .user = m},
+		{.size = sizeof(fapi_unary_method), .path = "/falco.api.unary/rules_put",
+		 .request_type = &falco__rules__put_request__descriptor,
+		 .response_type = &falco__rules__write_response__descriptor, .handler = rules_put_handler,
+		 .method_class = FAPI_METHOD_WRITE, .permission = "rules.put", .audit_summary = rules_audit_put,
+		 .user = m},
+		{.size = sizeof(fapi_unary_method), .path = "/falco.api.unary/rules_delete",
+		 .request_type = &falco__rules__delete_request__descriptor,
+		 .response_type = &falco__rules__write_response__descriptor, .handler = rules_delete_handler,
+		 .method_class = FAPI_METHOD_WRITE, .permission = "rules.delete",
+		 .audit_summary = rules_audit_delete, .user = m},
+		{.size = sizeof(fapi_unary_method), .path = "/falco.api.unary/rules_enable",
+		 .request_type = &falco__rules__enable_request__descriptor,
+		 .response_type = &falco__rules__write_response__descriptor, .handler = rules_enable_handler,
+		 .method_class = FAPI_METHOD_WRITE, .permission = "rules.enable",
+		 .audit_summary = rules_audit_enable, .user = m},
+		{.size = sizeof(fapi_unary_method), .path = "/falco.api.unary/rules_reload",
+		 .request_type = &falco__rules__reload_request__descriptor,
+		 .response_type = &falco__rules__write_response__descriptor, .handler = rules_reload_handler,
+		 .method_class = FAPI_METHOD_WRITE, .permission = "rules.reload",
+		 .audit_summary = rules_audit_reload, .user = m},
 	};
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		fapi_unary_method u = FAPI_UNARY_METHOD_INIT;
-		u.path = methods[i].path;
-		u.request_type = methods[i].req;
-		u.response_type = methods[i].resp;
-		u.handler = methods[i].handler;
-		u.user = m;
-		u.method_class = methods[i].cls;
-		u.permission = methods[i].permission;
-		u.audit_summary = methods[i].audit;
-		int rc = m->host->register_unary(m->ctx, &u, err, errlen);
+		int rc = m->host->register_unary(m->ctx, &methods[i], err, errlen);
 		if (rc != FAPI_OK)
 			return rc;
 	}
