@@ -44,6 +44,7 @@ typedef struct forward_module {
 	pthread_cond_t cv;
 	bool stopping;
 	bool wake;
+	bool closed; /* nats.c's closed callback ran: no callback follows */
 
 	/* nats.c objects (void: the header stays out of the shared one). */
 	void *nc, *js;

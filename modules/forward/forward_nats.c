@@ -51,9 +51,19 @@ static void forward_nats_disconnected(natsConnection *nc, void *closure)
 {
 	(void)nc;
 	forward_module *m = closure;
-	if (atomic_exchange(&m->connected, false))
+	if (atomic_exchange(&m->connected, false) && !m->stopping)
 		m->host->log(m->ctx, FAPI_LOG_WARNING, "NATS disconnected: alerts wait in the queue (capacity %lld)",
 			     (long long)m->queue_capacity);
+}
+
+static void forward_nats_closed(natsConnection *nc, void *closure)
+{
+	(void)nc;
+	forward_module *m = closure;
+	pthread_mutex_lock(&m->mu);
+	m->closed = true;
+	pthread_cond_broadcast(&m->cv);
+	pthread_mutex_unlock(&m->mu);
 }
 
 static void forward_nats_reconnected(natsConnection *nc, void *closure)
@@ -144,6 +154,8 @@ int forward_nats_connect_once(forward_module *m, char *err, size_t errlen)
 		s = natsOptions_SetDisconnectedCB(o, forward_nats_disconnected, m);
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectedCB(o, forward_nats_reconnected, m);
+	if (s == NATS_OK)
+		s = natsOptions_SetClosedCB(o, forward_nats_closed, m);
 	if (s != NATS_OK) {
 		natsOptions_Destroy(o);
 		return forward_nats_fail(s, "nats options (tls, credentials)", err, errlen);
@@ -188,8 +200,21 @@ void forward_nats_close(forward_module *m)
 		js_PublishAsyncComplete(m->js, &po);
 		jsCtx_Destroy(m->js);
 	}
-	if (m->nc)
+	if (m->nc) {
+		/* nats.c runs its callbacks on a thread of its own, after
+		 * Destroy returns: wait for the closed callback, the last one,
+		 * before m can be freed. */
+		natsConnection_Close(m->nc);
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 5;
+		pthread_mutex_lock(&m->mu);
+		while (!m->closed)
+			if (pthread_cond_timedwait(&m->cv, &m->mu, &ts) != 0)
+				break;
+		pthread_mutex_unlock(&m->mu);
 		natsConnection_Destroy(m->nc);
+	}
 	m->js = m->nc = NULL;
 	pthread_mutex_lock(&m->retry_mu);
 	while (m->retry_head) {

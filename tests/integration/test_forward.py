@@ -191,7 +191,7 @@ class ForwardTest(DaemonTest):
         n = len(self.expected)
         loop = 4
         d = self.start_daemon(config=forward_config(self.cap, [self.nats.url()], "node-r", loop=loop,
-                                                    rate=max(1, n * loop // 6)))
+                                                    rate=2000))
         c = self.client()
         wait_for(lambda: c.stream_count() > 0, 20, "the first alerts")
         c.close()
