@@ -185,6 +185,28 @@ class ForwardTest(DaemonTest):
         self.assertEqual(subj.split(".")[-1], body["priority"].lower())
         a.wait_log("connected to NATS")
         b.wait_log("connected to NATS")
+        # The fleet view: the same alerts, labelled, from stream sequence 1.
+        p = subprocess.run([FAPICTL, "fleet", "watch", "--nats", self.nats.url(), "--from-seq", "1", "--json",
+                            "--count", str(6 * n)], capture_output=True, text=True, timeout=30 * SLOW)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        seen = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertEqual([(x["hostname"], x["seq"]) for x in seen],
+                         [(x["hostname"], x["seq"]) for _, _, x in msgs])
+        p = subprocess.run([FAPICTL, "fleet", "watch", "--nats", self.nats.url(), "--from-seq", "1", "--node",
+                            "node-b", "--count", "2"], capture_output=True, text=True, timeout=30 * SLOW)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(p.stdout.splitlines()), 2)
+        self.assertTrue(all(l.startswith("[node-b] ") for l in p.stdout.splitlines()), p.stdout)
+        p = subprocess.run([FAPICTL, "fleet", "nodes", "--nats", self.nats.url(), "--json"], capture_output=True,
+                           text=True, timeout=30 * SLOW)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        nodes = {x["node"]: x for x in map(json.loads, p.stdout.splitlines())}
+        self.assertEqual(set(nodes), {"node-a", "node-b"})
+        self.assertEqual(nodes["node-a"]["alerts"], 3 * n)
+        p = subprocess.run([FAPICTL, "fleet", "watch", "--nats", self.nats.url(), "--since", "soon"],
+                           capture_output=True, text=True, timeout=30 * SLOW)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--since: not a duration", p.stderr)
 
     def test_nats_restart_loses_nothing_and_dedups(self):
         self.nats.start()
