@@ -50,6 +50,8 @@ typedef struct forward_module {
 	void *nc, *js;
 	atomic_bool connected;
 	atomic_uint_fast64_t published, acked, retried, failed;
+#define FORWARD_LAT_BUCKETS 40
+	atomic_uint_fast64_t lat[FORWARD_LAT_BUCKETS]; /* creation to ack: bucket b holds [2^b, 2^(b+1)) us */
 	pthread_mutex_t retry_mu;
 	forward_retry *retry_head, *retry_tail; /* messages to publish again */
 } forward_module;

@@ -19,12 +19,31 @@ struct forward_retry {
 	forward_retry *next;
 };
 
+/* Alert creation to ack, in a log2 histogram of microseconds, so that
+ * the stop line (and bench/forward) can tell percentiles. */
+static void forward_nats_latency(forward_module *m, natsMsg *msg)
+{
+	const char *v = NULL;
+	if (natsMsgHeader_Get(msg, "Falco-Created-Ns", &v) != NATS_OK || !v)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t d = ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec - strtoll(v, NULL, 10)) / 1000;
+	unsigned b = 0;
+	while (d > 1 && b < FORWARD_LAT_BUCKETS - 1) {
+		d >>= 1;
+		b++;
+	}
+	atomic_fetch_add(&m->lat[b], 1);
+}
+
 static void forward_nats_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 {
 	(void)js;
 	forward_module *m = closure;
 	if (pa && !pae) {
 		atomic_fetch_add(&m->acked, 1);
+		forward_nats_latency(m, msg);
 		natsMsg_Destroy(msg);
 		return;
 	}
@@ -315,7 +334,10 @@ static natsMsg *forward_nats_msg(forward_module *m, const fapi_alert_view *a, fo
 	natsMsg *msg = NULL;
 	if (natsMsg_Create(&msg, subject, NULL, body->buf, (int)body->len) != NATS_OK)
 		return NULL;
-	if (natsMsgHeader_Set(msg, "Nats-Msg-Id", id) != NATS_OK) {
+	char created[32];
+	snprintf(created, sizeof(created), "%llu", (unsigned long long)a->created_ns);
+	if (natsMsgHeader_Set(msg, "Nats-Msg-Id", id) != NATS_OK ||
+	    natsMsgHeader_Set(msg, "Falco-Created-Ns", created) != NATS_OK) {
 		natsMsg_Destroy(msg);
 		return NULL;
 	}
