@@ -10,7 +10,8 @@
 #          and its ratio to the rate with NATS up.
 # Median of RUNS runs per figure, with the range.
 # usage: run.sh DAEMON CAPGEN
-# environment: RUNS [5] DURATION [4] RATE [10000] EVENTS [200000] QUEUE [100000]
+# environment: RUNS [3] DURATION [10] (short runs: the backlog queued while the
+# module connects dominates p99) RATE [10000] EVENTS [200000] QUEUE [100000]
 set -u
 die() { echo "run.sh: $*" >&2; exit 1; }
 [ $# -eq 2 ] || die "usage: run.sh DAEMON CAPGEN"
@@ -18,8 +19,8 @@ daemon=$1
 capgen=$2
 here=$(cd "$(dirname "$0")" && pwd)
 rules=$here/../outputs/rules.yaml
-RUNS=${RUNS:-5}
-DURATION=${DURATION:-4}
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10}
 RATE=${RATE:-10000}
 EVENTS=${EVENTS:-200000}
 QUEUE=${QUEUE:-100000}

@@ -229,13 +229,24 @@ class ForwardTest(DaemonTest):
         self.assert_each_once_in_order(msgs, "node-r", loop * n)
 
     def test_overflow_counted_exactly(self):
-        # NATS is away while one pass is replayed into a queue of 5: the 5
-        # newest wait and reach the stream, the rest are counted as lost.
+        # NATS is away while one pass is replayed (paced, so that a drops
+        # stream is open before the queue of 5 overflows): the 5 newest
+        # wait and reach the stream, the rest are counted as lost, in the
+        # log and on the drops stream.
         n = len(self.expected)
         self.assertGreater(n, 5)
-        d = self.start_daemon(config=forward_config(self.cap, [self.nats.url()], "node-o", queue_capacity=5))
-        d.wait_log("connecting to NATS")
-        time.sleep(2 * SLOW)
+        d = self.start_daemon(config=forward_config(self.cap, [self.nats.url()], "node-o", queue_capacity=5,
+                                                    rate=1500))
+        watch = subprocess.Popen([FAPICTL, "drops", "watch", "--kinds", "output_queue", "--interval", "200ms",
+                                  "--json", "--timeout", str(8 * SLOW), "--target", "unix://" + d.socket],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = watch.communicate(timeout=30 * SLOW)
+        self.assertEqual(watch.returncode, 0, err)
+        reports = [json.loads(l) for l in out.splitlines()]
+        self.assertTrue(reports, "no loss report on the drops stream")
+        self.assertEqual({r["source"] for r in reports}, {"forward"})
+        # total_lost is the running total: exact whenever the stream opened.
+        self.assertEqual(reports[-1]["total_lost"], n - 5)
         self.nats.start()
         c = self.client()
         wait_for(lambda: c.stream_count() >= 5, 30, "the queued alerts")
