@@ -66,11 +66,13 @@ static void forward_nats_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr 
 	pthread_mutex_unlock(&m->retry_mu);
 }
 
+static bool forward_nats_stopping(forward_module *m);
+
 static void forward_nats_disconnected(natsConnection *nc, void *closure)
 {
 	(void)nc;
 	forward_module *m = closure;
-	if (atomic_exchange(&m->connected, false) && !m->stopping)
+	if (atomic_exchange(&m->connected, false) && !forward_nats_stopping(m))
 		m->host->log(m->ctx, FAPI_LOG_WARNING, "NATS disconnected: alerts wait in the queue (capacity %lld)",
 			     (long long)m->queue_capacity);
 }
