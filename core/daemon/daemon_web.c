@@ -145,8 +145,8 @@ void daemon_web_metrics(strbuf *out, void *user)
 	const char *version[] = {"version", FAPI_VERSION_STRING};
 	metrics_text_family(&w, "falcosecurity_falco_version_info", FAPI_METRIC_GAUGE, DAEMON_WEB_HELP);
 	metrics_text_sample(&w, "falcosecurity_falco_version_info", version, 1, 1);
-	daemon_web_gauge(&w, "falcosecurity_falco_reload_timestamp_nanoseconds", DAEMON_WEB_HELP,
-			 (double)dw->start_ns);
+	metrics_text_family(&w, "falcosecurity_falco_reload_timestamp_nanoseconds", FAPI_METRIC_GAUGE, DAEMON_WEB_HELP);
+	metrics_text_sample_u64(&w, "falcosecurity_falco_reload_timestamp_nanoseconds", NULL, 0, dw->start_ns);
 	daemon_web_resources(&w);
 	if (dw->engine) {
 		backend_drops k = {0};
