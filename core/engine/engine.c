@@ -751,6 +751,9 @@ static void engine_job_exec(engine *e, engine_job *job)
 	copts.on_warning = engine_job_warning;
 	copts.error_user = job;
 	copts.max_errors = rules_doc_limits(job->doc)->errors;
+	/* This thread evaluates the running set and will free it: the new
+	 * set may share its checks (most of a compile's cost otherwise). */
+	copts.reuse = e->rs ? e->rs->rules : NULL;
 	compiled_rules *cr = NULL;
 	job->rc = -1;
 	if (rules_compile(job->doc, e->reg, &copts, &cr, job->err, sizeof(job->err)) < 0)

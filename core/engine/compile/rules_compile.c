@@ -25,6 +25,7 @@ typedef struct compile_ctx {
 	size_t macro_limit;             /* macros with order < limit are visible */
 	compiled_rules *out;
 	leaf_table *leaves;
+	const rules_compile_opts *reuse_opts; /* the caller's, for opts->reuse */
 	format_check *formats;          /* validate_only: outputs' fields already checked */
 	const char **exfields;          /* exception fields already checked (strings of doc) */
 	size_t nexfields;
@@ -208,7 +209,8 @@ static int rules_compile_bind_leaf(void *user, struct condition_node *n)
 {
 	bind_ctx *b = user;
 	char e[512] = "";
-	int rc = leaf_table_bind(b->c->leaves, b->c->b, n, e, sizeof(e));
+	const rules_compile_opts *o = b->c->reuse_opts;
+	int rc = leaf_table_bind(b->c->leaves, o && o->reuse ? o->reuse->leaves : NULL, b->c->b, n, e, sizeof(e));
 	if (rc == BACKEND_EUNKNOWN_FIELD) {
 		/* Falco 0.31's words, which skip-if-unknown-filter users grep for */
 		b->status = rc;
@@ -543,6 +545,8 @@ void compiled_rules_free(compiled_rules *r)
 	for (size_t i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
 	free(r->warnings);
+	/* After the rules: the table's references are the last ones. */
+	leaf_table_free(r->leaves);
 	free(r);
 }
 
@@ -552,7 +556,7 @@ int rules_compile(const rules_doc *doc, const backend_registry *reg, const rules
 	*out = NULL;
 	compiled_rules *res = calloc(1, sizeof(*res));
 	compile_ctx c = {.doc = doc, .reg = reg, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new(),
-			 .formats = format_check_new()};
+			 .reuse_opts = opts, .formats = format_check_new()};
 	c.nmacros = rules_doc_macro_count(doc);
 	c.macros = calloc(c.nmacros ? c.nmacros : 1, sizeof(*c.macros));
 	size_t nrules = rules_doc_rule_count(doc);
@@ -600,7 +604,7 @@ int rules_compile(const rules_doc *doc, const backend_registry *reg, const rules
 	for (size_t i = 0; i < c.nmacros; i++)
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
-	leaf_table_free(c.leaves);
+	res->leaves = c.leaves;
 	format_check_free(c.formats);
 	free(c.exfields);
 	free(c.macro_failed);

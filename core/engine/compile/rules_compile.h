@@ -42,6 +42,9 @@ typedef struct compiled_rules {
 	char **warnings;      /* "Rule X: warning (code):\n ..." ; owned */
 	size_t nwarnings;
 	const backend_registry *registry; /* borrowed: must outlive this */
+	/* The bound leaves, kept so that a later compile can share them
+	 * (rules_compile_opts.reuse); owned. */
+	struct leaf_table *leaves;
 } compiled_rules;
 
 typedef struct rules_compile_opts {
@@ -71,6 +74,11 @@ typedef struct rules_compile_opts {
 	void (*on_warning)(void *user, const char *message);
 	void *error_user;
 	size_t max_errors;
+	/* Optional, borrowed: a set compiled before with the same registry
+	 * (the running one). Identical condition leaves are shared with it
+	 * instead of being compiled again (leaf_table_bind), so both sets
+	 * must be evaluated and freed on one thread at a time. */
+	const compiled_rules *reuse;
 } rules_compile_opts;
 
 /* Compiles every rule of doc with the backend of its source. Returns 0, or
