@@ -31,7 +31,7 @@ typedef struct compiled_rule {
 	struct condition_node *cond;  /* bound tree; owned */
 	evttype_set evttypes;         /* codes as libsinsp/Falco computes them (load warnings) */
 	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir (every code, generic 0 and 1 too, when evttypes is empty, as Falco) */
-	backend_format *fmt;          /* "*%<time field>: <Priority> <output>"; owned; NULL with validate_only */
+	backend_format *fmt;          /* "*%<time field>: <Priority> <output>"; borrowed from compiled_rules.formatters; NULL with validate_only */
 	rules_loc loc;
 	size_t order;                 /* declaration order */
 } compiled_rule;
@@ -45,6 +45,8 @@ typedef struct compiled_rules {
 	/* The bound leaves, kept so that a later compile can share them
 	 * (rules_compile_opts.reuse); owned. */
 	struct leaf_table *leaves;
+	/* The rules' formatters (shared like the leaves); owned. */
+	struct format_table *formatters;
 } compiled_rules;
 
 typedef struct rules_compile_opts {
@@ -76,8 +78,9 @@ typedef struct rules_compile_opts {
 	size_t max_errors;
 	/* Optional, borrowed: a set compiled before with the same registry
 	 * (the running one). Identical condition leaves are shared with it
-	 * instead of being compiled again (leaf_table_bind), so both sets
-	 * must be evaluated and freed on one thread at a time. */
+	 * instead of being compiled again (leaf_table_bind), and so are
+	 * identical output formats (format_table_get), so both sets must be
+	 * evaluated, formatted with and freed on one thread at a time. */
 	const compiled_rules *reuse;
 } rules_compile_opts;
 

@@ -1,6 +1,6 @@
 /* A compile given the running set (rules_compile_opts.reuse) shares the
- * leaves both sets have instead of binding new backend checks, binds the
- * others afresh, and either set can be freed first: each keeps the leaves
+ * leaves and output formatters both sets have instead of binding new
+ * backend checks and formatters, builds the others afresh, and either set can be freed first: each keeps the leaves
  * it uses alive (ASan sees a use after free or a double free otherwise). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -150,11 +150,31 @@ static void test_the_running_set_can_go_first(void **state)
 	compiled_rules_free(b2);
 }
 
+static void test_identical_outputs_share_a_formatter(void **state)
+{
+	fixture *f = *state;
+	leaves_of la, lb, lb2, lb3;
+	compiled_rules *a = compile(f, f->da, NULL, &la);
+	compiled_rules *b = compile(f, f->db, a, &lb);
+	compiled_rules *b2 = compile(f, f->db, b, &lb2);
+	compiled_rules *b3 = compile(f, f->db, NULL, &lb3);
+	assert_non_null(b->rules[0].fmt);
+	assert_ptr_not_equal(a->rules[0].fmt, b->rules[0].fmt); /* "a %proc.name" and "b %proc.name" */
+	assert_ptr_equal(b->rules[0].fmt, b2->rules[0].fmt);
+	assert_ptr_not_equal(b->rules[0].fmt, b3->rules[0].fmt);
+	compiled_rules_free(a);
+	compiled_rules_free(b);
+	compiled_rules_free(b3);
+	assert_non_null(b2->rules[0].fmt);
+	compiled_rules_free(b2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_identical_leaves_are_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_running_set_can_go_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identical_outputs_share_a_formatter, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
