@@ -15,6 +15,7 @@
 #include "modules/host_rules.h"
 #include "modules/host_struct.h"
 #include "modules/host_losses.h"
+#include "modules/host_input.h"
 #include "modules/loader.h"
 #include "server/reflection.h"
 #include "server/server.h"
@@ -297,6 +298,11 @@ static const fapi_host host_table = {
 	.loss_input_report = host_loss_input_report,
 	.loss_input_unregister = host_loss_input_unregister,
 	.alert_sub_set_identity = host_alert_sub_set_identity,
+	.input_open = host_input_open,
+	.input_submit = host_input_submit,
+	.input_close = host_input_close,
+	.stream_read_pause = server_stream_read_pause,
+	.stream_read_resume = server_stream_read_resume,
 };
 
 const fapi_host *loader_host_table(void)

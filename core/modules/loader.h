@@ -44,6 +44,7 @@ typedef struct module_set {
 	struct config_live *live;       /* the configuration host functions' target, or NULL; borrowed */
 	const struct engine *engine;    /* the engine (loss reports), or NULL; borrowed */
 	struct loss_inputs *loss_inputs; /* the registered input queues, or NULL; borrowed */
+	struct engine_input *input;     /* the input queue (fapi/input.h), or NULL (no engine); borrowed */
 } module_set;
 
 /* Checks a module descriptor found in `file`, in the documented order:
