@@ -153,6 +153,7 @@ static void input_run_batch(engine_input *in, input_batch *b, input_scratch *s)
 		res.accepted++;
 	}
 	engine_eval(in->e, s->evts, nevts, b->want_alerts ? input_tap_add : NULL, &tap);
+	res.rejects = s->rej;
 	res.alerts = tap.v;
 	res.nalerts = tap.n;
 	b->done(&res, b->user);
