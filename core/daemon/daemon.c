@@ -1,4 +1,5 @@
 #include "daemon/daemon.h"
+#include "daemon/daemon_web.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -443,6 +444,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	engine *eng = NULL;
 	service_table table;
 	module_set mods = {0};
+	daemon_web web = {0};
 	health *hl = NULL;
 	reflection *refl = NULL;
 	server *srv = NULL;
@@ -683,6 +685,12 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		log_msg(FAPI_LOG_ERROR, "modules", "%s", err);
 		goto out_server;
 	}
+	/* After the modules started: their routes' handlers may run from now. */
+	web = (daemon_web){.engine = eng, .bus = alerts, .mods = &mods};
+	if (daemon_web_start(&web, doc->root, err, sizeof(err)) < 0) {
+		log_msg(FAPI_LOG_ERROR, "webserver", "%s", err);
+		goto out_started;
+	}
 	if (have_source && engine_start(eng, daemon_on_engine_end, &end) < 0) {
 		log_msg(FAPI_LOG_ERROR, "engine", "cannot start the engine thread");
 		goto out_started;
@@ -714,6 +722,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	}
 
 out_started:
+	daemon_web_stop(&web);
 	health_set_serving(hl, false);
 	if (alerts)
 		bus_foreach_subscriber(alerts, daemon_log_subscriber, NULL);

@@ -7,10 +7,12 @@
 #include "engine/engine_fields.h"
 #include "engine/engine_version.h"
 #include "engine/util/file_write.h"
+#include "http/metrics_text.h"
 #include "log/log.h"
 #include "modules/host_alerts.h"
 #include "modules/host_authz.h"
 #include "modules/host_config.h"
+#include "modules/host_http.h"
 #include "modules/host_legacy.h"
 #include "modules/host_rules.h"
 #include "modules/host_struct.h"
@@ -298,6 +300,11 @@ static const fapi_host host_table = {
 	.loss_input_report = host_loss_input_report,
 	.loss_input_unregister = host_loss_input_unregister,
 	.alert_sub_set_identity = host_alert_sub_set_identity,
+	.http_route_register = host_http_route_register,
+	.metrics_collector_register = host_metrics_collector_register,
+	.metrics_family = metrics_text_family,
+	.metrics_sample = metrics_text_sample,
+	.metrics_sample_u64 = metrics_text_sample_u64,
 	.input_open = host_input_open,
 	.input_submit = host_input_submit,
 	.input_close = host_input_close,

@@ -252,5 +252,6 @@ void loader_unload_all(module_set *set)
 	free(set->mods);
 	if (set->ltdl_ready)
 		lt_dlexit();
+	http_routes_free(&set->http);
 	memset(set, 0, sizeof(*set));
 }

@@ -12,6 +12,7 @@
 
 #include "config/daemon_config.h"
 #include "fapi/module.h"
+#include "http/http_routes.h"
 #include "server/service_table.h"
 
 struct fapi_module_ctx {
@@ -44,6 +45,7 @@ typedef struct module_set {
 	struct config_live *live;       /* the configuration host functions' target, or NULL; borrowed */
 	const struct engine *engine;    /* the engine (loss reports), or NULL; borrowed */
 	struct loss_inputs *loss_inputs; /* the registered input queues, or NULL; borrowed */
+	http_routes http;                /* the HTTP routes and metrics collectors modules registered; owned */
 	struct engine_input *input;     /* the input queue (fapi/input.h), or NULL (no engine); borrowed */
 } module_set;
 

@@ -28,6 +28,7 @@
 
 #include "fapi/config_keys.h"
 #include "fapi/engine.h"
+#include "fapi/http.h"
 #include "fapi/input.h"
 #include "fapi/losses.h"
 #include "fapi/rpc.h"
@@ -398,6 +399,41 @@ typedef struct fapi_host {
 	 * bytes), so that loss reports name it: fapi_loss_source.identity.
 	 * Optional for a module; NULL sub is fine. Thread-safe. */
 	void (*alert_sub_set_identity)(fapi_alert_sub *sub, const char *identity);
+	/* ---- ABI 1.5: HTTP routes and metrics (see fapi/http.h) ---- */
+
+	/* Adds a route to the core's HTTP server. Only inside register_rpcs.
+	 * Returns FAPI_OK, FAPI_EINVAL (NULL or size too small, no method,
+	 * a path not starting with '/', no handler), FAPI_EEXIST (that
+	 * method and path are taken, by the core's /healthz or /metrics or
+	 * another route), FAPI_ECLOSED (outside register_rpcs) or
+	 * FAPI_ENOMEM, with err. The route lives until the daemon stops.
+	 * Main thread only (register_rpcs). */
+	int (*http_route_register)(fapi_module_ctx *ctx, const fapi_http_route *route, char *err, size_t errlen);
+	/* Adds a collector whose samples /metrics and the metrics snapshots
+	 * show after the core's. Only inside register_rpcs. Returns FAPI_OK,
+	 * FAPI_EINVAL (NULL, size too small, no name or collect),
+	 * FAPI_ECLOSED or FAPI_ENOMEM, with err. Main thread only. */
+	int (*metrics_collector_register)(fapi_module_ctx *ctx, const fapi_metrics_collector *c, char *err,
+					  size_t errlen);
+	/* Starts a metric family: writes its "# HELP" (help escaped as the
+	 * text format wants; NULL or "" = none) and "# TYPE" lines. A name
+	 * must match [a-zA-Z_:][a-zA-Z0-9_:]* (counters should end in
+	 * _total); an invalid one is refused (nothing written, FAPI_EINVAL).
+	 * Writing a family twice in one scrape is the collector's bug (the
+	 * page then fails promtool). Only during a collect call, with its w. */
+	int (*metrics_family)(fapi_metrics_writer *w, const char *name, fapi_metric_type type, const char *help);
+	/* Writes one sample of the family just started: `name` (the family's
+	 * name), nlabels label pairs in labels[2*i] (name, [a-zA-Z_][a-zA-Z0-9_]*)
+	 * and labels[2*i+1] (value: any UTF-8, escaped by the host), and the
+	 * value (NaN and infinities written as Prometheus spells them). Returns
+	 * FAPI_OK or FAPI_EINVAL (an invalid metric or label name: nothing
+	 * written). Only during a collect call, with its w. */
+	int (*metrics_sample)(fapi_metrics_writer *w, const char *name, const char *const *labels, size_t nlabels,
+			      double value);
+	/* metrics_sample for an exact integer (counters above 2^53 keep
+	 * every digit). */
+	int (*metrics_sample_u64)(fapi_metrics_writer *w, const char *name, const char *const *labels,
+				  size_t nlabels, uint64_t value);
 
 	/* ---- ABI 1.5: event input (see fapi/input.h) ---- */
 
