@@ -7,10 +7,13 @@
  * Events wait in the host's input queue (fapi/input.h); the module bounds
  * what is in flight (queue_capacity.events and .bytes) and pauses reading
  * the streams while it is full, so fast clients are slowed by gRPC flow
- * control instead of losing events. */
+ * control instead of losing events.
+ *   POST webserver.k8s_audit_endpoint (default /k8s-audit) on the core's
+ *   web server: Falco 0.31's k8s audit webhook, same queue and budget. */
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "inputs.pb-c.h"
 #include "inputs_module.h"
@@ -53,7 +56,18 @@ static int inputs_init(fapi_module_ctx *ctx, const fapi_host *host, void **state
 	}
 	m->cap_events = (uint64_t)ev;
 	m->cap_bytes = (uint64_t)by;
+	const fapi_config *root = host->config_root(ctx);
+	if (host->config_string(root, "webserver.k8s_audit_endpoint", "/k8s-audit", &m->endpoint, err, errlen) ==
+	    FAPI_EINVAL) {
+		free(m);
+		return FAPI_EINVAL;
+	}
 	pthread_mutex_init(&m->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->room, &ca);
+	pthread_condattr_destroy(&ca);
 	*state = m;
 	return FAPI_OK;
 }
@@ -74,7 +88,16 @@ static int inputs_register(void *state, char *err, size_t errlen)
 	inputs.max_queued = 4096;
 	inputs.method_class = FAPI_METHOD_WRITE;
 	inputs.permission = "inputs.send";
-	return m->host->register_bidi_stream(m->ctx, &inputs, err, errlen);
+	int rc = m->host->register_bidi_stream(m->ctx, &inputs, err, errlen);
+	if (rc != FAPI_OK)
+		return rc;
+	/* Falco's k8s audit webhook, on the core's web server. */
+	fapi_http_route hook = FAPI_HTTP_ROUTE_INIT;
+	hook.method = "POST";
+	hook.path = m->endpoint;
+	hook.handler = inputs_webhook;
+	hook.user = m;
+	return m->host->http_route_register(m->ctx, &hook, err, errlen);
 }
 
 static int inputs_start(void *state, char *err, size_t errlen)
@@ -91,6 +114,7 @@ static void inputs_destroy(void *state)
 	inputs_module *m = state;
 	m->host->loss_input_unregister(m->loss);
 	pthread_mutex_destroy(&m->mu);
+	pthread_cond_destroy(&m->room);
 	free(m);
 }
 

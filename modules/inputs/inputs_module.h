@@ -20,7 +20,23 @@ typedef struct inputs_module {
 	pthread_mutex_t mu;             /* below */
 	uint64_t events, bytes;         /* in flight */
 	inputs_stream *paused;          /* streams whose reads wait for room */
+	pthread_cond_t room;            /* broadcast whenever budget is given back (webhook waits) */
+	const char *endpoint;           /* webserver.k8s_audit_endpoint; host-owned */
 } inputs_module;
+
+/* True when the budget has room (m->mu held). */
+static inline bool inputs_budget_room(const inputs_module *m)
+{
+	return m->events < m->cap_events && m->bytes < m->cap_bytes;
+}
+/* Gives events and bytes back to the budget (st: the stream whose batch it
+ * was, or NULL), resumes the streams that may read again and wakes the
+ * webhook's waiters. */
+void inputs_budget_give(inputs_module *m, inputs_stream *st, uint64_t events, uint64_t bytes);
+
+/* The k8s audit webhook's handler (inputs_webhook.c), Falco 0.31's
+ * contract. */
+int inputs_webhook(const fapi_http_request *req, fapi_http_response *resp, void *user);
 
 /* The stream callbacks of /falco.api.bidirectional/inputs (inputs_stream.c). */
 fapi_status_code inputs_stream_open(fapi_stream *stream, const ProtobufCMessage *request, const fapi_peer *peer,

@@ -57,20 +57,21 @@ static void inputs_req_free(inputs_req *r)
 
 static bool inputs_room(const inputs_module *m, const inputs_stream *st)
 {
-	return m->events < m->cap_events && m->bytes < m->cap_bytes && st->batches < INPUTS_STREAM_MAX_BATCHES;
+	return inputs_budget_room(m) && st->batches < INPUTS_STREAM_MAX_BATCHES;
 }
 
-/* Gives the request's share back and resumes the streams that may read
- * again. Under m->mu so that a stream being closed is never resumed. */
-static void inputs_release(inputs_module *m, inputs_req *r)
+void inputs_budget_give(inputs_module *m, inputs_stream *st, uint64_t events, uint64_t bytes)
 {
 	pthread_mutex_lock(&m->mu);
-	m->events -= r->events;
-	m->bytes -= r->bytes;
-	r->st->batches--;
-	/* The last answer after the client's last request ends the call. */
-	if (r->st->read_ended && r->st->batches == 0)
-		m->host->stream_finish(r->st->stream, FAPI_STATUS_OK, "");
+	m->events -= events;
+	m->bytes -= bytes;
+	if (st) {
+		st->batches--;
+		/* The last answer after the client's last request ends the call. */
+		if (st->read_ended && st->batches == 0)
+			m->host->stream_finish(st->stream, FAPI_STATUS_OK, "");
+	}
+	/* Under m->mu so that a stream being closed is never resumed. */
 	for (inputs_stream **p = &m->paused; *p;) {
 		inputs_stream *s = *p;
 		if (inputs_room(m, s)) {
@@ -81,6 +82,7 @@ static void inputs_release(inputs_module *m, inputs_req *r)
 			p = &s->next_paused;
 		}
 	}
+	pthread_cond_broadcast(&m->room);
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -146,7 +148,7 @@ static void inputs_done(const fapi_input_result *res, void *user)
 		free(av);
 		free(ap);
 	}
-	inputs_release(m, r);
+	inputs_budget_give(m, st, r->events, r->bytes);
 	inputs_req_free(r);
 }
 
