@@ -110,6 +110,24 @@ class InputsTest(DaemonTest):
         self.assertIn('unknown source "nosuch"', b.rejected[0].reason)
         self.assertEqual((c.id, c.accepted, [x.rule for x in c.alerts]), ("c", 1, ["Attach/Exec Pod"]))
 
+    def test_fapictl_inputs_send(self):
+        d = self.start_daemon(config())
+        path = os.path.join(d.dir, "events.jsonl")
+        with open(path, "w") as f:
+            f.write(lines(os.path.join(SHARED_DIR, "k8s_audit", "exec_pod.json"))[0] + "\n{bad\n\n")
+            f.write(lines(os.path.join(SHARED_DIR, "k8s_audit", "create_configmap.json"))[0] + "\n")
+        fapictl = os.path.join(os.path.dirname(BIN), "fapictl")
+        p = subprocess.run([fapictl, "inputs", "send", "--target", d.target, "--alerts", "--batch", "2", path],
+                           capture_output=True, text=True, timeout=60 * SLOW)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout.splitlines()
+        self.assertEqual(out[0], "request 1: 1 accepted, 1 rejected")
+        self.assertTrue(out[1].startswith("  line 2 (event 1): not JSON: Could not parse data"), out)
+        self.assertTrue(out[2].startswith("  alert NOTICE Attach/Exec Pod: "), out)
+        self.assertEqual(out[3], "request 2: 1 accepted, 0 rejected")
+        self.assertIn("K8s ConfigMap Created", out[4])
+        self.assertEqual(out[-1], "2 events accepted, 1 rejected, 2 alerts")
+
     def test_backpressure_loses_nothing_memory_bounded(self):
         # A queue of 8 events: the client is far faster than that, so its
         # reads are paused again and again; every event still gets its answer.
