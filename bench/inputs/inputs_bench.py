@@ -18,6 +18,7 @@ outputs stream. Paths:
 
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import signal
@@ -42,37 +43,57 @@ EVENT = open(os.path.join(shared, "k8s_audit", "exec_pod.json")).readline().stri
 
 
 class Alerts:
-    """Counts alerts of one outputs stream with their arrival times."""
+    """Counts the alerts of one outputs stream with their arrival times, in
+    a process of its own so that reading them does not compete with the
+    load generator for Python's GIL."""
 
     def __init__(self, target):
-        self.ch = grpc.insecure_channel(target)
-        call = self.ch.unary_stream("/falco.api.streaming/outputs",
-                                    request_serializer=outputs.request.SerializeToString,
-                                    response_deserializer=outputs.response.FromString)
-        self.stream = call(outputs.request(sources=["k8s_audit"], omit_output_fields=True))
+        self.conn, child = multiprocessing.Pipe()
+        self.proc = multiprocessing.Process(target=Alerts.serve, args=(target, child), daemon=True)
+        self.proc.start()
+        self.conn.recv()  # subscribed
         self.times = []
         self.lost = 0
-        self.cv = threading.Condition()
-        threading.Thread(target=self.run, daemon=True).start()
 
-    def run(self):
-        try:
-            for r in self.stream:
-                with self.cv:
-                    self.times.append(time.monotonic())
-                    self.lost += r.lost
-                    self.cv.notify_all()
-        except grpc.RpcError:
-            pass
+    @staticmethod
+    def serve(target, conn):
+        ch = grpc.insecure_channel(target)
+        call = ch.unary_stream("/falco.api.streaming/outputs", request_serializer=outputs.request.SerializeToString,
+                               response_deserializer=outputs.response.FromString)
+        stream = call(outputs.request(sources=["k8s_audit"], omit_output_fields=True))
+        times, lost = [], [0]
+        cv = threading.Condition()
+
+        def run():
+            try:
+                for r in stream:
+                    with cv:
+                        times.append(time.monotonic())
+                        lost[0] += r.lost
+                        cv.notify_all()
+            except grpc.RpcError:
+                pass
+
+        threading.Thread(target=run, daemon=True).start()
+        time.sleep(0.3)
+        conn.send("ok")
+        while True:
+            op, n = conn.recv()
+            with cv:
+                if op == "mark":
+                    conn.send(len(times))
+                elif op == "wait":
+                    cv.wait_for(lambda: len(times) >= n, 300)
+                    conn.send((list(times), lost[0]))
 
     def mark(self):
-        with self.cv:
-            return len(self.times)
+        self.conn.send(("mark", 0))
+        return self.conn.recv()
 
     def wait(self, n, timeout=300):
-        with self.cv:
-            self.cv.wait_for(lambda: len(self.times) >= n, timeout)
-            return self.times[n - 1] if len(self.times) >= n else None
+        self.conn.send(("wait", n))
+        self.times, self.lost = self.conn.recv()
+        return self.times[n - 1] if len(self.times) >= n else None
 
 
 def start(tmp):
@@ -177,7 +198,6 @@ def main():
     p, target, port = start(tmp)
     try:
         alerts = Alerts(target)
-        time.sleep(0.3)
         res = {k: [] for k in ("grpc b=1", "grpc b=100", "http b=1", "http b=100")}
         lat = {"paced grpc": [], "paced http": []}
         for run in range(RUNS):
