@@ -28,7 +28,10 @@ typedef struct fapi_input fapi_input;
 /* One rejected event of a batch. */
 typedef struct fapi_input_reject {
 	uint32_t index;     /* the event's index in the batch */
-	const char *reason; /* "not JSON: ...", "not an audit event", "unknown source ..."; owned by the host */
+	/* "<class>: <detail>", class "not JSON" or "not an audit event", the
+	 * detail in Falco 0.31's words ("Could not parse data: ...", "Data not
+	 * recognized as a k8s audit event"); owned by the host. */
+	const char *reason;
 } fapi_input_reject;
 
 /* What became of a batch; handed to `done`, valid during that call only. */
@@ -45,9 +48,11 @@ typedef struct fapi_input_result {
 	bool discarded; /* the handle was closed before the batch was evaluated: nothing was evaluated */
 } fapi_input_result;
 
-/* Called once per submitted batch, on the input thread (never on the
- * submitting thread), in submission order. Must not block and must not
- * call input_close. */
+/* Called once per submitted batch: on the input thread, in submission
+ * order, once the batch was evaluated; or, for a batch that input_close
+ * discarded, on the thread calling input_close (result->discarded set).
+ * Never on input_submit's thread inside input_submit. Must not block and
+ * must not call input_close. */
 typedef void (*fapi_input_done_fn)(const fapi_input_result *result, void *user);
 
 /* A batch of events. Set size with FAPI_INPUT_BATCH_INIT. */
