@@ -686,7 +686,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out_server;
 	}
 	/* After the modules started: their routes' handlers may run from now. */
-	web = (daemon_web){.engine = eng, .bus = alerts, .mods = &mods};
+	web = (daemon_web){.engine = eng, .bus = alerts, .mods = &mods, .grpc = cfg.grpc_enabled ? &table : NULL};
 	if (daemon_web_start(&web, doc->root, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "webserver", "%s", err);
 		goto out_started;

@@ -14,6 +14,7 @@
 #include "http/metrics_text.h"
 #include "log/log.h"
 #include "losses/losses.h"
+#include "server/server_metrics.h"
 
 /* Falco's HELP text for every metric it exports. */
 #define DAEMON_WEB_HELP "https://falco.org/docs/metrics/"
@@ -195,6 +196,8 @@ void daemon_web_metrics(strbuf *out, void *user)
 	metrics_text_family(&w, p.metric, FAPI_METRIC_GAUGE, "entries waiting now in each queue that can lose");
 	losses_foreach(&where, FAPI_LOSS_BIT(FAPI_LOSS_OUTPUT_QUEUE) | FAPI_LOSS_BIT(FAPI_LOSS_INPUT_QUEUE),
 		       daemon_web_loss, &p);
+	if (dw->grpc)
+		server_metrics_write(dw->grpc, &w);
 	if (dw->mods)
 		for (size_t i = 0; i < dw->mods->http.ncollectors; i++)
 			dw->mods->http.collectors[i].collect(&w, dw->mods->http.collectors[i].user);

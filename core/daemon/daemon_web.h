@@ -19,6 +19,7 @@ typedef struct daemon_web {
 	struct engine *engine; /* borrowed, may be NULL */
 	struct bus *bus;       /* borrowed, may be NULL */
 	const module_set *mods; /* borrowed: losses' registry and collectors */
+	const struct service_table *grpc; /* borrowed: the gRPC methods' counters, or NULL (grpc disabled) */
 	uint64_t start_ns;      /* wall clock at start: the reload timestamp until a reload */
 } daemon_web;
 

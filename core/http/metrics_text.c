@@ -72,7 +72,10 @@ int metrics_text_family(fapi_metrics_writer *w, const char *name, fapi_metric_ty
 		strbuf_addc(w->out, '\n');
 	}
 	strbuf_addf(w->out, "# TYPE %s %s\n", name,
-		    type == FAPI_METRIC_COUNTER ? "counter" : type == FAPI_METRIC_GAUGE ? "gauge" : "untyped");
+		    type == FAPI_METRIC_COUNTER     ? "counter"
+		    : type == FAPI_METRIC_GAUGE     ? "gauge"
+		    : type == FAPI_METRIC_HISTOGRAM ? "histogram"
+						    : "untyped");
 	return FAPI_OK;
 }
 

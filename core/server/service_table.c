@@ -1,3 +1,4 @@
+#include "server/server_metrics.h"
 #include "server/service_table.h"
 
 #include <ctype.h>
@@ -12,6 +13,8 @@ void service_table_init(service_table *t)
 
 void service_table_free(service_table *t)
 {
+	for (size_t i = 0; i < t->count; i++)
+		free(t->entries[i].stats);
 	free(t->entries);
 	memset(t, 0, sizeof(*t));
 }
@@ -91,6 +94,7 @@ int service_table_add_unary(service_table *t, const char *owner, const fapi_unar
 	}
 	e->kind = SERVICE_UNARY;
 	e->unary = *m;
+	e->stats = calloc(1, sizeof(server_method_stats));
 	t->count++;
 	return FAPI_OK;
 }
@@ -110,6 +114,7 @@ int service_table_add_stream(service_table *t, const char *owner, service_kind k
 	}
 	e->kind = kind;
 	e->stream = *m;
+	e->stats = calloc(1, sizeof(server_method_stats));
 	t->count++;
 	return FAPI_OK;
 }

@@ -22,6 +22,7 @@ typedef struct service_entry {
 	fapi_unary_method unary;    /* kind == SERVICE_UNARY; copied descriptor */
 	fapi_stream_method stream;  /* streaming kinds; copied descriptor */
 	void *registered;           /* grpc_server_register_method handle, set by the server */
+	struct server_method_stats *stats; /* grpc_server_* counters (server_metrics.h); owned, NULL on ENOMEM */
 } service_entry;
 
 typedef struct service_table {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "log/log.h"
+#include "server/server_metrics.h"
 #include "server/dispatch.h"
 #include "server/server_internal.h"
 
@@ -50,6 +51,8 @@ struct fapi_stream {
 	void *user;
 	struct fapi_stream *prev, *next;
 	server_peer peer;
+	uint64_t started_ns; /* for grpc_server_handling_seconds */
+	bool status_sent;    /* the status went out: grpc_server_handled_total counts finish_code */
 	grpc_op write_ops[2], status_ops[1], read_ops[1], close_ops[1];
 };
 
@@ -88,6 +91,7 @@ static void stream_start_write(fapi_stream *st, grpc_byte_buffer *bb, bool with_
 static void stream_start_status(fapi_stream *st)
 {
 	st->status_started = true;
+	st->status_sent = true;
 	memset(st->status_ops, 0, sizeof(st->status_ops));
 	st->status_ops[0].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
 	st->status_ops[0].data.send_status_from_server.status = (grpc_status_code)st->finish_code;
@@ -153,8 +157,11 @@ static void stream_on_write(cq_tag *t, bool ok)
 	/* Only a sent message makes room: the headers-only write that opens
 	 * every stream may complete before on_open has even run. */
 	bool sent_message = st->writing != NULL;
-	if (st->writing)
+	if (st->writing) {
 		grpc_byte_buffer_destroy(st->writing);
+		if (ok && st->entry->stats)
+			atomic_fetch_add_explicit(&st->entry->stats->msg_sent, 1, memory_order_relaxed);
+	}
 	st->writing = NULL;
 	st->write_in_flight = false;
 	if (!ok) { /* the client is gone; nothing more will be sent */
@@ -246,6 +253,8 @@ static void stream_on_read(cq_tag *t, bool ok)
 	st->reading = NULL;
 	bool more = false;
 	if (ok && bb) {
+		if (st->entry->stats)
+			atomic_fetch_add_explicit(&st->entry->stats->msg_received, 1, memory_order_relaxed);
 		grpc_byte_buffer_reader r;
 		grpc_slice s = grpc_empty_slice();
 		if (grpc_byte_buffer_reader_init(&r, bb)) {
@@ -314,6 +323,9 @@ static void stream_close(fapi_stream *st)
 	pthread_mutex_unlock(&s->mu);
 
 	fapi_status_code why = st->cancelled ? FAPI_STATUS_CANCELLED : st->finish_code;
+	server_metrics_handled(st->entry->stats, st->status_sent && !st->cancelled ? (int)st->finish_code
+									  : (int)FAPI_STATUS_CANCELLED,
+			       st->started_ns);
 	st->entry->stream.on_close(st, why, st->entry->stream.user);
 
 	stream_drop_queue(st);
@@ -352,6 +364,8 @@ static void stream_on_request(cq_tag *t, bool ok)
 	}
 	stream_request(s, st->entry);
 	server_peer_fill(st->call, &st->peer);
+	st->started_ns = server_metrics_now();
+	server_metrics_started(st->entry->stats, st->entry->kind == SERVICE_SERVER_STREAM);
 
 	pthread_mutex_lock(&s->mu);
 	st->next = s->streams;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log/log.h"
+#include "server/server_metrics.h"
 #include "server/dispatch.h"
 #include "server/server_internal.h"
 
@@ -75,6 +76,9 @@ static void unary_on_request(cq_tag *t, bool ok)
 	c->matched = true;
 	atomic_fetch_add(&s->unary_open, 1);
 	unary_request(s, c->entry);
+	uint64_t started_ns = c->entry ? server_metrics_now() : 0;
+	if (c->entry)
+		server_metrics_started(c->entry->stats, true);
 
 	fapi_status_code code;
 	char message[FAPI_ERRBUF_SIZE];
@@ -107,6 +111,11 @@ static void unary_on_request(cq_tag *t, bool ok)
 		}
 	}
 
+	if (c->entry) {
+		if (c->response && c->entry->stats)
+			atomic_fetch_add_explicit(&c->entry->stats->msg_sent, 1, memory_order_relaxed);
+		server_metrics_handled(c->entry->stats, (int)code, started_ns);
+	}
 	size_t n = 0;
 	memset(c->ops, 0, sizeof(c->ops));
 	c->ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;

@@ -94,7 +94,10 @@ typedef struct fapi_metrics_writer fapi_metrics_writer;
 typedef enum fapi_metric_type {
 	FAPI_METRIC_COUNTER = 0,
 	FAPI_METRIC_GAUGE = 1,
-	FAPI_METRIC_UNTYPED = 2
+	FAPI_METRIC_UNTYPED = 2,
+	/* Samples NAME_bucket{le="..."} (cumulative, ending with le="+Inf"),
+	 * NAME_sum and NAME_count, written with metrics_sample*. */
+	FAPI_METRIC_HISTOGRAM = 3
 } fapi_metric_type;
 
 /* Writes the collector's samples with the writer functions of fapi_host

@@ -33,10 +33,10 @@ class CoreUnixTest(DaemonTest):
             self.assertEqual((r.engine_major, r.engine_minor), (0, 11))
             self.assertTrue(r.git_commit)
             self.assertTrue(r.build_type)
-            self.assertEqual((r.abi_major, r.abi_minor), (1, 4))
+            self.assertEqual((r.abi_major, r.abi_minor), (1, 5))
             self.assertEqual([m.name for m in r.modules], ["version"])
             self.assertEqual(r.modules[0].version, "1.0.0")
-            self.assertEqual((r.modules[0].abi_major, r.modules[0].abi_minor), (1, 4))
+            self.assertEqual((r.modules[0].abi_major, r.modules[0].abi_minor), (1, 5))
             self.assertTrue(r.modules[0].library_path.endswith("fapi-version.so"))
 
     def test_falco_numbering(self):

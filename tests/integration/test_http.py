@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-from fapi_testlib import DaemonTest
+from fapi_testlib import TEST_MODULE_DIR, DaemonTest
 
 LISTENING = re.compile(r"webserver listening on 127\.0\.0\.1:(\d+) \((https?)\)")
 
@@ -31,13 +31,13 @@ def web_port(d):
     return int(m.group(1))
 
 
-def get(port, path, method="GET", body=None, tls_ctx=None):
+def get(port, path, method="GET", body=None, tls_ctx=None, headers=None):
     if tls_ctx:
         c = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=tls_ctx)
     else:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        c.request(method, path, body=body)
+        c.request(method, path, body=body, headers=headers or {})
         r = c.getresponse()
         return r.status, r.getheader("Content-Type"), r.read()
     finally:
@@ -69,6 +69,33 @@ class HttpTest(DaemonTest):
         d2 = self.start_daemon(web_config(listen_port=port), expect_ready=False)
         self.assertNotEqual(d2.wait(), 0)
         self.assertIn("webserver", d2.log())
+        self.stop_clean(d)
+
+    def test_module_route(self):
+        # tests/modules/httptest.c stands in for the inputs module's /k8s-audit
+        lib = os.path.join(TEST_MODULE_DIR, "mod_httptest.so")
+        if not os.path.exists(lib):
+            self.skipTest("test modules not built")
+        cfg = web_config()
+        cfg["load_modules"] = ["version", "httptest"]
+        cfg["modules"] = [{"name": "httptest", "library_path": lib}]
+        d = self.start_daemon(cfg)
+        port = web_port(d)
+        body = b'{"kind": "EventList", "items": []}'
+        status, ctype, out = get(port, "/echo?x=1", method="POST", body=body,
+                                 headers={"Content-Type": "application/json"})
+        self.assertEqual((status, ctype), (201, "text/plain"))
+        self.assertEqual(out, b"type=application/json len=%d\n" % len(body) + body)
+        # the route's max_body (1000): 413, the handler not called
+        status, _, _ = get(port, "/echo", method="POST", body=b"x" * 1001)
+        self.assertEqual(status, 413)
+        status, _, out = get(port, "/echo", method="POST", body=b"x" * 1000)
+        self.assertEqual(status, 201)
+        status, _, _ = get(port, "/echo")
+        self.assertEqual(status, 405)
+        status, _, page = get(port, "/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn(b'httptest_requests_total{route="/echo \\"quoted\\""} 2\n', page)
         self.stop_clean(d)
 
     def test_tls(self):

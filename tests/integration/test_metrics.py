@@ -15,9 +15,13 @@ import time
 import unittest
 import urllib.parse
 
-from fapi_testlib import SLOW, DaemonTest, free_port
+import grpc
+
+from fapi_testlib import SLOW, DaemonTest, free_port, unary
 from test_http import get, web_config, web_port
 from test_outputs import capture, rules
+
+import version_pb2
 
 RULE = "outputs_fanout_exit"
 PROMTOOL = shutil.which("promtool")
@@ -72,8 +76,18 @@ class MetricsTest(DaemonTest):
             self.skipTest("promtool missing: make deps (Debian's prometheus)")
         expected = batch_count(rules("outputs_fanout.yaml"), capture("mix-small.scap"))
         d, port = self.replay_daemon()
+        with grpc.insecure_channel(d.target) as ch:
+            unary(ch, "/falco.version.service/version", version_pb2.request, version_pb2.response)(
+                version_pb2.request(), timeout=10)
         text, got = self.scrape_until(port, expected)
         self.assertEqual(got, expected, text)
+        v = dict(grpc_method="version", grpc_service="falco.version.service", grpc_type="unary")
+        self.assertEqual(sample(text, "grpc_server_started_total", **v), 1, text)
+        self.assertEqual(sample(text, "grpc_server_msg_received_total", **v), 1, text)
+        self.assertEqual(sample(text, "grpc_server_msg_sent_total", **v), 1, text)
+        self.assertEqual(sample(text, "grpc_server_handled_total", grpc_code="OK", **v), 1, text)
+        self.assertEqual(sample(text, "grpc_server_handling_seconds_count", **v), 1, text)
+        self.assertEqual(sample(text, "grpc_server_handling_seconds_bucket", le="+Inf", **v), 1, text)
         p = subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
         # Falco's own name for the reload time breaks promtool's unit lint
         # (exit 3, lint only); kept for Falco's dashboards. Any other
