@@ -23,6 +23,7 @@ extern const fapictl_cmd fapictl_configs_reset_cmd;
 extern const fapictl_cmd fapictl_drops_watch_cmd;
 extern const fapictl_cmd fapictl_fleet_watch_cmd;
 extern const fapictl_cmd fapictl_fleet_nodes_cmd;
+extern const fapictl_cmd fapictl_inputs_send_cmd;
 extern const fapictl_cmd fapictl_completion_cmd;
 
 const fapictl_cmd *const fapictl_cmds[] = {
@@ -45,6 +46,7 @@ const fapictl_cmd *const fapictl_cmds[] = {
 	&fapictl_drops_watch_cmd,
 	&fapictl_fleet_watch_cmd,
 	&fapictl_fleet_nodes_cmd,
+	&fapictl_inputs_send_cmd,
 	&fapictl_completion_cmd,
 	NULL,
 };

@@ -23,7 +23,7 @@ static void fapictl_rpc_status_set(fapictl_rpc_status *st, grpc_status_code code
 	st->details = strdup(details ? details : "");
 }
 
-static grpc_byte_buffer *fapictl_rpc_pack(const ProtobufCMessage *req)
+grpc_byte_buffer *fapictl_rpc_pack(const ProtobufCMessage *req)
 {
 	size_t n = protobuf_c_message_get_packed_size(req);
 	grpc_slice s = grpc_slice_malloc(n);
@@ -33,7 +33,7 @@ static grpc_byte_buffer *fapictl_rpc_pack(const ProtobufCMessage *req)
 	return bb;
 }
 
-static ProtobufCMessage *fapictl_rpc_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc)
+ProtobufCMessage *fapictl_rpc_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc)
 {
 	grpc_byte_buffer_reader r;
 	if (!grpc_byte_buffer_reader_init(&r, bb))

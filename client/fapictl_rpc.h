@@ -11,6 +11,12 @@
 #include <grpc/grpc.h>
 #include <protobuf-c/protobuf-c.h>
 
+/* A message packed into a new byte buffer (caller destroys it), and a
+ * received buffer unpacked with desc (caller frees; NULL when it does not
+ * decode). */
+grpc_byte_buffer *fapictl_rpc_pack(const ProtobufCMessage *req);
+ProtobufCMessage *fapictl_rpc_unpack(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc);
+
 /* The result of a call: its status code and the server's message. */
 typedef struct fapictl_rpc_status {
 	grpc_status_code code;

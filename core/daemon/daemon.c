@@ -27,6 +27,7 @@
 #include "engine/engine_stats_file.h"
 #include "engine/output/bus.h"
 #include "engine/engine.h"
+#include "engine/engine_input.h"
 #include "engine/rules/rules_context.h"
 #include "engine/rules/rules_files.h"
 /* -i is Falco's listing of syscall event types: the syscall backend's own. */
@@ -454,6 +455,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	bus *alerts = NULL;
 	rules_ctl *rules = NULL;
 	loss_inputs *inputs_losses = NULL;
+	engine_input *input = NULL;
 	engine_stats_file *stats = NULL;
 	int ready_fd = -1; /* -d: the daemon's line to its parent until it is up */
 	daemon_engine_end end = {.main = pthread_self()};
@@ -623,6 +625,12 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	mods.bus = alerts;
 	mods.engine = eng;
 	mods.loss_inputs = inputs_losses = loss_inputs_new();
+	/* The input thread (fapi/input.h), beside the engine thread. */
+	if (eng && engine_input_new(&input, eng, err, sizeof(err)) < 0) {
+		log_msg(FAPI_LOG_ERROR, "engine", "%s", err);
+		goto out_modules;
+	}
+	mods.input = input;
 	mods.config_root = doc->root;
 	mods.reflection = refl;
 	mods.rules = rules;
@@ -747,6 +755,7 @@ out_server:
 	authz_peers_free();
 out_modules:
 	loader_unload_all(&mods);
+	engine_input_free(input);
 	loss_inputs_free(inputs_losses);
 out_grpc:
 	health_free(hl);

@@ -64,6 +64,12 @@ struct engine {
 	pthread_rwlock_t rs_lock;    /* readers on other threads vs the swap of rs/doc/rule_matches */
 	_Atomic uint64_t generation;
 	_Atomic uint64_t swap_jobs, swap_hold_ns, swap_free_ns; /* engine_stats */
+	/* Evaluation happens on the engine thread and on the input thread
+	 * (engine_eval): this lock makes each event's evaluation, and each
+	 * compile-and-swap, exclusive. Taken after job_lock, never before. */
+	pthread_mutex_t eval_lock;
+	engine_sink_fn tap;   /* engine_eval's collector, under eval_lock */
+	void *tap_user;
 };
 
 static uint64_t engine_now_ns(clockid_t clk)
@@ -143,6 +149,7 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 	e->o = *o;
 	pthread_mutex_init(&e->apply_lock, NULL);
 	pthread_mutex_init(&e->job_lock, NULL);
+	pthread_mutex_init(&e->eval_lock, NULL);
 	pthread_cond_init(&e->job_done, NULL);
 	pthread_rwlock_init(&e->rs_lock, NULL);
 	backend_opts bo = {
@@ -206,6 +213,7 @@ void engine_free(engine *e)
 	free(e->probe);
 	pthread_mutex_destroy(&e->apply_lock);
 	pthread_mutex_destroy(&e->job_lock);
+	pthread_mutex_destroy(&e->eval_lock);
 	pthread_cond_destroy(&e->job_done);
 	pthread_rwlock_destroy(&e->rs_lock);
 	free(e);
@@ -397,6 +405,8 @@ static void engine_output(engine *e, engine_alert *a)
 	}
 	if (e->sink)
 		e->sink(e->sink_user, a);
+	if (e->tap)
+		e->tap(e->tap_user, a);
 	alert_unref(a);
 }
 
@@ -458,9 +468,11 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 			if (e->rate > 0 && (++paced & 15) == 0)
 				engine_pace(e, stop, e->rate, paced, start_ns);
 			/* Leaf results are remembered per generation; 0 is never used. */
+			pthread_mutex_lock(&e->eval_lock);
 			const compiled_rule *r = ruleset_match(e->rs, evt, ++e->gen);
 			if (r)
 				engine_emit(e, r, evt);
+			pthread_mutex_unlock(&e->eval_lock);
 		}
 		const backend *src = e->src;
 		src->capture_close(src->ctx);
@@ -480,6 +492,22 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 			return -1;
 		}
 	}
+}
+
+void engine_eval(engine *e, const backend_event *evts, size_t n, engine_sink_fn tap, void *user)
+{
+	pthread_mutex_lock(&e->eval_lock);
+	e->tap = tap;
+	e->tap_user = user;
+	for (size_t i = 0; i < n; i++) {
+		atomic_fetch_add_explicit(&e->events, 1, memory_order_relaxed);
+		const compiled_rule *r = ruleset_match(e->rs, &evts[i], ++e->gen);
+		if (r)
+			engine_emit(e, r, &evts[i]);
+	}
+	e->tap = NULL;
+	e->tap_user = NULL;
+	pthread_mutex_unlock(&e->eval_lock);
 }
 
 int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
@@ -832,8 +860,10 @@ static void engine_job_release_old(engine *e, ruleset *rs, rules_doc *doc, _Atom
 /* Runs the job on this thread, timing it as the engine thread's hold. */
 static void engine_job_run(engine *e, engine_job *job)
 {
+	pthread_mutex_lock(&e->eval_lock);
 	uint64_t t0 = engine_now_ns(CLOCK_MONOTONIC);
 	engine_job_exec(e, job);
+	pthread_mutex_unlock(&e->eval_lock);
 	atomic_fetch_add_explicit(&e->swap_hold_ns, engine_now_ns(CLOCK_MONOTONIC) - t0, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->swap_jobs, 1, memory_order_relaxed);
 }

@@ -124,6 +124,16 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen);
 /* Runs the source on a thread of its own; on_end(user, rc) is called on that
  * thread when the source ends (rc as engine_run's). 0 or -1. */
 int engine_start(engine *e, void (*on_end)(void *user, int rc, const char *err), void *user);
+/* Evaluates evts[0..n) (events of any registered source, built by the
+ * caller: the input thread, engine/engine_input.h) on the calling thread,
+ * as the engine thread evaluates its own: same ruleset, counters, rate
+ * limiter and sink. Each alert is also handed to tap (optional) on this
+ * thread before the engine drops its reference. The batch holds the
+ * evaluation lock that the engine thread takes per event, so the two never
+ * evaluate at once and a ruleset swap falls between two batches. Not from
+ * the engine thread or a sink. */
+void engine_eval(engine *e, const backend_event *evts, size_t n, engine_sink_fn tap, void *user);
+
 /* Stops the thread started by engine_start and waits for it. */
 void engine_stop(engine *e);
 

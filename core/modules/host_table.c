@@ -17,6 +17,7 @@
 #include "modules/host_rules.h"
 #include "modules/host_struct.h"
 #include "modules/host_losses.h"
+#include "modules/host_input.h"
 #include "modules/loader.h"
 #include "server/reflection.h"
 #include "server/server.h"
@@ -304,6 +305,11 @@ static const fapi_host host_table = {
 	.metrics_family = metrics_text_family,
 	.metrics_sample = metrics_text_sample,
 	.metrics_sample_u64 = metrics_text_sample_u64,
+	.input_open = host_input_open,
+	.input_submit = host_input_submit,
+	.input_close = host_input_close,
+	.stream_read_pause = server_stream_read_pause,
+	.stream_read_resume = server_stream_read_resume,
 };
 
 const fapi_host *loader_host_table(void)

@@ -46,6 +46,7 @@ typedef struct module_set {
 	const struct engine *engine;    /* the engine (loss reports), or NULL; borrowed */
 	struct loss_inputs *loss_inputs; /* the registered input queues, or NULL; borrowed */
 	http_routes http;                /* the HTTP routes and metrics collectors modules registered; owned */
+	struct engine_input *input;     /* the input queue (fapi/input.h), or NULL (no engine); borrowed */
 } module_set;
 
 /* Checks a module descriptor found in `file`, in the documented order:

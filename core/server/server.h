@@ -62,6 +62,9 @@ int server_stream_write(fapi_stream *st, const ProtobufCMessage *message);
 int server_stream_finish(fapi_stream *st, fapi_status_code code, const char *message);
 size_t server_stream_queued(fapi_stream *st);
 int server_stream_wake(fapi_stream *st);
+/* The host's stream_read_pause / stream_read_resume (fapi/host.h). */
+void server_stream_read_pause(fapi_stream *st);
+void server_stream_read_resume(fapi_stream *st);
 void server_stream_set_user(fapi_stream *st, void *user);
 void *server_stream_user(fapi_stream *st);
 

@@ -44,6 +44,8 @@ struct fapi_stream {
 	grpc_slice status_slice;
 	bool in_writable, writable_again;
 	bool wake_pending;
+	bool read_paused;        /* stream_read_pause: no read is posted until resumed */
+	bool read_due;           /* a read was held back by the pause */
 	bool opened;             /* on_open has returned */
 	bool shutdown_requested; /* the server is shutting down: on_shutdown is due once opened */
 	void *user;
@@ -279,10 +281,31 @@ static void stream_on_read(cq_tag *t, bool ok)
 	if (bb)
 		grpc_byte_buffer_destroy(bb);
 	pthread_mutex_lock(&st->mu);
-	if (more && !st->recv_closed && !st->finishing)
-		stream_start_read(st);
+	if (more && !st->recv_closed && !st->finishing) {
+		if (st->read_paused)
+			st->read_due = true;
+		else
+			stream_start_read(st);
+	}
 	pthread_mutex_unlock(&st->mu);
 	stream_unref(st);
+}
+
+void server_stream_read_pause(fapi_stream *st)
+{
+	pthread_mutex_lock(&st->mu);
+	st->read_paused = true;
+	pthread_mutex_unlock(&st->mu);
+}
+
+void server_stream_read_resume(fapi_stream *st)
+{
+	pthread_mutex_lock(&st->mu);
+	st->read_paused = false;
+	if (st->read_due && !st->recv_closed && !st->finishing)
+		stream_start_read(st);
+	st->read_due = false;
+	pthread_mutex_unlock(&st->mu);
 }
 
 static void stream_close(fapi_stream *st)

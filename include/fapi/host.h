@@ -29,6 +29,7 @@
 #include "fapi/config_keys.h"
 #include "fapi/engine.h"
 #include "fapi/http.h"
+#include "fapi/input.h"
 #include "fapi/losses.h"
 #include "fapi/rpc.h"
 #include "fapi/rules.h"
@@ -433,6 +434,33 @@ typedef struct fapi_host {
 	 * every digit). */
 	int (*metrics_sample_u64)(fapi_metrics_writer *w, const char *name, const char *const *labels,
 				  size_t nlabels, uint64_t value);
+
+	/* ---- ABI 1.5: event input (see fapi/input.h) ---- */
+
+	/* Opens a handle on the engine source `source` ("k8s_audit") for one
+	 * submitter. Returns FAPI_OK and *out (freed by input_close),
+	 * FAPI_ENOTFOUND (no such JSON source: err says so), FAPI_EUNSUPPORTED
+	 * (the daemon runs no engine) or FAPI_ENOMEM. Allowed from start on.
+	 * Thread-safe. */
+	int (*input_open)(fapi_module_ctx *ctx, const char *source, fapi_input **out, char *err, size_t errlen);
+	/* Copies the batch (the caller keeps it) and queues it for the input
+	 * thread; batch->done follows, once, in submission order. Returns
+	 * FAPI_OK, FAPI_EINVAL (malformed batch), FAPI_ENOMEM or FAPI_ECLOSED
+	 * (shutting down); done is not called then. Never blocks on the
+	 * engine. Thread-safe; calls on one handle must not overlap with its
+	 * input_close. */
+	int (*input_submit)(fapi_input *in, const fapi_input_batch *batch, char *err, size_t errlen);
+	/* Ends the handle: batches not yet evaluated are discarded, their done
+	 * called on this thread with result->discarded set; a batch being
+	 * evaluated is waited for. Returns the number of events discarded (a
+	 * loss the module reports). NULL is fine. Not from a done callback. */
+	uint64_t (*input_close)(fapi_input *in);
+	/* Bidirectional streams: stop posting reads (the client's sends then
+	 * block by gRPC flow control) until stream_read_resume. A read in
+	 * flight still completes and reaches on_read. Thread-safe; from
+	 * on_open until on_close. */
+	void (*stream_read_pause)(fapi_stream *stream);
+	void (*stream_read_resume)(fapi_stream *stream);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */
