@@ -42,7 +42,7 @@ static const fapi_config_key inputs_keys[] = {
 
 static int inputs_init(fapi_module_ctx *ctx, const fapi_host *host, void **state, char *err, size_t errlen)
 {
-	if (!FAPI_HOST_HAS(host, stream_read_resume)) {
+	if (!FAPI_HOST_HAS(host, stream_audit)) {
 		snprintf(err, errlen, "needs a host with module ABI 1.5 event input");
 		return FAPI_EUNSUPPORTED;
 	}
