@@ -25,7 +25,11 @@
 typedef struct json_source_field {
 	const char *name; /* "myapp.user": the source's name, a '.', then [a-z0-9_.] */
 	const char *ptr;  /* RFC 6901 pointer into the event ("/user/name") */
-	const char *type; /* "string", "uint64", "int64" or "bool": what --list shows (CHARBUF, UINT64, INT64, BOOL) */
+	/* "string", "uint64", "int64" or "bool": what --list shows (CHARBUF,
+	 * UINT64, INT64, BOOL), and what a rule's values for the field must
+	 * be (checked when the rule compiles); event values compare as JSON
+	 * values, as ka's do. */
+	const char *type;
 	const char *desc; /* shown by --list; may be "" */
 } json_source_field;
 

@@ -179,6 +179,33 @@ static void k8s_audit_backend_check_free(backend_check *chk)
 	free(chk);
 }
 
+/* A declared field's rule values must be of its declared type, so that
+ * "myapp.count > ten" fails when the rules load, not silently per event. */
+static int k8s_audit_backend_check_type(const k8s_audit_ctx *ctx, const backend_leaf *leaf, char *err, size_t errlen)
+{
+	const k8s_field_class *c = ctx->decl ? &ctx->decl->cls : NULL;
+	for (size_t i = 0; c && i < c->nfields; i++) {
+		if (strcmp(c->fields[i].name, leaf->field))
+			continue;
+		const char *t = c->types[i];
+		for (size_t k = 0; k < leaf->nvalues; k++) {
+			const char *v = leaf->values[k];
+			bool ok = true;
+			if (!strcmp(t, "UINT64"))
+				ok = *v && strspn(v, "0123456789") == strlen(v);
+			else if (!strcmp(t, "INT64"))
+				ok = *v && strspn(v + (*v == '-'), "0123456789") == strlen(v + (*v == '-')) && v[*v == '-'];
+			else if (!strcmp(t, "BOOL"))
+				ok = !strcmp(v, "true") || !strcmp(v, "false");
+			if (!ok) {
+				snprintf(err, errlen, "%s: value \"%s\" is not of the field's type %s", leaf->field, v, t);
+				return BACKEND_EBAD_VALUE;
+			}
+		}
+	}
+	return BACKEND_OK;
+}
+
 static int k8s_audit_backend_check_compile(void *vctx, const backend_leaf *leaf, backend_check **out, char *err,
 					   size_t errlen)
 {
@@ -196,6 +223,9 @@ static int k8s_audit_backend_check_compile(void *vctx, const backend_leaf *leaf,
 	default:
 		break;
 	}
+	int trc = k8s_audit_backend_check_type(ctx, leaf, err, errlen);
+	if (trc != BACKEND_OK)
+		return trc;
 	backend_check *chk = calloc(1, sizeof(*chk));
 	if (!chk) {
 		snprintf(err, errlen, "out of memory");

@@ -17,11 +17,12 @@
 static const json_source_field fields[] = {
 	{.name = "myapp.user", .ptr = "/user/name", .type = "string", .desc = "the user"},
 	{.name = "myapp.tags", .ptr = "/tags", .type = "string", .desc = "the tags"},
+	{.name = "myapp.n", .ptr = "/n", .type = "int64", .desc = "a number"},
 };
 
 static const backend *make(backend_registry *r, const char *time_pointer)
 {
-	json_source_def d = {.name = "myapp", .time_pointer = time_pointer, .fields = fields, .nfields = 2};
+	json_source_def d = {.name = "myapp", .time_pointer = time_pointer, .fields = fields, .nfields = 3};
 	backend_opts o = {0};
 	char err[256];
 	assert_int_equal(backend_registry_add_json_sources(r, &o, &d, 1, err, sizeof(err)), BACKEND_OK);
@@ -77,7 +78,7 @@ static void test_events_fields_outputs(void **state)
 	json_doc *doc = NULL;
 	json_evt *evts = NULL;
 	size_t n = 0;
-	const char *text = "{\"ts\": \"2026-12-02T13:35:23.5Z\", \"user\": {\"name\": \"root\"}, \"tags\": [\"a\", \"b\"]}";
+	const char *text = "{\"ts\": \"2026-12-02T13:35:23.5Z\", \"user\": {\"name\": \"root\"}, \"tags\": [\"a\", \"b\"], \"n\": -5}";
 	assert_int_equal(json_backend_parse(b, text, strlen(text), &doc, &evts, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(evts[0].ts, 1796218523500000000ull);
@@ -85,6 +86,12 @@ static void test_events_fields_outputs(void **state)
 	assert_true(eval(b, &ev, "myapp.user", CONDITION_OP_EQ, "root"));
 	assert_false(eval(b, &ev, "myapp.user", CONDITION_OP_EQ, "alice"));
 	assert_true(eval(b, &ev, "myapp.tags", CONDITION_OP_INTERSECTS, "b"));
+	assert_true(eval(b, &ev, "myapp.n", CONDITION_OP_LT, "-1"));
+	const char *ten = "ten";
+	backend_leaf typed = {.field = "myapp.n", .op = CONDITION_OP_GT, .values = &ten, .nvalues = 1};
+	backend_check *tchk = NULL;
+	assert_int_equal(b->check_compile(b->ctx, &typed, &tchk, err, sizeof(err)), BACKEND_EBAD_VALUE);
+	assert_non_null(strstr(err, "not of the field's type INT64"));
 	backend_leaf ka = {.field = "ka.verb", .op = CONDITION_OP_EXISTS};
 	backend_check *chk = NULL;
 	assert_int_equal(b->check_compile(b->ctx, &ka, &chk, err, sizeof(err)), BACKEND_EUNKNOWN_FIELD);
@@ -110,7 +117,7 @@ static void test_events_fields_outputs(void **state)
 	backend_fieldclass c;
 	assert_int_equal(b->fieldclass_get(b->ctx, 1, &c), BACKEND_OK);
 	assert_string_equal(c.name, "myapp");
-	assert_int_equal(c.nfields, 2);
+	assert_int_equal(c.nfields, 3);
 	backend_field f;
 	assert_int_equal(b->field_get(b->ctx, 1, 1, &f), BACKEND_OK);
 	assert_string_equal(f.name, "myapp.tags");
