@@ -130,6 +130,8 @@ class DeclaredSourceTest(DaemonTest):
         self.assertRegex(p.stdout, r"(?m)^myapp\.count\s+how many times it happened\s*$")
         self.assertRegex(p.stdout, r"(?m)^jevt\.value\s")
         self.assertNotIn("ka.verb", p.stdout)
+        p = self.run_bin(config(self.rules, sources()), "--list=myapp", "-v")
+        self.assertRegex(p.stdout, r"(?m)^myapp\.count\s+\(Type: UINT64\) how many times it happened\s*$")
         p = self.run_bin(config(self.rules, sources()), "--list=myapp", "-N")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual([l for l in p.stdout.splitlines() if l.startswith("myapp.")], ["myapp.user", "myapp.count"])
@@ -153,6 +155,15 @@ class DeclaredSourceTest(DaemonTest):
                 self.assertNotEqual(p.returncode, 0)
                 self.assertIn(want, p.stderr)
                 self.assertRegex(p.stderr, r"falco\.yaml:\d+:\d+: inputs: ")
+        # A rule's value of the wrong type for a typed field fails to load.
+        with open(self.rules, "a") as f:
+            f.write("- rule: Mistyped\n  desc: x\n  condition: myapp.count = many\n  output: x\n"
+                    "  priority: INFO\n  source: myapp\n")
+        p = self.run_bin(config(self.rules, sources()), "-V", self.rules)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn('value \"many\" is not of the field\'s type UINT64', p.stdout + p.stderr)
+        with open(self.rules, "w") as f:
+            f.write(RULES)
         # A rule on an undeclared field of the source fails to load.
         with open(self.rules, "a") as f:
             f.write("- rule: Undeclared\n  desc: x\n  condition: myapp.nosuch = 1\n  output: x\n"

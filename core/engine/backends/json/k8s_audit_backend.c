@@ -180,7 +180,7 @@ static void k8s_audit_backend_check_free(backend_check *chk)
 }
 
 /* A declared field's rule values must be of its declared type, so that
- * "myapp.count > ten" fails when the rules load, not silently per event. */
+ * "myapp.count = ten" fails when the rules load, not silently per event. */
 static int k8s_audit_backend_check_type(const k8s_audit_ctx *ctx, const backend_leaf *leaf, char *err, size_t errlen)
 {
 	const k8s_field_class *c = ctx->decl ? &ctx->decl->cls : NULL;
