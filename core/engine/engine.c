@@ -165,7 +165,9 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 		engine_free(e);
 		return -1;
 	}
-	if (backend_registry_add_builtins(e->reg, &bo, NULL, 0, err, errlen) != BACKEND_OK) {
+	if (backend_registry_add_builtins(e->reg, &bo, NULL, 0, err, errlen) != BACKEND_OK ||
+	    backend_registry_add_json_sources(e->reg, &bo, o->json_sources, o->njson_sources, err, errlen) !=
+		    BACKEND_OK) {
 		engine_free(e);
 		return -1;
 	}
