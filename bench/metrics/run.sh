@@ -6,8 +6,11 @@
 # rules, the outputs, drops and version modules and one outputs subscriber.
 # "off": no web server, no drops stream. "on": webserver enabled, /metrics
 # scraped once a second (curl), and `fapictl drops watch` holding a drops
-# stream. events/s and events per engine CPU second as bench/drops/run.sh
-# measures them; runs alternate off/on.
+# stream. "snap": Falco's metrics snapshots at the smallest interval
+# (metrics.interval 100ms), both outputs (output_rule: the internal alert
+# on the bus, to the subscriber; output_file), no web server. events/s and
+# events per engine CPU second as bench/drops/run.sh measures them; runs
+# alternate between the MODES.
 #
 # Scrape: a daemon with 1,000 generated rules that all match (the engine's
 # match counts then all appear on the page), 100 `fapictl outputs watch`
@@ -18,7 +21,7 @@
 #
 # usage: run.sh DAEMON FAPICTL CAPTURE|CAPGEN RULES
 # environment: RUNS [5] DURATION [6] WARMUP [2] STATS_MS [500] SCRAPES [20]
-#   SUBSCRIBERS [100] NRULES [1000]
+#   SUBSCRIBERS [100] NRULES [1000] MODES ["off on snap"]
 set -u
 
 die() { echo "run.sh: $*" >&2; exit 1; }
@@ -38,6 +41,7 @@ INTERVAL=1000
 SCRAPES=${SCRAPES:-20}
 SUBSCRIBERS=${SUBSCRIBERS:-100}
 NRULES=${NRULES:-1000}
+MODES=${MODES:-off on snap}
 
 tmp=$(mktemp -d /tmp/bench-metrics.XXXXXX) || die "cannot create a temporary directory"
 pid=
@@ -97,6 +101,8 @@ one_run() { # mode -> prints events/s
 	mkdir -p "$dir"
 	web=false
 	[ "$mode" = on ] && web=true
+	snap=false
+	[ "$mode" = snap ] && snap=true
 	cat >"$dir/falco.yaml" <<EOC
 grpc:
   bind_address: "unix://$dir/falco.sock"
@@ -110,6 +116,7 @@ stdout_output: {enabled: false}
 engine:
   capture: {file: $capture, loop: 0, rate: 0}
 webserver: {enabled: $web, listen_port: 0}
+metrics: {enabled: $snap, interval: 100ms, output_rule: true, output_file: $dir/metrics.jsonl}
 EOC
 	"$daemon" -c "$dir/falco.yaml" -s "$dir/stats.json" --stats-interval "$STATS_MS" >"$dir/out" 2>"$dir/log" &
 	pid=$!
@@ -155,6 +162,10 @@ EOC
 	pid=
 	[ $rc -eq 0 ] || die "daemon exited $rc: $(tail -3 "$dir/log")"
 	[ "$s1" -gt "$s0" ] || die "no statistics samples"
+	if [ "$mode" = snap ]; then
+		n=$(wc -l <"$dir/metrics.jsonl" | tr -d ' ')
+		[ "$n" -gt 0 ] || die "no metrics snapshot was written"
+	fi
 	hz=$(getconf CLK_TCK)
 	awk -v e0="$e0" -v e1="$e1" -v s0="$s0" -v s1="$s1" -v ms="$STATS_MS" -v mode="$mode" -v n="$nmsg" \
 		-v c0="$c0" -v c1="$c1" -v hz="$hz" \
@@ -166,7 +177,7 @@ results=$tmp/results
 : >"$results"
 r=1
 while [ $r -le "$RUNS" ]; do
-	for mode in off on; do
+	for mode in $MODES; do
 		line=$(one_run $mode $r) || exit 1
 		echo "run $r $line"
 		echo "$line" >>"$results"
@@ -183,7 +194,7 @@ for col in 2 3; do
 			med[m] = n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
 			printf "%-6s %s median %.0f  min %.0f  max %.0f  (%d runs)\n", m, name, med[m], x[1], x[n], n
 		}
-		if (med["off"] > 0) printf "%s on/off = %.4f\n", name, med["on"] / med["off"]
+		if (med["off"] > 0) for (m in med) if (m != "off") printf "%s %s/off = %.4f\n", name, m, med[m] / med["off"]
 	}' "$results"
 done
 
