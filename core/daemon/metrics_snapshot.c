@@ -226,8 +226,17 @@ static void snap_value(FILE *out, const snap_field *v)
 		json_escape_write(out, v->s);
 	else if (v->d == floor(v->d) && fabs(v->d) < 1e15)
 		fprintf(out, "%.1f", v->d);
-	else
-		fprintf(out, "%.17g", v->d);
+	else {
+		/* the shortest text that reads back as the same double, as
+		 * nlohmann's dump: 5.9, not 5.9000000000000004 */
+		char buf[32];
+		for (int prec = 15; prec <= 17; prec++) {
+			snprintf(buf, sizeof(buf), "%.*g", prec, v->d);
+			if (strtod(buf, NULL) == v->d)
+				break;
+		}
+		fputs(buf, out);
+	}
 }
 
 static void snap_free_fields(snap_fields *f)

@@ -9,9 +9,13 @@ import os
 import re
 import signal
 import time
+import shutil
+import tempfile
 import unittest
 
-from fapi_testlib import SLOW, DaemonTest, server_stream
+import grpc
+
+from fapi_testlib import DaemonTest, server_stream
 from test_http import get, web_config, web_port
 from test_metrics import batch_count, sample
 from test_outputs import Collector, capture, rules, wait_for
@@ -66,7 +70,6 @@ class MetricsSnapshotTest(DaemonTest):
         d = self.start_daemon(self.config({"output_file": out}, json_output=True,
                                           file_output={"enabled": True, "filename": alerts_file}))
         d.started = started
-        import grpc
         ch = grpc.insecure_channel(d.target)
         self.addCleanup(ch.close)
         call = server_stream(ch, OUTPUTS, outputs.request, outputs.response)(outputs.request())
@@ -89,7 +92,7 @@ class MetricsSnapshotTest(DaemonTest):
         self.assertEqual(f["evt.hostname"], os.uname().nodename)
         self.assertEqual(f["falco.kernel_release"], os.uname().release)
         # the replay's matches, once the capture is through
-        snaps = self.snapshots(out, 3)
+        self.snapshots(out, 3)
         wait_for(lambda: json.loads(lines(out)[-1])["output_fields"].get("falco.rules." + RULE) == expected, 20,
                  "the rule's count in a snapshot")
         all_lines = lines(out)
@@ -123,12 +126,13 @@ class MetricsSnapshotTest(DaemonTest):
         self.assertRegex(line, TEXT)
         self.assertRegex(line, r' evt\.source="syscall" ')
         self.assertRegex(line, r' falco\.num_evts=\d+ ')
+        # doubles as nlohmann writes them: one decimal at least, no 17-digit noise
+        self.assertRegex(line, r" falco\.memory_rss_mb=\d+\.\d{1,3} ")
         self.assertTrue(line.endswith(")"), line)
         keys = re.findall(r"[ (]([a-z_.A-Z0-9:]+)=", line)
         self.assertEqual(keys, sorted(keys))
 
     def tmp_dir(self):
-        import tempfile, shutil
         t = tempfile.mkdtemp(prefix="fapi-msnap-")
         self.addCleanup(shutil.rmtree, t, True)
         return t
@@ -217,6 +221,28 @@ class MetricsSnapshotTest(DaemonTest):
         t1 = sample(get(port, "/metrics")[2].decode(), "falcosecurity_falco_reload_timestamp_nanoseconds")
         self.assertGreater(t1, t0)
         self.assertGreaterEqual(t1, before * 1e9 - 1e6)
+        self.stop_clean(d)
+
+    def test_reload_timestamp_moves_on_a_rules_put_not_on_a_refused_one(self):
+        from test_rules_module import Rpc, api_rule, self_raises
+        tmp = self.tmp_dir()
+        cfg = web_config()
+        cfg.update({"load_modules": ["version", "rules"], "rules_file": [rules("outputs_fanout.yaml")],
+                    "modules": [{"name": "rules", "config": {"state_dir": os.path.join(tmp, "state")}}]})
+        d = self.start_daemon(cfg)
+        port = web_port(d)
+        ts = lambda: sample(get(port, "/metrics")[2].decode(), "falcosecurity_falco_reload_timestamp_nanoseconds")
+        t0 = ts()
+        r = Rpc(d.target)
+        self.addCleanup(r.close)
+        before = time.time()
+        r.put({"10-api.yaml": api_rule(condition="evt.type = openat")})
+        t1 = ts()
+        self.assertGreater(t1, t0)
+        self.assertGreaterEqual(t1, before * 1e9 - 1e6)
+        with self_raises():
+            r.put({"20-bad.yaml": "- rule: bad\n  condition: evt.type = \n"})
+        self.assertEqual(ts(), t1)
         self.stop_clean(d)
 
 
