@@ -6,11 +6,26 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The boot time (btime of /proc/stat) plus the process' start in clock
- * ticks (field 22 of /proc/self/stat): the wall-clock start, in seconds. */
+/* btime of /proc/stat: the boot, wall-clock seconds. */
+static unsigned long long daemon_resources_btime(void)
+{
+	unsigned long long btime = 0;
+	FILE *f = fopen("/proc/stat", "r");
+	if (f) {
+		char line[256];
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "btime %llu", &btime) == 1)
+				break;
+		fclose(f);
+	}
+	return btime;
+}
+
+/* The boot time plus the process' start in clock ticks (field 22 of
+ * /proc/self/stat): the wall-clock start, in seconds. */
 static double daemon_resources_start(void)
 {
-	unsigned long long start_ticks = 0, btime = 0;
+	unsigned long long start_ticks = 0;
 	FILE *f = fopen("/proc/self/stat", "r");
 	if (f) {
 		char buf[1024];
@@ -25,16 +40,8 @@ static double daemon_resources_start(void)
 		}
 		fclose(f);
 	}
-	f = fopen("/proc/stat", "r");
-	if (f) {
-		char line[256];
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "btime %llu", &btime) == 1)
-				break;
-		fclose(f);
-	}
 	long hz = sysconf(_SC_CLK_TCK);
-	return (double)btime + (double)start_ticks / (double)(hz > 0 ? hz : 100);
+	return (double)daemon_resources_btime() + (double)start_ticks / (double)(hz > 0 ? hz : 100);
 }
 
 void daemon_resources_read(daemon_resources *r)
@@ -70,4 +77,9 @@ void daemon_resources_read(daemon_resources *r)
 uint64_t daemon_resources_start_ns(void)
 {
 	return (uint64_t)(daemon_resources_start() * 1e9);
+}
+
+uint64_t daemon_resources_boot_ns(void)
+{
+	return (uint64_t)daemon_resources_btime() * 1000000000ull;
 }

@@ -18,5 +18,7 @@ void daemon_resources_read(daemon_resources *r);
 /* The process' start, wall-clock nanoseconds (clock-tick precision).
  * Thread-safe. */
 uint64_t daemon_resources_start_ns(void);
+/* The host's boot, wall-clock nanoseconds (second precision). Thread-safe. */
+uint64_t daemon_resources_boot_ns(void);
 
 #endif

@@ -404,18 +404,15 @@ static void *snap_thread(void *arg)
 	return NULL;
 }
 
-static uint64_t snap_boot_ns(void)
+/* Everything but the thread, which has ended or never started. */
+static void snap_free(metrics_snapshot *s)
 {
-	unsigned long long btime = 0;
-	FILE *f = fopen("/proc/stat", "r");
-	if (f) {
-		char line[256];
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "btime %llu", &btime) == 1)
-				break;
-		fclose(f);
-	}
-	return (uint64_t)btime * 1000000000ull;
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	if (s->file)
+		fclose(s->file);
+	free(s->output_file);
+	free(s);
 }
 
 int metrics_snapshot_start(metrics_snapshot **out, const metrics_snapshot_opts *o, char *err, size_t errlen)
@@ -435,7 +432,7 @@ int metrics_snapshot_start(metrics_snapshot **out, const metrics_snapshot_opts *
 	s->bus = o->bus;
 	s->json = o->json_output;
 	s->start_ns = daemon_resources_start_ns();
-	s->boot_ns = snap_boot_ns();
+	s->boot_ns = daemon_resources_boot_ns();
 	if (gethostname(s->hostname, sizeof(s->hostname)) != 0)
 		s->hostname[0] = '\0';
 	s->hostname[sizeof(s->hostname) - 1] = '\0';
@@ -463,12 +460,7 @@ int metrics_snapshot_start(metrics_snapshot **out, const metrics_snapshot_opts *
 	pthread_condattr_destroy(&ca);
 	if (pthread_create(&s->thread, NULL, snap_thread, s) != 0) {
 		snprintf(err, errlen, "cannot start the metrics snapshot thread");
-		pthread_cond_destroy(&s->cond);
-		pthread_mutex_destroy(&s->lock);
-		if (s->file)
-			fclose(s->file);
-		free(s->output_file);
-		free(s);
+		snap_free(s);
 		return -1;
 	}
 	log_msg(FAPI_LOG_INFO, "metrics", "Setting metrics interval to %s, equivalent to %" PRIu64 " (ms)",
@@ -486,10 +478,5 @@ void metrics_snapshot_stop(metrics_snapshot *s)
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->thread, NULL);
-	pthread_cond_destroy(&s->cond);
-	pthread_mutex_destroy(&s->lock);
-	if (s->file)
-		fclose(s->file);
-	free(s->output_file);
-	free(s);
+	snap_free(s);
 }
