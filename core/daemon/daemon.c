@@ -690,7 +690,9 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	metrics_snapshot_opts mo = {.config = &mcfg,
 				    .engine = eng,
 				    .bus = alerts,
-				    .json_output = ec.opts.json_output};
+				    .json_output = ec.opts.json_output,
+				    .stdout_output = ec.opts.stdout_output,
+				    .buffered_outputs = ec.opts.buffered_outputs};
 	if (metrics_snapshot_start(&msnap, &mo, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "metrics", "%s", err);
 		goto out_started;
@@ -706,6 +708,9 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
 	daemon_detach_ready(&ready_fd);
 	daemon_wait(args->duration_s, false, &ds, watch);
+	/* before the channels stop, so that they write its last alerts */
+	metrics_snapshot_stop(msnap);
+	msnap = NULL;
 	daemon_watch_stop(watch);
 	watch = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &stop_at);

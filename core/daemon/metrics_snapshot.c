@@ -29,7 +29,7 @@ struct metrics_snapshot {
 	FILE *file;
 	struct engine *engine;
 	struct bus *bus;
-	bool json;
+	bool json, stdout_output, buffered;
 	uint64_t start_ns, boot_ns;
 	char hostname[256], kernel[128];
 	/* the previous tick's counters: Falco's *_prev fields and rates */
@@ -317,6 +317,15 @@ static void snap_publish(metrics_snapshot *s, const snap_fields *f, const char *
 	};
 	engine_alert *a = alert_new(&spec);
 	if (a) {
+		if (s->stdout_output) {
+			/* as the engine writes its alerts: a whole line under the lock */
+			flockfile(stdout);
+			fputs(a->output, stdout);
+			putc_unlocked('\n', stdout);
+			if (!s->buffered)
+				fflush(stdout);
+			funlockfile(stdout);
+		}
 		bus_publish(s->bus, a);
 		alert_unref(a);
 	}
@@ -376,6 +385,7 @@ static void snap_tick(metrics_snapshot *s)
 static void *snap_thread(void *arg)
 {
 	metrics_snapshot *s = arg;
+	pthread_setname_np(pthread_self(), "metrics");
 	struct timespec due;
 	clock_gettime(CLOCK_MONOTONIC, &due);
 	pthread_mutex_lock(&s->lock);
@@ -431,6 +441,8 @@ int metrics_snapshot_start(metrics_snapshot **out, const metrics_snapshot_opts *
 	s->engine = o->engine;
 	s->bus = o->bus;
 	s->json = o->json_output;
+	s->stdout_output = o->stdout_output;
+	s->buffered = o->buffered_outputs;
 	s->start_ns = daemon_resources_start_ns();
 	s->boot_ns = daemon_resources_boot_ns();
 	if (gethostname(s->hostname, sizeof(s->hostname)) != 0)

@@ -5,7 +5,7 @@
  * thread of its own (asleep between ticks) reads the collectors /metrics
  * reads (the engine's counters and rules, the bus, daemon_resources) and
  * publishes the internal alert "Falco internal: metrics snapshot"
- * (output_rule) on the bus, and appends Falco's line
+ * (output_rule) on the bus and stdout, and appends Falco's line
  * {"output_fields":{...},"sample":N} to output_file. The engine never
  * waits for it: the bus is non-blocking and the thread only reads. */
 
@@ -25,6 +25,8 @@ typedef struct metrics_snapshot_opts {
 	struct engine *engine;        /* borrowed, outlives the snapshot thread */
 	struct bus *bus;              /* borrowed, outlives the snapshot thread */
 	bool json_output;             /* Falco's json_output: the alert's line as JSON */
+	bool stdout_output;           /* stdout_output.enabled: the alert's line on stdout too */
+	bool buffered_outputs;        /* buffered_outputs: stdout not flushed after the line */
 } metrics_snapshot_opts;
 
 /* Opens output_file (appending; the check that it is writable) and starts

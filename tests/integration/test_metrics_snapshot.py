@@ -131,6 +131,14 @@ class MetricsSnapshotTest(DaemonTest):
         self.assertTrue(line.endswith(")"), line)
         keys = re.findall(r"[ (]([a-z_.A-Z0-9:]+)=", line)
         self.assertEqual(keys, sorted(keys))
+        # stdout too, whole lines between the engine's alerts
+        out = d.stdout().splitlines()
+        snaps = [l for l in out if "Falco metrics snapshot" in l]
+        self.assertGreater(len(snaps), 0)
+        for l in snaps:
+            self.assertRegex(l, TEXT)
+            self.assertTrue(l.endswith(")"), l)
+        self.assertGreater(len([l for l in out if " fanout evt=" in l]), 0)
 
     def tmp_dir(self):
         t = tempfile.mkdtemp(prefix="fapi-msnap-")
