@@ -95,6 +95,17 @@ engine_ticks() {
 	echo 0
 }
 
+# CPU nanoseconds of the daemon's thread named $2 (schedstat's first field)
+thread_ns() {
+	for t in /proc/"$1"/task/*; do
+		if [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ]; then
+			awk '{ print $1 }' "$t/schedstat"
+			return
+		fi
+	done
+	echo 0
+}
+
 one_run() { # mode -> prints events/s
 	mode=$1
 	dir=$tmp/$mode.$2
@@ -141,6 +152,7 @@ EOC
 	s1=$(samples "$dir/stats.json")
 	e1=$(events "$dir/stats.json")
 	c1=$(engine_ticks "$pid")
+	snap_ns=$(thread_ns "$pid" metrics)
 	nmsg=0
 	if [ -n "$scrape_pid" ]; then
 		kill -TERM "$scrape_pid" 2>/dev/null
@@ -162,15 +174,18 @@ EOC
 	pid=
 	[ $rc -eq 0 ] || die "daemon exited $rc: $(tail -3 "$dir/log")"
 	[ "$s1" -gt "$s0" ] || die "no statistics samples"
+	nsnap=0
 	if [ "$mode" = snap ]; then
-		n=$(wc -l <"$dir/metrics.jsonl" | tr -d ' ')
-		[ "$n" -gt 0 ] || die "no metrics snapshot was written"
+		nsnap=$(wc -l <"$dir/metrics.jsonl" | tr -d ' ')
+		[ "$nsnap" -gt 0 ] || die "no metrics snapshot was written"
 	fi
 	hz=$(getconf CLK_TCK)
 	awk -v e0="$e0" -v e1="$e1" -v s0="$s0" -v s1="$s1" -v ms="$STATS_MS" -v mode="$mode" -v n="$nmsg" \
-		-v c0="$c0" -v c1="$c1" -v hz="$hz" \
+		-v c0="$c0" -v c1="$c1" -v hz="$hz" -v sn="$snap_ns" -v ns="$nsnap" \
 		'BEGIN { r = (e1 - e0) / ((s1 - s0) * ms / 1000); c = c1 > c0 ? (e1 - e0) / ((c1 - c0) / hz) : 0
-		printf "%s events_per_s=%.0f events_per_cpu_s=%.0f drops_messages=%d\n", mode, r, c, n }'
+		printf "%s events_per_s=%.0f events_per_cpu_s=%.0f drops_messages=%d", mode, r, c, n
+		if (ns > 0) printf " snapshots=%d snapshot_cpu_us=%.0f", ns, sn / ns / 1000
+		printf "\n" }'
 }
 
 results=$tmp/results

@@ -1,5 +1,6 @@
 #include "daemon/daemon_resources.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static unsigned long long daemon_resources_btime(void)
 
 /* The boot time plus the process' start in clock ticks (field 22 of
  * /proc/self/stat): the wall-clock start, in seconds. */
-static double daemon_resources_start(void)
+static double daemon_resources_start_read(void)
 {
 	unsigned long long start_ticks = 0;
 	FILE *f = fopen("/proc/self/stat", "r");
@@ -42,6 +43,24 @@ static double daemon_resources_start(void)
 	}
 	long hz = sysconf(_SC_CLK_TCK);
 	return (double)daemon_resources_btime() + (double)start_ticks / (double)(hz > 0 ? hz : 100);
+}
+
+/* Both never change: read once (/proc/stat lists every interrupt, and a
+ * snapshot every 100ms would read it each time). */
+static pthread_once_t daemon_resources_once = PTHREAD_ONCE_INIT;
+static unsigned long long daemon_resources_btime_s;
+static double daemon_resources_start_s;
+
+static void daemon_resources_init(void)
+{
+	daemon_resources_btime_s = daemon_resources_btime();
+	daemon_resources_start_s = daemon_resources_start_read();
+}
+
+static double daemon_resources_start(void)
+{
+	pthread_once(&daemon_resources_once, daemon_resources_init);
+	return daemon_resources_start_s;
 }
 
 void daemon_resources_read(daemon_resources *r)
@@ -81,5 +100,6 @@ uint64_t daemon_resources_start_ns(void)
 
 uint64_t daemon_resources_boot_ns(void)
 {
-	return (uint64_t)daemon_resources_btime() * 1000000000ull;
+	pthread_once(&daemon_resources_once, daemon_resources_init);
+	return (uint64_t)daemon_resources_btime_s * 1000000000ull;
 }
