@@ -400,10 +400,14 @@ static bool engine_drops_run(engine *e, uint64_t ts, char *err, size_t errlen)
 static void engine_output(engine *e, engine_alert *a)
 {
 	if (e->o.stdout_output) {
+		/* One line under stdout's lock: other threads (the metrics
+		 * snapshots) write whole lines too. */
+		flockfile(stdout);
 		fputs(a->output, stdout);
-		putc('\n', stdout);
+		putc_unlocked('\n', stdout);
 		if (!e->o.buffered_outputs)
 			fflush(stdout);
+		funlockfile(stdout);
 	}
 	if (e->sink)
 		e->sink(e->sink_user, a);
