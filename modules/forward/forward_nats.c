@@ -16,8 +16,52 @@
 
 struct forward_retry {
 	natsMsg *msg;
+	uint64_t seq;
 	forward_retry *next;
 };
+
+/* The engine's sequence number, the last part of the Msg-Id. */
+static uint64_t forward_nats_seq(natsMsg *msg)
+{
+	const char *id = NULL;
+	if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || !id)
+		return 0;
+	const char *p = strrchr(id, ':');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* Into the retry list at its place by sequence (usually the end: acks
+ * fail in the order the messages went out). Takes msg; false on ENOMEM
+ * (msg destroyed and counted as failed). */
+static bool forward_nats_keep(forward_module *m, natsMsg *msg)
+{
+	forward_retry *r = malloc(sizeof(*r));
+	if (!r) {
+		atomic_fetch_add(&m->failed, 1);
+		atomic_fetch_sub(&m->held_bytes, natsMsg_GetDataLength(msg));
+		natsMsg_Destroy(msg);
+		return false;
+	}
+	r->msg = msg;
+	r->seq = forward_nats_seq(msg);
+	r->next = NULL;
+	pthread_mutex_lock(&m->retry_mu);
+	if (!m->retry_head || m->retry_tail->seq < r->seq) {
+		if (m->retry_tail)
+			m->retry_tail->next = r;
+		else
+			m->retry_head = r;
+		m->retry_tail = r;
+	} else {
+		forward_retry **at = &m->retry_head;
+		while (*at && (*at)->seq < r->seq)
+			at = &(*at)->next;
+		r->next = *at;
+		*at = r;
+	}
+	pthread_mutex_unlock(&m->retry_mu);
+	return true;
+}
 
 /* Alert creation to ack, in a log2 histogram of microseconds, so that
  * the stop line (and bench/forward) can tell percentiles. */
@@ -44,26 +88,17 @@ static void forward_nats_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr 
 	if (pa && !pae) {
 		atomic_fetch_add(&m->acked, 1);
 		forward_nats_latency(m, msg);
+		atomic_fetch_sub(&m->held_bytes, natsMsg_GetDataLength(msg));
 		natsMsg_Destroy(msg);
+		atomic_fetch_sub(&m->inflight, 1);
 		return;
 	}
-	/* Kept for the publisher thread to send again: resending from here
-	 * could stall nats.c's own thread on max pending. */
-	forward_retry *r = malloc(sizeof(*r));
-	if (!r) {
-		atomic_fetch_add(&m->failed, 1);
-		natsMsg_Destroy(msg);
-		return;
-	}
-	r->msg = msg;
-	r->next = NULL;
-	pthread_mutex_lock(&m->retry_mu);
-	if (m->retry_tail)
-		m->retry_tail->next = r;
-	else
-		m->retry_head = r;
-	m->retry_tail = r;
-	pthread_mutex_unlock(&m->retry_mu);
+	/* Kept for the publisher thread to send again (resending from here
+	 * could stall nats.c's own thread on max pending), and nothing newer
+	 * goes out before it: the stream keeps the node's order. */
+	atomic_store(&m->resync, true);
+	forward_nats_keep(m, msg);
+	atomic_fetch_sub(&m->inflight, 1);
 }
 
 static bool forward_nats_stopping(forward_module *m);
@@ -72,6 +107,7 @@ static void forward_nats_disconnected(natsConnection *nc, void *closure)
 {
 	(void)nc;
 	forward_module *m = closure;
+	atomic_store(&m->resync, true);
 	if (atomic_exchange(&m->connected, false) && !forward_nats_stopping(m))
 		m->host->log(m->ctx, FAPI_LOG_WARNING, "NATS disconnected: alerts wait in the queue (capacity %lld)",
 			     (long long)m->queue_capacity);
@@ -278,27 +314,14 @@ static bool forward_nats_stopping(forward_module *m)
  * it: it is then kept for retry. */
 static bool forward_nats_send(forward_module *m, natsMsg *msg, jsPubOptions *po)
 {
-	natsMsg *keep = msg;
+	atomic_fetch_add(&m->inflight, 1);
 	natsStatus s = js_PublishMsgAsync(m->js, &msg, po);
 	if (s == NATS_OK)
 		return true;
-	/* Not taken (msg still ours): keep it for the next round. */
-	if (msg) {
-		forward_retry *r = malloc(sizeof(*r));
-		if (!r) {
-			atomic_fetch_add(&m->failed, 1);
-			natsMsg_Destroy(keep);
-			return false;
-		}
-		r->msg = msg;
-		r->next = NULL;
-		pthread_mutex_lock(&m->retry_mu);
-		r->next = m->retry_head; /* first again, in order */
-		m->retry_head = r;
-		if (!m->retry_tail)
-			m->retry_tail = r;
-		pthread_mutex_unlock(&m->retry_mu);
-	}
+	atomic_fetch_sub(&m->inflight, 1);
+	/* Not taken (msg still ours): kept, at its place, for the next round. */
+	if (msg)
+		forward_nats_keep(m, msg);
 	return false;
 }
 
@@ -307,6 +330,9 @@ static bool forward_nats_send(forward_module *m, natsMsg *msg, jsPubOptions *po)
 static bool forward_nats_retry(forward_module *m, jsPubOptions *po)
 {
 	for (;;) {
+		/* A failure meanwhile: an older one may be back at the head. */
+		if (atomic_load(&m->resync))
+			return false;
 		pthread_mutex_lock(&m->retry_mu);
 		forward_retry *r = m->retry_head;
 		if (r) {
@@ -325,25 +351,59 @@ static bool forward_nats_retry(forward_module *m, jsPubOptions *po)
 	}
 }
 
+/* Decimal digits of v at the end of buf[0..32), NUL-terminated; returns
+ * where they start (snprintf's parsing was a tenth of the per-alert time). */
+static const char *forward_nats_u64(char buf[32], uint64_t v)
+{
+	char *p = buf + 31;
+	*p = 0;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
+}
+
 static natsMsg *forward_nats_msg(forward_module *m, const fapi_alert_view *a, forward_buf *body)
 {
 	const char *host = m->hostname ? m->hostname : (a->hostname ? a->hostname : "unknown");
-	char subject[512], id[256];
+	char subject[512], id[256], num[32];
 	if (forward_body_subject(m->subject, host, a, subject, sizeof(subject)) < 0 ||
 	    forward_body_json(body, host, a) < 0)
 		return NULL;
-	snprintf(id, sizeof(id), "%s:%s:%llu", host, m->boot_id, (unsigned long long)a->seq);
+	const char *seq = forward_nats_u64(num, a->seq);
+	size_t hl = strlen(host), bl = strlen(m->boot_id), sl = strlen(seq);
+	if (hl + bl + sl + 3 > sizeof(id))
+		return NULL;
+	memcpy(id, host, hl);
+	id[hl] = ':';
+	memcpy(id + hl + 1, m->boot_id, bl);
+	id[hl + 1 + bl] = ':';
+	memcpy(id + hl + bl + 2, seq, sl + 1);
 	natsMsg *msg = NULL;
 	if (natsMsg_Create(&msg, subject, NULL, body->buf, (int)body->len) != NATS_OK)
 		return NULL;
-	char created[32];
-	snprintf(created, sizeof(created), "%llu", (unsigned long long)a->created_ns);
 	if (natsMsgHeader_Set(msg, "Nats-Msg-Id", id) != NATS_OK ||
-	    natsMsgHeader_Set(msg, "Falco-Created-Ns", created) != NATS_OK) {
+	    natsMsgHeader_Set(msg, "Falco-Created-Ns", forward_nats_u64(num, a->created_ns)) != NATS_OK) {
 		natsMsg_Destroy(msg);
 		return NULL;
 	}
 	return msg;
+}
+
+/* May newer alerts go out? After a disconnect or a failed ack, only once
+ * every message of before is resolved (acknowledged, or back in the retry
+ * list: an ack lost with the connection takes ack_wait_ms) and the retry
+ * list went out again in sequence order. */
+static bool forward_nats_ready(forward_module *m, jsPubOptions *po)
+{
+	if (!atomic_load(&m->connected))
+		return false;
+	if (atomic_load(&m->resync)) {
+		if (atomic_load(&m->inflight) > 0)
+			return false;
+		atomic_store(&m->resync, false);
+	}
+	return forward_nats_retry(m, po);
 }
 
 void *forward_nats_thread(void *arg)
@@ -367,12 +427,16 @@ void *forward_nats_thread(void *arg)
 	forward_buf body = {0};
 	uint64_t lost_total = 0;
 	while (!forward_nats_stopping(m)) {
-		if (!atomic_load(&m->connected) || !forward_nats_retry(m, &po)) {
-			forward_nats_sleep_ms(m, 50);
+		if (!forward_nats_ready(m, &po)) {
+			forward_nats_sleep_ms(m, 20);
 			continue;
 		}
 		size_t batch = 0;
 		for (; batch < 4096; batch++) {
+			/* What the module holds is bounded like the queue: past
+			 * it, alerts wait (and the oldest drop) in the bus. */
+			if (atomic_load(&m->held_bytes) >= m->queue_bytes || atomic_load(&m->resync))
+				break;
 			uint64_t lost = 0;
 			fapi_alert *al = m->host->alert_pop(m->sub, &lost);
 			if (lost) {
@@ -392,11 +456,12 @@ void *forward_nats_thread(void *arg)
 				continue;
 			}
 			atomic_fetch_add(&m->published, 1);
+			atomic_fetch_add(&m->held_bytes, natsMsg_GetDataLength(msg));
 			if (!forward_nats_send(m, msg, &po))
 				break;
 		}
 		if (batch == 0)
-			forward_nats_sleep_ms(m, 100);
+			forward_nats_sleep_ms(m, atomic_load(&m->held_bytes) >= m->queue_bytes ? 5 : 100);
 	}
 	free(body.buf);
 	return NULL;

@@ -261,6 +261,39 @@ class ForwardTest(DaemonTest):
         self.assertEqual([m["seq"] for m in mine], list(range(n - 4, n + 1)))
         self.assertIn("(%d in all)" % (n - 5), d.log())
 
+    def test_overflow_in_bytes_counted_exactly(self):
+        # The same with a queue long in alerts but short in bytes: the
+        # byte bound drops the oldest, counted exactly on the drops stream,
+        # in the log and by what reaches the stream (the newest, each once).
+        n = len(self.expected)
+        qb = 8192
+        d = self.start_daemon(config=forward_config(self.cap, [self.nats.url()], "node-b", queue_capacity=100000,
+                                                    queue_bytes=qb, rate=1500))
+        watch = subprocess.Popen([FAPICTL, "drops", "watch", "--kinds", "output_queue", "--interval", "200ms",
+                                  "--json", "--timeout", str(8 * SLOW), "--target", "unix://" + d.socket],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = watch.communicate(timeout=30 * SLOW)
+        self.assertEqual(watch.returncode, 0, err)
+        reports = [json.loads(l) for l in out.splitlines()]
+        self.assertTrue(reports, "no loss report on the drops stream")
+        self.assertEqual({r["source"] for r in reports}, {"forward"})
+        lost = reports[-1]["total_lost"]
+        self.assertGreater(lost, 0)
+        self.assertLess(lost, n)
+        self.nats.start()
+        c = self.client()
+        wait_for(lambda: c.stream_count() >= n - lost, 30, "the queued alerts")
+        d.wait_log("(%d in all)" % lost, timeout=10)
+        time.sleep(1)
+        msgs = c.messages()
+        mine = self.assert_each_once_in_order(msgs, "node-b", n - lost)
+        self.assertEqual([m["seq"] for m in mine], list(range(lost + 1, n + 1)))
+        # What was kept fits the bound (each alert holds at least its
+        # output and text), and not a handful of alerts more.
+        held = sum(len(m["output"].encode()) for m in mine)
+        self.assertLessEqual(held, qb)
+        self.assertLess(n - lost, 100)
+
     def test_filters(self):
         self.nats.start()
         cfg = forward_config(self.cap, [self.nats.url()], "node-f",
