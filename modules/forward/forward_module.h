@@ -44,7 +44,11 @@ typedef struct forward_module {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stopping;
-	bool wake;
+	/* wake: there is work (set by the engine's notify and nats.c's
+	 * callbacks); sleeping: the publisher is (about to be) in its wait, the
+	 * only time a notify needs the lock and a signal. Both seq_cst: either
+	 * the notify sees sleeping or the publisher sees wake. */
+	atomic_bool wake, sleeping;
 	bool closed; /* nats.c's closed callback ran: no callback follows */
 
 	/* nats.c objects (void: the header stays out of the shared one). */
