@@ -1,7 +1,7 @@
 """The forward module against a real nats-server with JetStream: every
 alert of two daemons in the stream once and in each node's order, nothing
 lost across a NATS restart while the queue had room, the overflow counted
-exactly (test_forward_queue.py: in alerts and in bytes), filters,
+exactly (test_forward_queue.py, test_forward_queue_bytes.py), filters,
 credentials, an unreachable server and TLS (test_forward_config.py); split
 so that each file stays under a minute under ASan."""
 
