@@ -57,7 +57,7 @@ struct engine {
 	bool ebpf;            /* the live feed is the eBPF probe's */
 	bool drops_on;        /* syscall_event_drops watches the open source (syscall only, as Falco) */
 	engine_drops drops;
-	/* counters, written by the engine thread only */
+	/* counters, written by both evaluating threads */
 	_Atomic uint64_t events, alerts, rate_limited, errors;
 	_Atomic uint64_t by_priority[8];
 	_Atomic uint64_t *rule_matches;
