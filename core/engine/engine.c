@@ -923,9 +923,10 @@ static void engine_job_exec(engine *e, engine_job *job)
 }
 
 /* Nothing evaluates the old set any more (the swap held every evaluation
- * context, so each thread's next event or batch took the new one), and readers on other threads hold rs_lock, so it is
- * freed here, after the caller was released: the free (libsinsp's checks
- * and formatters) is not part of the time to active. */
+ * context, so each thread's next event or batch took the new one), and
+ * readers on other threads hold rs_lock, so it is freed here, after the
+ * caller was released: the free (libsinsp's checks and formatters) is not
+ * part of the time to active. */
 static void engine_job_release_old(engine *e, ruleset *rs, rules_doc *doc, _Atomic uint64_t *matches)
 {
 	if (!rs && !doc && !matches)
