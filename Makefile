@@ -8,7 +8,7 @@ RUN_ARGS   ?=
 DEB_PACKAGES = cmake make gcc g++ pkg-config git openssl \
 	libgrpc-dev protobuf-c-compiler libprotobuf-c-dev protobuf-compiler \
 	libltdl-dev libyaml-dev libcmocka-dev libfalcosecurity0-dev libjsoncpp-dev libcjson-dev \
-	zlib1g-dev libssl-dev libtbb-dev libcurl4-openssl-dev libb64-dev libjq-dev \
+	zlib1g-dev libssl-dev libtbb-dev libcurl4-openssl-dev libb64-dev libjq-dev libnats-dev nats-server \
 	python3 python3-grpcio python3-protobuf python3-yaml iproute2 util-linux \
 	libmicrohttpd-dev prometheus
 # The keepalive test's client is grpc-js, from npm. Installed only when node

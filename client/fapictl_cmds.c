@@ -21,6 +21,8 @@ extern const fapictl_cmd fapictl_configs_get_cmd;
 extern const fapictl_cmd fapictl_configs_set_cmd;
 extern const fapictl_cmd fapictl_configs_reset_cmd;
 extern const fapictl_cmd fapictl_drops_watch_cmd;
+extern const fapictl_cmd fapictl_fleet_watch_cmd;
+extern const fapictl_cmd fapictl_fleet_nodes_cmd;
 extern const fapictl_cmd fapictl_inputs_send_cmd;
 extern const fapictl_cmd fapictl_completion_cmd;
 
@@ -42,6 +44,8 @@ const fapictl_cmd *const fapictl_cmds[] = {
 	&fapictl_configs_set_cmd,
 	&fapictl_configs_reset_cmd,
 	&fapictl_drops_watch_cmd,
+	&fapictl_fleet_watch_cmd,
+	&fapictl_fleet_nodes_cmd,
 	&fapictl_inputs_send_cmd,
 	&fapictl_completion_cmd,
 	NULL,

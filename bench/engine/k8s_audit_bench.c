@@ -167,7 +167,7 @@ static size_t k8s_audit_bench_fields(const char *rules, k8s_field *out, size_t c
 		for (size_t i = 0; i < n && !dup; i++)
 			dup = !strcmp(seen[i], tok);
 		char err[256];
-		if (!dup && k8s_audit_fields_scan(&out[n], tok, err, sizeof(err)) > 0)
+		if (!dup && k8s_audit_fields_scan(&out[n], NULL, tok, err, sizeof(err)) > 0)
 			snprintf(seen[n++], sizeof(seen[0]), "%s", tok);
 	}
 	regfree(&re);

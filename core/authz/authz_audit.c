@@ -1,6 +1,7 @@
 #include "authz/authz_audit.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -104,8 +105,19 @@ void authz_audit_record(authz_audit *a, const authz_identity *id, const char *me
 			json_escape_write(m, req->summary);
 		}
 	}
+	fputc('}', m);
+	if (req && req->event) {
+		fputs(",\"stream\":{\"event\":", m);
+		json_escape_write(m, req->event);
+		for (size_t i = 0; i < req->ncounts; i++) {
+			fputc(',', m);
+			json_escape_write(m, req->names[i]);
+			fprintf(m, ":%" PRIu64, req->values[i]);
+		}
+		fputc('}', m);
+	}
 	unsigned c = (unsigned)code;
-	fprintf(m, "},\"result\":{\"code\":%u,\"status\":\"%s\"", c,
+	fprintf(m, ",\"result\":{\"code\":%u,\"status\":\"%s\"", c,
 		c < sizeof(authz_audit_codes) / sizeof(authz_audit_codes[0]) ? authz_audit_codes[c] : "UNKNOWN");
 	if (message && *message) {
 		fputs(",\"message\":", m);

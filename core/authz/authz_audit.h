@@ -22,6 +22,13 @@ typedef struct authz_audit_request {
 	const uint8_t *data; /* the encoded request (may be NULL when len is 0) */
 	size_t len;
 	const char *summary; /* the module's summary, or NULL */
+	/* A later record of a stream (host stream_audit): what it is about
+	 * ("close") and its counters, written as "stream":{"event":...,
+	 * "<name>":<value>...}. event NULL: the call's own record. */
+	const char *event;
+	const char *const *names;
+	const uint64_t *values;
+	size_t ncounts;
 } authz_audit_request;
 
 /* Opens the log; `path` NULL or "" records to the daemon log only. Returns

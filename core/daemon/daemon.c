@@ -23,6 +23,7 @@
 #include "daemon/daemon_watch.h"
 #include "daemon/daemon_support.h"
 #include "daemon/engine_config.h"
+#include "daemon/json_sources_config.h"
 #include "engine/engine_describe.h"
 #include "engine/engine_stats_file.h"
 #include "engine/output/bus.h"
@@ -198,12 +199,14 @@ static void daemon_print_warnings(const engine *e)
 
 /* --list[=SOURCE]: the fields conditions and outputs can use, of every
  * registered event source or of one; with -N their names only. */
-static int daemon_list_fields(const cli_args *args)
+static int daemon_list_fields(const cli_args *args, const engine_opts *eo)
 {
 	char err[512];
 	backend_opts bo = {.all_events = args->all_events};
 	backend_registry *reg = backend_registry_new();
 	int rc = reg && backend_registry_add_builtins(reg, &bo, NULL, 0, err, sizeof(err)) == BACKEND_OK &&
+				 backend_registry_add_json_sources(reg, &bo, eo->json_sources, eo->njson_sources, err,
+								   sizeof(err)) == BACKEND_OK &&
 				 backend_fields_list(reg, args->list_source, args->verbose, args->names_only, stdout, err,
 						     sizeof(err)) == 0
 			 ? 0
@@ -439,6 +442,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	daemon_watch *watch = NULL;
 	daemon_config cfg = {0};
 	engine_config ec = {0};
+	json_sources_config jsources = {0};
 	channels_config chc = {0};
 	channels *chans = NULL;
 	engine *eng = NULL;
@@ -484,10 +488,13 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 			      sizeof(err)) < 0 ||
 	    daemon_config_read(doc->root, &cfg, err, sizeof(err)) < 0 ||
 	    engine_config_read(doc->root, args, &ec, err, sizeof(err)) < 0 ||
-	    channels_config_read(doc->root, &chc, err, sizeof(err)) < 0) {
+	    channels_config_read(doc->root, &chc, err, sizeof(err)) < 0 ||
+	    json_sources_config_read(&cfg, &jsources, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
+	ec.opts.json_sources = jsources.defs;
+	ec.opts.njson_sources = jsources.n;
 	if (args->unbuffered)
 		ec.opts.buffered_outputs = false;
 	fapi_log_level lvl;
@@ -503,7 +510,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out;
 	}
 	if (args->list_fields) {
-		rc = daemon_list_fields(args);
+		rc = daemon_list_fields(args, &ec.opts);
 		goto out;
 	}
 	if (args->nvalidate) {
@@ -773,6 +780,7 @@ out:
 	bus_free(alerts);
 	service_table_free(&table);
 	engine_config_free(&ec);
+	json_sources_config_free(&jsources);
 	daemon_config_free(&cfg);
 	config_live_free(live);
 	if (rc == 0 && srv)

@@ -190,7 +190,9 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 		engine_free(e);
 		return -1;
 	}
-	if (backend_registry_add_builtins(e->reg, &bo, NULL, 0, err, errlen) != BACKEND_OK) {
+	if (backend_registry_add_builtins(e->reg, &bo, NULL, 0, err, errlen) != BACKEND_OK ||
+	    backend_registry_add_json_sources(e->reg, &bo, o->json_sources, o->njson_sources, err, errlen) !=
+		    BACKEND_OK) {
 		engine_free(e);
 		return -1;
 	}
@@ -488,13 +490,22 @@ static void engine_output(engine *e, engine_alert *a, engine_sink_fn tap, void *
 }
 
 /* Sleeps as needed so that `n` events since `start_ns` do not exceed rate. */
-static void engine_pace(double rate, uint64_t n, uint64_t start_ns)
+/* Sleeps until event n is due, in slices: a rules change or a stop waiting
+ * for this thread is not held up by the pacing (at 50 events/s one sleep
+ * is 320 ms). It returns early for them; the job runs at the top of the
+ * loop, between two events, and the schedule, absolute, catches up. */
+static void engine_pace(engine *e, atomic_bool *stop, double rate, uint64_t n, uint64_t start_ns)
 {
 	uint64_t due = start_ns + (uint64_t)((double)n * 1e9 / rate);
-	uint64_t now = engine_now_ns(CLOCK_MONOTONIC);
-	if (due > now) {
-		struct timespec ts = {.tv_sec = (time_t)((due - now) / 1000000000ull),
-				      .tv_nsec = (long)((due - now) % 1000000000ull)};
+	for (;;) {
+		if (atomic_load_explicit(stop, memory_order_relaxed) ||
+		    atomic_load_explicit(&e->job_pending, memory_order_acquire))
+			return;
+		uint64_t now = engine_now_ns(CLOCK_MONOTONIC);
+		if (due <= now)
+			return;
+		uint64_t left = due - now, slice = left < 10000000ull ? left : 10000000ull;
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)slice};
 		nanosleep(&ts, NULL);
 	}
 }
@@ -535,7 +546,7 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 			if (e->drops_on && engine_drops_due(&e->drops, evt->ts) && !engine_drops_run(e, evt->ts, err, errlen))
 				return 1;
 			if (e->rate > 0 && (++paced & 15) == 0)
-				engine_pace(e->rate, paced, start_ns);
+				engine_pace(e, stop, e->rate, paced, start_ns);
 			if (!ctx || ctx->backend != evt->backend)
 				ctx = engine_ctx_of(e, evt->backend);
 			/* Uncontended unless inputs feed this source too. */
@@ -866,6 +877,9 @@ static void engine_job_exec(engine *e, engine_job *job)
 	copts.on_warning = engine_job_warning;
 	copts.error_user = job;
 	copts.max_errors = rules_doc_limits(job->doc)->errors;
+	/* This thread evaluates the running set and will free it: the new
+	 * set may share its checks (most of a compile's cost otherwise). */
+	copts.reuse = e->rs ? e->rs->rules : NULL;
 	compiled_rules *cr = NULL;
 	job->rc = -1;
 	if (rules_compile(job->doc, e->reg, &copts, &cr, job->err, sizeof(job->err)) < 0)

@@ -54,6 +54,10 @@ typedef struct engine_opts {
 	bool validate_only;             /* -V: load and check the rules; the engine will not run */
 	rules_limits limits;            /* engine.limits.*: the rules loader's bounds; 0 fields take defaults */
 	engine_drops_opts drops;        /* syscall_event_drops.* (engine_drops.h); zeroed: ignore, threshold 0 */
+	/* Declared JSON sources (json_source.h), registered after the
+	 * built-ins and before the rules load; borrowed for engine_create. */
+	const struct json_source_def *json_sources;
+	size_t njson_sources;
 } engine_opts;
 
 /* Called with every alert that passed the rate limiter; the sink takes its

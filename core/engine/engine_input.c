@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/backends/json/k8s_audit_reader.h"
+#include "engine/backends/json/k8s_audit_backend.h"
 #include "engine/output/alert.h"
 
 typedef struct input_batch {
@@ -134,8 +134,8 @@ static void input_run_batch(engine_input *in, input_batch *b, input_scratch *s)
 		size_t n = 0;
 		s->docs[i] = NULL;
 		s->jevts[i] = NULL;
-		if (k8s_audit_reader_parse(b->buf + b->offs[i], b->offs[i + 1] - b->offs[i], &s->docs[i], &s->jevts[i],
-					   &n, err, sizeof(err)) < 0) {
+		if (json_backend_parse(b->src->b, b->buf + b->offs[i], b->offs[i + 1] - b->offs[i], &s->docs[i],
+				       &s->jevts[i], &n, err, sizeof(err)) < 0) {
 			input_reason(err, s->why[res.nrejects], sizeof(s->why[0]));
 			s->rej[res.nrejects] = (fapi_input_reject){.index = (uint32_t)i, .reason = s->why[res.nrejects]};
 			res.nrejects++;
@@ -242,8 +242,8 @@ int engine_input_open(engine_input *in, const char *source, engine_input_src **o
 {
 	*out = NULL;
 	const backend *b = source ? backend_registry_find(engine_backends(in->e), source) : NULL;
-	/* Only JSON sources take input; k8s_audit is the one built in. */
-	if (!b || strcmp(source, "k8s_audit") != 0) {
+	/* Only JSON sources take input: k8s_audit and the declared ones. */
+	if (!json_backend_is(b)) {
 		snprintf(err, errlen, "unknown source \"%s\"", source ? source : "");
 		return FAPI_ENOTFOUND;
 	}

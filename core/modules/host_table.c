@@ -310,6 +310,7 @@ static const fapi_host host_table = {
 	.input_close = host_input_close,
 	.stream_read_pause = server_stream_read_pause,
 	.stream_read_resume = server_stream_read_resume,
+	.stream_audit = server_stream_audit,
 };
 
 const fapi_host *loader_host_table(void)

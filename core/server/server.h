@@ -13,6 +13,7 @@
 #include "config/daemon_config.h"
 #include "authz/authz_audit.h"
 #include "authz/authz_policy.h"
+#include "fapi/input.h"
 #include "fapi/rpc.h"
 #include "server/service_table.h"
 
@@ -65,6 +66,8 @@ int server_stream_wake(fapi_stream *st);
 /* The host's stream_read_pause / stream_read_resume (fapi/host.h). */
 void server_stream_read_pause(fapi_stream *st);
 void server_stream_read_resume(fapi_stream *st);
+/* The host's stream_audit (fapi/host.h). */
+int server_stream_audit(fapi_stream *st, const fapi_stream_audit *rec, char *err, size_t errlen);
 void server_stream_set_user(fapi_stream *st, void *user);
 void *server_stream_user(fapi_stream *st);
 

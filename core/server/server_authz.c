@@ -4,6 +4,7 @@
  * to, so the path checked is exactly the one routed. */
 
 #include <stdio.h>
+#include <string.h>
 
 #include "server/dispatch.h"
 #include "server/server_internal.h"
@@ -63,4 +64,37 @@ void server_authz_audit(server *s, const service_entry *e, const server_peer *pe
 		.summary = summary,
 	};
 	authz_audit_record(s->audit, &peer->id, server_authz_path(e), &r, code, message);
+}
+
+/* [a-z_]+: a name that needs no escaping and cannot clash with JSON syntax. */
+static bool server_authz_name_ok(const char *s)
+{
+	return s && *s && strspn(s, "abcdefghijklmnopqrstuvwxyz_") == strlen(s);
+}
+
+int server_authz_audit_stream(server *s, const service_entry *e, const server_peer *peer,
+			      const fapi_stream_audit *rec, char *err, size_t errlen)
+{
+	if (!rec || rec->size < sizeof(fapi_stream_audit) || !server_authz_name_ok(rec->event) ||
+	    (rec->n && (!rec->names || !rec->values))) {
+		snprintf(err, errlen, "malformed stream audit record (size, event or counters)");
+		return FAPI_EINVAL;
+	}
+	for (size_t i = 0; i < rec->n; i++)
+		if (!server_authz_name_ok(rec->names[i])) {
+			snprintf(err, errlen, "stream audit counter name \"%s\" is not [a-z_]+",
+				 rec->names[i] ? rec->names[i] : "");
+			return FAPI_EINVAL;
+		}
+	if (!s->audit || !server_authz_is_write(e))
+		return FAPI_OK;
+	authz_audit_request r = {
+		.type = e->stream.request_type->name,
+		.event = rec->event,
+		.names = rec->names,
+		.values = rec->values,
+		.ncounts = rec->n,
+	};
+	authz_audit_record(s->audit, &peer->id, server_authz_path(e), &r, rec->code, rec->message);
+	return FAPI_OK;
 }

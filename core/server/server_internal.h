@@ -83,6 +83,10 @@ void server_peer_fill(grpc_call *call, server_peer *peer);
  * PERMISSION_DENIED with the reason in msg. */
 fapi_status_code server_authz_check(server *s, const service_entry *e, const server_peer *peer,
 				    const uint8_t *req, size_t len, char *msg, size_t msglen);
+/* A stream's later audit record (host stream_audit; nothing for a read
+ * method or without an audit log). FAPI_OK or FAPI_EINVAL with err. */
+int server_authz_audit_stream(server *s, const service_entry *e, const server_peer *peer,
+			      const fapi_stream_audit *rec, char *err, size_t errlen);
 /* Records an allowed write call with its result (nothing for a read). */
 void server_authz_audit(server *s, const service_entry *e, const server_peer *peer, const uint8_t *req,
 			size_t len, fapi_status_code code, const char *message);

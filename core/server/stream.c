@@ -308,6 +308,11 @@ void server_stream_read_resume(fapi_stream *st)
 	pthread_mutex_unlock(&st->mu);
 }
 
+int server_stream_audit(fapi_stream *st, const fapi_stream_audit *rec, char *err, size_t errlen)
+{
+	return server_authz_audit_stream(st->srv, st->entry, &st->peer, rec, err, errlen);
+}
+
 static void stream_close(fapi_stream *st)
 {
 	server *s = st->srv;

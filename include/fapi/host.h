@@ -461,6 +461,14 @@ typedef struct fapi_host {
 	 * on_open until on_close. */
 	void (*stream_read_pause)(fapi_stream *stream);
 	void (*stream_read_resume)(fapi_stream *stream);
+	/* Writes one audit record (fapi/input.h fapi_stream_audit) about the
+	 * stream, with the identity and method of the call, as the record the
+	 * core wrote when it opened: to grpc.audit_log and the daemon log.
+	 * Nothing is written for a read-class method or when the daemon
+	 * records no audit (no policy). Returns FAPI_OK or FAPI_EINVAL (a
+	 * malformed record: err says why). Thread-safe; from on_open until
+	 * on_close returns (on_close is where a stream's counts are final). */
+	int (*stream_audit)(fapi_stream *stream, const fapi_stream_audit *rec, char *err, size_t errlen);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

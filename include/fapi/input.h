@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "fapi/engine.h"
+#include "fapi/status.h"
 
 /* A handle on one source, for one submitter (a stream). Opaque; owned by
  * the host from input_open until input_close. */
@@ -66,5 +67,20 @@ typedef struct fapi_input_batch {
 	void *user;                 /* passed to done; owned by the module */
 } fapi_input_batch;
 #define FAPI_INPUT_BATCH_INIT {.size = sizeof(fapi_input_batch)}
+
+/* One audit record about a stream, beyond the one the core writes when a
+ * write-class stream opens (host stream_audit): e.g. at its close, with
+ * what the stream did. Set size with FAPI_STREAM_AUDIT_INIT. Everything is
+ * borrowed for the call. */
+typedef struct fapi_stream_audit {
+	uint32_t size;             /* required: FAPI_STREAM_AUDIT_INIT sets it */
+	const char *event;         /* required: what the record is about ("close"), [a-z_]+ */
+	const char *const *names;  /* optional: n counter names ("events", "rejected", "lost"), [a-z_]+ */
+	const uint64_t *values;    /* their values (required when n > 0) */
+	size_t n;
+	fapi_status_code code;     /* optional: the stream's status (FAPI_STATUS_OK by default) */
+	const char *message;       /* optional: its message, or NULL */
+} fapi_stream_audit;
+#define FAPI_STREAM_AUDIT_INIT {.size = sizeof(fapi_stream_audit)}
 
 #endif

@@ -32,11 +32,17 @@ static const fapi_config_key inputs_keys[] = {
 			     .def = INPUTS_STR(INPUTS_DEFAULT_BYTES), .min = 1024, .max = 1ll << 34,
 			     .reload = FAPI_CONFIG_RESTART,
 			     .description = "bytes of those events; a bigger event is rejected as too large"),
+	/* Read by the core, not by this module: the rules of these sources are
+	 * compiled before modules load (core/daemon/json_sources_config.h). */
+	FAPI_CONFIG_KEY_INIT(.path = "sources", .type = FAPI_CONFIG_TREE, .reload = FAPI_CONFIG_RESTART,
+			     .description = "declared JSON sources, read by the core at start-up: a list of {name, "
+					    "time_pointer (optional), fields: [{name, pointer, type (string, uint64, "
+					    "int64, bool), description}]}"),
 };
 
 static int inputs_init(fapi_module_ctx *ctx, const fapi_host *host, void **state, char *err, size_t errlen)
 {
-	if (!FAPI_HOST_HAS(host, stream_read_resume)) {
+	if (!FAPI_HOST_HAS(host, stream_audit)) {
 		snprintf(err, errlen, "needs a host with module ABI 1.5 event input");
 		return FAPI_EUNSUPPORTED;
 	}

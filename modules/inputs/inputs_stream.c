@@ -25,6 +25,7 @@ struct inputs_stream {
 	size_t nsrc;
 	/* under m->mu */
 	uint64_t batches;  /* submitted, not done */
+	uint64_t rejected; /* events answered as rejected */
 	bool paused;
 	bool read_ended;   /* the client sent its last request */
 	inputs_stream *next_paused;
@@ -105,6 +106,9 @@ static void inputs_done(const fapi_input_result *res, void *user)
 	inputs_module *m = st->m;
 	if (!res->discarded) {
 		size_t nrej = r->npre + res->nrejects;
+		pthread_mutex_lock(&m->mu);
+		st->rejected += nrej;
+		pthread_mutex_unlock(&m->mu);
 		Falco__Inputs__Rejection *rv = calloc(nrej ? nrej : 1, sizeof(*rv));
 		Falco__Inputs__Rejection **rp = calloc(nrej ? nrej : 1, sizeof(*rp));
 		Falco__Inputs__Alert *av = calloc(res->nalerts ? res->nalerts : 1, sizeof(*av));
@@ -339,5 +343,21 @@ void inputs_stream_close(fapi_stream *stream, fapi_status_code why, void *user)
 	m->host->log(m->ctx, FAPI_LOG_INFO, "inputs stream of %s closed (status %d): %llu requests, %llu events, %llu lost",
 		     st->identity, (int)why, (unsigned long long)st->requests,
 		     (unsigned long long)st->events, (unsigned long long)lost);
+	/* The audit log has the stream's open; its close carries the counts.
+	 * Every batch is done or discarded by now, so they are final. */
+	pthread_mutex_lock(&m->mu);
+	uint64_t rejected = st->rejected;
+	pthread_mutex_unlock(&m->mu);
+	const char *const names[] = {"requests", "events", "rejected", "lost"};
+	const uint64_t values[] = {st->requests, st->events, rejected, lost};
+	fapi_stream_audit rec = FAPI_STREAM_AUDIT_INIT;
+	rec.event = "close";
+	rec.names = names;
+	rec.values = values;
+	rec.n = sizeof(names) / sizeof(names[0]);
+	rec.code = why;
+	char err[FAPI_ERRBUF_SIZE];
+	if (m->host->stream_audit(stream, &rec, err, sizeof(err)) != FAPI_OK)
+		m->host->log(m->ctx, FAPI_LOG_ERROR, "inputs stream of %s: close not audited: %s", st->identity, err);
 	free(st);
 }

@@ -12,7 +12,8 @@
 
 #include "fapi/fapi.h"
 #include "outputs.pb-c.h"
-#include "outputs_strset.h"
+#include "fapi_sdk_filter.h"
+#include "fapi_sdk_strset.h"
 
 /* The bounds on one request's filter (module config). */
 typedef struct outputs_filter_limits {
@@ -21,13 +22,8 @@ typedef struct outputs_filter_limits {
 } outputs_filter_limits;
 
 typedef struct outputs_filter {
-	bool has_priority;
-	unsigned at_least;    /* 0 emergency .. 7 debug: alerts with priority <= at_least pass */
-	outputs_strset rules; /* exact rule names; empty = any */
-	outputs_strset tags_any;
-	outputs_strset tags_all;
-	outputs_strset sources;
-	outputs_strset fields; /* output_fields to keep; empty = all */
+	fapi_sdk_filter match;  /* priority, rules, tags, sources (the SDK's) */
+	fapi_sdk_strset fields; /* output_fields to keep; empty = all */
 	bool omit_fields;
 } outputs_filter;
 

@@ -11,6 +11,7 @@ import os
 import pwd
 import subprocess
 import sys
+import time
 
 from fapi_testlib import BIN, PY_PROTO, SHARED_DIR, SLOW, DaemonTest, bidi
 from test_authz import GROUP, MEMBER, AuthzBase
@@ -156,7 +157,7 @@ try:
     with grpc.insecure_channel(sys.argv[2]) as ch:
         call = ch.stream_stream("/falco.api.bidirectional/inputs", request_serializer=inputs.request.SerializeToString,
                                 response_deserializer=inputs.response.FromString)
-        rs = list(call(iter([inputs.request(id="1", events=[sys.argv[3]])]), timeout=30))
+        rs = list(call(iter([inputs.request(id="1", events=sys.argv[3:])]), timeout=30))
         out["code"], out["accepted"] = "OK", sum(r.accepted for r in rs)
 except grpc.RpcError as e:
     out["code"], out["details"] = e.code().name, e.details()
@@ -178,10 +179,11 @@ class InputsAuthzTest(AuthzBase):
         os.chmod(d.dir, 0o755)
         return d
 
-    def as_member(self, d):
+    def as_member(self, d, *more):
         pw = pwd.getpwnam(MEMBER)
         ev = lines(os.path.join(SHARED_DIR, "k8s_audit", "exec_pod.json"))[0]
-        r = subprocess.run([sys.executable, "-c", CLIENT, PY_PROTO, d.target, ev], user=pw.pw_uid, group=pw.pw_gid,
+        r = subprocess.run([sys.executable, "-c", CLIENT, PY_PROTO, d.target, ev] + list(more), user=pw.pw_uid,
+                           group=pw.pw_gid,
                            extra_groups=os.getgrouplist(MEMBER, pw.pw_gid), capture_output=True, text=True,
                            timeout=60 * SLOW)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -202,7 +204,18 @@ class InputsAuthzTest(AuthzBase):
 
     def test_writer_allowed_audited_once_with_count_at_close(self):
         d = self.start_inputs(grants=[{"user": MEMBER, "permissions": ["inputs.send"]}])
-        self.assertEqual(self.as_member(d), {"code": "OK", "accepted": 1})
-        recs = self.records()
-        self.assertEqual([(r["method"], r["result"]["status"]) for r in recs], [(PATH, "OK")])
-        d.wait_log("1 requests, 1 events, 0 lost")
+        self.assertEqual(self.as_member(d, "{not json"), {"code": "OK", "accepted": 1})
+        d.wait_log("1 requests, 2 events, 0 lost")
+        # The close record follows the stream's end: wait for it in the file.
+        for _ in range(100):
+            recs = self.records()
+            if len(recs) == 2:
+                break
+            time.sleep(0.05 * SLOW)
+        self.assertEqual([(r["method"], r["result"]["status"]) for r in recs], [(PATH, "OK")] * 2)
+        self.assertNotIn("stream", recs[0])
+        self.assertEqual(recs[1]["stream"], {"event": "close", "requests": 1, "events": 2, "rejected": 1, "lost": 0})
+        self.assertEqual(recs[1]["identity"], recs[0]["identity"])
+        self.assertEqual(recs[1]["identity"]["uid"], pwd.getpwnam(MEMBER).pw_uid)
+        # In the daemon log as well, as every audit record.
+        self.assertIn('"stream":{"event":"close","requests":1,"events":2,"rejected":1,"lost":0}', d.log())

@@ -114,3 +114,16 @@ int backend_registry_add_builtins(backend_registry *r, const backend_opts *o, co
 	}
 	return BACKEND_OK;
 }
+
+int backend_registry_add_json_sources(backend_registry *r, const backend_opts *o, const struct json_source_def *defs,
+				      size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		backend_opts oo = *o;
+		oo.json_source = &defs[i];
+		int rc = backend_registry_create(r, json_source_backend_create, &oo, err, errlen);
+		if (rc != BACKEND_OK)
+			return rc;
+	}
+	return BACKEND_OK;
+}

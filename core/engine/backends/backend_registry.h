@@ -31,6 +31,9 @@ typedef struct backend_opts {
 	size_t ncri_sockets;
 	bool disable_cri_async;         /**< --disable-cri-async */
 	uint32_t snaplen;               /**< -S; 0 = libscap's default */
+	/** json_source_backend_create: the declared source to make; borrowed
+	 * for the factory call. Other factories ignore it. */
+	const struct json_source_def *json_source;
 } backend_opts;
 
 /**
@@ -80,5 +83,13 @@ const backend_builtin *backend_registry_builtins(size_t *n);
  */
 int backend_registry_add_builtins(backend_registry *r, const backend_opts *o, const char *const *disabled,
 				  size_t ndisabled, char *err, size_t errlen);
+
+struct json_source_def;
+/**
+ * Registers the declared JSON sources defs[0..n) (json_source.h) after the
+ * built-ins. Returns BACKEND_OK or the first failure (err names the source).
+ */
+int backend_registry_add_json_sources(backend_registry *r, const backend_opts *o, const struct json_source_def *defs,
+				      size_t n, char *err, size_t errlen);
 
 #endif

@@ -40,7 +40,7 @@ size_t leaf_table_count(const leaf_table *t)
 static void leaf_unref(void *p)
 {
 	leaf *l = p;
-	if (--l->refs == 0) {
+	if (atomic_fetch_sub_explicit(&l->refs, 1, memory_order_acq_rel) == 1) {
 		l->backend->check_free(l->chk);
 		free(l);
 	}
@@ -81,7 +81,8 @@ static void leaf_table_classify(leaf *l)
 	l->has_consts = evttype_set_count(&l->known) > 0;
 }
 
-int leaf_table_bind(leaf_table *t, const backend *b, struct condition_node *n, char *err, size_t errlen)
+int leaf_table_bind(leaf_table *t, const leaf_table *prev, const backend *b, struct condition_node *n, char *err,
+		    size_t errlen)
 {
 	const struct condition_cmp *c = &n->cmp;
 	char *key = leaf_table_key(b, c);
@@ -90,7 +91,16 @@ int leaf_table_bind(leaf_table *t, const backend *b, struct condition_node *n, c
 		return BACKEND_ERROR;
 	}
 	leaf *l = hashmap_get(&t->map, key, strlen(key));
-	if (!l) {
+	leaf *shared = l || !prev ? NULL : hashmap_get(&prev->map, key, strlen(key));
+	if (shared && shared->backend == b) {
+		if (hashmap_put(&t->map, key, strlen(key), shared) < 0) {
+			free(key);
+			snprintf(err, errlen, "out of memory");
+			return BACKEND_ERROR;
+		}
+		atomic_fetch_add_explicit(&shared->refs, 1, memory_order_relaxed); /* the table's */
+		l = shared;
+	} else if (!l) {
 		const char *stack[16];
 		const char **values = c->n_values <= 16 ? stack : malloc(c->n_values * sizeof(*values));
 		l = calloc(1, sizeof(*l));
@@ -125,11 +135,11 @@ int leaf_table_bind(leaf_table *t, const backend *b, struct condition_node *n, c
 		}
 		/* The table's own reference: a rule dropped after binding (skipped
 		 * for an unknown field) must not free a leaf others will share. */
-		l->refs = 1;
+		atomic_init(&l->refs, 1);
 	} else {
 		free(key);
 	}
-	l->refs++;
+	atomic_fetch_add_explicit(&l->refs, 1, memory_order_relaxed);
 	n->cmp.bound = l;
 	n->cmp.bound_free = leaf_unref;
 	return BACKEND_OK;

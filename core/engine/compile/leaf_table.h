@@ -9,6 +9,7 @@
  * evaluated, so a leaf costs one backend call per event however many rules
  * use it. */
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,7 +39,11 @@ typedef struct leaf {
 	evttype_set value;
 	uint64_t gen;            /* the event generation `result` belongs to */
 	bool result;
-	unsigned refs;           /* AST nodes pointing here */
+	/* AST nodes and tables pointing here. Atomic because a leaf may be
+	 * shared by two compiled sets (leaf_table_bind's `prev`) whose
+	 * compile and free can, at the engine thread's end, run on two
+	 * threads. */
+	atomic_uint refs;
 } leaf;
 
 typedef struct leaf_table leaf_table;
@@ -51,9 +56,17 @@ void leaf_table_free(leaf_table *t);
 
 /* Binds the CMP node to the shared leaf for its check, compiling the check
  * with the backend the first time (leaves of different backends are never
- * shared). Returns BACKEND_OK or the backend's status with its message in
- * err. Sets the node's bound/bound_free. */
-int leaf_table_bind(leaf_table *t, const backend *b, struct condition_node *n, char *err, size_t errlen);
+ * shared). prev (optional, borrowed, only read) is the table of a set
+ * compiled before, typically the running one: a leaf it has is shared
+ * rather than compiled again, which is most of a recompile's cost
+ * (libsinsp builds each check with a set of every event type). The two
+ * sets then share mutable leaves (the per-event result), so they must be
+ * evaluated by one thread at a time, as the engine does with the running
+ * set and the one replacing it (per source, under the source's evaluation
+ * lock: a leaf belongs to one backend). Returns BACKEND_OK or the backend's status with
+ * its message in err. Sets the node's bound/bound_free. */
+int leaf_table_bind(leaf_table *t, const leaf_table *prev, const backend *b, struct condition_node *n, char *err,
+		    size_t errlen);
 
 /* Number of distinct leaves bound (for statistics). */
 size_t leaf_table_count(const leaf_table *t);

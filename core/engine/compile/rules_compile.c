@@ -7,6 +7,7 @@
 #include "engine/lang/condition_expand.h"
 #include "engine/lang/condition_parse.h"
 #include "engine/compile/format_check.h"
+#include "engine/compile/format_table.h"
 #include "engine/compile/leaf_table.h"
 #include "engine/compile/output_extra.h"
 #include "engine/compile/subtree_memo.h"
@@ -25,6 +26,8 @@ typedef struct compile_ctx {
 	size_t macro_limit;             /* macros with order < limit are visible */
 	compiled_rules *out;
 	leaf_table *leaves;
+	const rules_compile_opts *reuse_opts; /* the caller's, for opts->reuse */
+	format_table *formatters;
 	format_check *formats;          /* validate_only: outputs' fields already checked */
 	const char **exfields;          /* exception fields already checked (strings of doc) */
 	size_t nexfields;
@@ -208,7 +211,8 @@ static int rules_compile_bind_leaf(void *user, struct condition_node *n)
 {
 	bind_ctx *b = user;
 	char e[512] = "";
-	int rc = leaf_table_bind(b->c->leaves, b->c->b, n, e, sizeof(e));
+	const rules_compile_opts *o = b->c->reuse_opts;
+	int rc = leaf_table_bind(b->c->leaves, o && o->reuse ? o->reuse->leaves : NULL, b->c->b, n, e, sizeof(e));
 	if (rc == BACKEND_EUNKNOWN_FIELD) {
 		/* Falco 0.31's words, which skip-if-unknown-filter users grep for */
 		b->status = rc;
@@ -398,8 +402,6 @@ static void compiled_rule_clear(compiled_rule *cr)
 		free(cr->tags[i]);
 	free(cr->tags);
 	condition_ast_free(cr->cond);
-	if (cr->backend)
-		cr->backend->format_free(cr->fmt);
 	memset(cr, 0, sizeof(*cr));
 }
 
@@ -516,7 +518,8 @@ static int rules_compile_rule(compile_ctx *c, const rules_rule *r, const rules_c
 		goto nomem;
 	char e[512] = "";
 	int rc = opts->validate_only ? format_check_validate(c->formats, b, format, e, sizeof(e))
-				     : b->format_compile(b->ctx, format, &cr->fmt, e, sizeof(e));
+				     : format_table_get(c->formatters, opts->reuse ? opts->reuse->formatters : NULL, b,
+							format, &cr->fmt, e, sizeof(e));
 	free(format);
 	if (rc == BACKEND_OK)
 		cr->backend = b;
@@ -543,6 +546,9 @@ void compiled_rules_free(compiled_rules *r)
 	for (size_t i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
 	free(r->warnings);
+	/* After the rules: the table's references are the last ones. */
+	leaf_table_free(r->leaves);
+	format_table_free(r->formatters);
 	free(r);
 }
 
@@ -552,11 +558,12 @@ int rules_compile(const rules_doc *doc, const backend_registry *reg, const rules
 	*out = NULL;
 	compiled_rules *res = calloc(1, sizeof(*res));
 	compile_ctx c = {.doc = doc, .reg = reg, .out = res, .err = err, .errlen = errlen, .leaves = leaf_table_new(),
-			 .formats = format_check_new()};
+			 .reuse_opts = opts, .formatters = format_table_new(), .formats = format_check_new()};
 	c.nmacros = rules_doc_macro_count(doc);
 	c.macros = calloc(c.nmacros ? c.nmacros : 1, sizeof(*c.macros));
 	size_t nrules = rules_doc_rule_count(doc);
-	if (!res || !c.macros || !c.leaves || !c.formats || !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
+	if (!res || !c.macros || !c.leaves || !c.formatters || !c.formats ||
+	    !(res->rules = calloc(nrules ? nrules : 1, sizeof(*res->rules)))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -600,7 +607,8 @@ int rules_compile(const rules_doc *doc, const backend_registry *reg, const rules
 	for (size_t i = 0; i < c.nmacros; i++)
 		condition_ast_free(c.macros[i]);
 	free(c.macros);
-	leaf_table_free(c.leaves);
+	res->leaves = c.leaves;
+	res->formatters = c.formatters;
 	format_check_free(c.formats);
 	free(c.exfields);
 	free(c.macro_failed);
@@ -614,6 +622,10 @@ fail:
 	format_check_free(c.formats);
 	free(c.exfields);
 	free(c.macro_failed);
+	if (res) /* after the rules, which borrow the formatters */
+		res->formatters = c.formatters;
+	else
+		format_table_free(c.formatters);
 	for (size_t i = 0; res && opts->on_error && opts->on_warning && i < res->nwarnings; i++)
 		opts->on_warning(opts->error_user, res->warnings[i]);
 	compiled_rules_free(res);

@@ -31,7 +31,7 @@ typedef struct compiled_rule {
 	struct condition_node *cond;  /* bound tree; owned */
 	evttype_set evttypes;         /* codes as libsinsp/Falco computes them (load warnings) */
 	evttype_set index;            /* codes the rule is indexed under: evttypes refined by evt.dir (every code, generic 0 and 1 too, when evttypes is empty, as Falco) */
-	backend_format *fmt;          /* "*%<time field>: <Priority> <output>"; owned; NULL with validate_only */
+	backend_format *fmt;          /* "*%<time field>: <Priority> <output>"; borrowed from compiled_rules.formatters; NULL with validate_only */
 	rules_loc loc;
 	size_t order;                 /* declaration order */
 } compiled_rule;
@@ -42,6 +42,11 @@ typedef struct compiled_rules {
 	char **warnings;      /* "Rule X: warning (code):\n ..." ; owned */
 	size_t nwarnings;
 	const backend_registry *registry; /* borrowed: must outlive this */
+	/* The bound leaves, kept so that a later compile can share them
+	 * (rules_compile_opts.reuse); owned. */
+	struct leaf_table *leaves;
+	/* The rules' formatters (shared like the leaves); owned. */
+	struct format_table *formatters;
 } compiled_rules;
 
 typedef struct rules_compile_opts {
@@ -71,6 +76,12 @@ typedef struct rules_compile_opts {
 	void (*on_warning)(void *user, const char *message);
 	void *error_user;
 	size_t max_errors;
+	/* Optional, borrowed: a set compiled before with the same registry
+	 * (the running one). Identical condition leaves are shared with it
+	 * instead of being compiled again (leaf_table_bind), and so are
+	 * identical output formats (format_table_get), so both sets must be
+	 * evaluated, formatted with and freed on one thread at a time. */
+	const compiled_rules *reuse;
 } rules_compile_opts;
 
 /* Compiles every rule of doc with the backend of its source. Returns 0, or

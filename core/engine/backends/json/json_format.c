@@ -46,7 +46,7 @@ static json_format_tok *json_format_push(json_format *f)
 	return &t[f->ntoks++];
 }
 
-int json_format_compile(const char *format, json_format **out, char *err, size_t errlen)
+int json_format_compile(const char *format, const k8s_field_class *cls, json_format **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	json_format *f = calloc(1, sizeof(*f));
@@ -68,7 +68,7 @@ int json_format_compile(const char *format, json_format **out, char *err, size_t
 		if (*p == '%') {
 			p++;
 			char ferr[256] = "";
-			long used = k8s_audit_fields_scan(&t->field, p, ferr, sizeof(ferr));
+			long used = k8s_audit_fields_scan(&t->field, cls, p, ferr, sizeof(ferr));
 			if (used <= 0) {
 				f->ntoks--; /* nothing to free in the slot */
 				if (used == 0)

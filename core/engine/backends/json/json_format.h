@@ -19,10 +19,11 @@
 
 typedef struct json_format json_format;
 
-/* Compiles format. Returns 0; 1 when a %token names no field (err: Falco's
+/* Compiles format, its fields those of jevt and cls (NULL: ka; see
+ * k8s_audit_fields_resolve). Returns 0; 1 when a %token names no field (err: Falco's
  * "Could not parse format string \"...\": unknown filtercheck field ...");
  * -1 on another error (err). Caller frees with json_format_free(). */
-int json_format_compile(const char *format, json_format **out, char *err, size_t errlen);
+int json_format_compile(const char *format, const k8s_field_class *cls, json_format **out, char *err, size_t errlen);
 void json_format_free(json_format *f);
 
 /* The alert text for evt: malloc'd (caller frees), NULL when out of memory. */

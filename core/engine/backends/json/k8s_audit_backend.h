@@ -27,13 +27,32 @@
  * An event's payload is a json_evt (k8s_audit_fields.h); its type is 0.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/backends/backend.h"
 #include "engine/backends/backend_registry.h"
+#include "engine/backends/json/json_doc.h"
+#include "engine/backends/json/json_source.h"
 #include "engine/backends/json/k8s_audit_fields.h"
 
 /* The factory (backend_factory_fn). */
 int k8s_audit_backend_create(const backend_opts *o, backend *out, char *err, size_t errlen);
+
+/* The factory of a declared JSON source (json_source.h), o->json_source;
+ * the same backend with jevt and the declared fields instead of ka, and no
+ * capture replay. Checks the definition (json_source_check). */
+int json_source_backend_create(const backend_opts *o, backend *out, char *err, size_t errlen);
+
+/* True when b is a JSON backend (k8s_audit or a declared source): one that
+ * takes events as text (json_backend_parse). */
+bool json_backend_is(const backend *b);
+
+/* Parses text into b's events, as k8s_audit_reader_parse does (same
+ * ownership, same messages for k8s_audit); for a declared source one JSON
+ * object, its time as json_source.h says, errors "Could not parse data:
+ * ..." or "Data not recognized as a SOURCE event: ...". Thread-safe. */
+int json_backend_parse(const backend *b, const char *text, size_t len, json_doc **doc, json_evt **evts, size_t *n,
+		       char *err, size_t errlen);
 
 #endif

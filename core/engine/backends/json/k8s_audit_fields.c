@@ -178,8 +178,10 @@ _Static_assert(sizeof(k8s_ka_extract) / sizeof(k8s_ka_extract[0]) == sizeof(k8s_
 	       "one extraction per ka field");
 
 static const k8s_field_class k8s_classes[] = {
-	{"jevt", "any JSON event", k8s_jevt_fields, sizeof(k8s_jevt_fields) / sizeof(k8s_jevt_fields[0])},
-	{"ka", "Kubernetes audit events", k8s_ka_fields, sizeof(k8s_ka_fields) / sizeof(k8s_ka_fields[0])},
+	{.name = "jevt", .desc = "any JSON event", .fields = k8s_jevt_fields,
+	 .nfields = sizeof(k8s_jevt_fields) / sizeof(k8s_jevt_fields[0])},
+	{.name = "ka", .desc = "Kubernetes audit events", .fields = k8s_ka_fields,
+	 .nfields = sizeof(k8s_ka_fields) / sizeof(k8s_ka_fields[0])},
 };
 
 size_t k8s_audit_fields_class_count(void)
@@ -192,7 +194,8 @@ const k8s_field_class *k8s_audit_fields_class(size_t i)
 	return i < k8s_audit_fields_class_count() ? &k8s_classes[i] : NULL;
 }
 
-static int k8s_audit_fields_bind(k8s_field *f, const k8s_field_info *info, const char *arg, char *err, size_t errlen)
+static int k8s_audit_fields_bind(k8s_field *f, const k8s_field_class *cls, const k8s_field_info *info, const char *arg,
+				 char *err, size_t errlen)
 {
 	memset(f, 0, sizeof(*f));
 	f->info = info;
@@ -237,9 +240,16 @@ static int k8s_audit_fields_bind(k8s_field *f, const k8s_field_info *info, const
 		}
 		return 0;
 	}
-	size_t i = (size_t)(info - k8s_ka_fields);
-	f->id = k8s_ka_extract[i].x;
-	const char *ptrs[2] = {k8s_ka_extract[i].p0, k8s_ka_extract[i].p1};
+	const char *ptrs[2] = {NULL, NULL};
+	if (cls && cls->ptrs) {
+		f->id = K8S_X_PTR;
+		ptrs[0] = cls->ptrs[info - cls->fields];
+	} else {
+		size_t i = (size_t)(info - k8s_ka_fields);
+		f->id = k8s_ka_extract[i].x;
+		ptrs[0] = k8s_ka_extract[i].p0;
+		ptrs[1] = k8s_ka_extract[i].p1;
+	}
 	for (size_t k = 0; k < 2 && ptrs[k]; k++) {
 		if (json_pointer_compile(&f->ptr[k], ptrs[k], perr, sizeof(perr)) != 0) {
 			snprintf(err, errlen, "%s: %s", name, perr);
@@ -257,21 +267,26 @@ static int k8s_audit_fields_bind(k8s_field *f, const k8s_field_info *info, const
 	return 0;
 }
 
-static const k8s_field_info *k8s_audit_fields_lookup(const char *name)
+/* The field of that name in jevt or cls (NULL: ka), and its class. */
+static const k8s_field_info *k8s_audit_fields_lookup(const k8s_field_class **cls, const char *name)
 {
-	for (size_t c = 0; c < k8s_audit_fields_class_count(); c++)
-		for (size_t i = 0; i < k8s_classes[c].nfields; i++)
-			if (!strcmp(k8s_classes[c].fields[i].name, name))
-				return &k8s_classes[c].fields[i];
+	const k8s_field_class *classes[2] = {&k8s_classes[0], *cls ? *cls : &k8s_classes[1]};
+	for (size_t c = 0; c < 2; c++)
+		for (size_t i = 0; i < classes[c]->nfields; i++)
+			if (!strcmp(classes[c]->fields[i].name, name)) {
+				*cls = classes[c];
+				return &classes[c]->fields[i];
+			}
 	return NULL;
 }
 
-int k8s_audit_fields_resolve(k8s_field *f, const char *name, const char *arg, char *err, size_t errlen)
+int k8s_audit_fields_resolve(k8s_field *f, const k8s_field_class *cls, const char *name, const char *arg, char *err,
+			     size_t errlen)
 {
-	const k8s_field_info *info = k8s_audit_fields_lookup(name);
+	const k8s_field_info *info = k8s_audit_fields_lookup(&cls, name);
 	if (!info)
 		return 1;
-	return k8s_audit_fields_bind(f, info, arg, err, errlen);
+	return k8s_audit_fields_bind(f, cls, info, arg, err, errlen);
 }
 
 void k8s_audit_fields_free(k8s_field *f)
@@ -282,7 +297,7 @@ void k8s_audit_fields_free(k8s_field *f)
 	memset(f, 0, sizeof(*f));
 }
 
-long k8s_audit_fields_scan(k8s_field *f, const char *text, char *err, size_t errlen)
+long k8s_audit_fields_scan(k8s_field *f, const k8s_field_class *cls, const char *text, char *err, size_t errlen)
 {
 	/* Falco tries the jevt class first, which matches any text that starts
 	 * with one of its names (longest first: jevt.time.iso8601 before
@@ -292,7 +307,7 @@ long k8s_audit_fields_scan(k8s_field *f, const char *text, char *err, size_t err
 	for (size_t i = 0; i < sizeof(jevt_order) / sizeof(jevt_order[0]); i++) {
 		size_t n = strlen(jevt_order[i]);
 		if (!strncmp(text, jevt_order[i], n)) {
-			if (k8s_audit_fields_bind(f, k8s_audit_fields_lookup(jevt_order[i]), NULL, err, errlen) != 0)
+			if (k8s_audit_fields_bind(f, NULL, k8s_audit_fields_lookup(&(const k8s_field_class *){NULL}, jevt_order[i]), NULL, err, errlen) != 0)
 				return -1;
 			return (long)n;
 		}
@@ -311,7 +326,7 @@ long k8s_audit_fields_scan(k8s_field *f, const char *text, char *err, size_t err
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		int rc = k8s_audit_fields_bind(f, k8s_audit_fields_lookup("jevt.value"), arg, err, errlen);
+		int rc = k8s_audit_fields_bind(f, NULL, k8s_audit_fields_lookup(&(const k8s_field_class *){NULL}, "jevt.value"), arg, err, errlen);
 		if (rc == 0 && !f->arg && !(f->arg = strdup(""))) {
 			k8s_audit_fields_free(f);
 			rc = -1;
@@ -321,11 +336,13 @@ long k8s_audit_fields_scan(k8s_field *f, const char *text, char *err, size_t err
 	}
 	const k8s_field_info *best = NULL;
 	size_t best_len = 0;
-	for (size_t i = 0; i < sizeof(k8s_ka_fields) / sizeof(k8s_ka_fields[0]); i++) {
-		size_t n = strlen(k8s_ka_fields[i].name);
-		if (n > best_len && !strncmp(text, k8s_ka_fields[i].name, n) && !isalnum((unsigned char)text[n]) &&
+	if (!cls)
+		cls = &k8s_classes[1];
+	for (size_t i = 0; i < cls->nfields; i++) {
+		size_t n = strlen(cls->fields[i].name);
+		if (n > best_len && !strncmp(text, cls->fields[i].name, n) && !isalnum((unsigned char)text[n]) &&
 		    text[n] != '.') {
-			best = &k8s_ka_fields[i];
+			best = &cls->fields[i];
 			best_len = n;
 		}
 	}
@@ -344,7 +361,7 @@ long k8s_audit_fields_scan(k8s_field *f, const char *text, char *err, size_t err
 			used = (long)(end - text + 1);
 		}
 	}
-	int rc = k8s_audit_fields_bind(f, best, arg, err, errlen);
+	int rc = k8s_audit_fields_bind(f, cls, best, arg, err, errlen);
 	free(arg);
 	return rc == 0 ? used : -1;
 }

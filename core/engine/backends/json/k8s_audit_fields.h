@@ -58,6 +58,11 @@ typedef struct k8s_field_class {
 	const char *name, *desc;
 	const k8s_field_info *fields;
 	size_t nfields;
+	/* A declared source's class (json_source.h): per field, the JSON
+	 * pointer it reads (as ka's pointer fields read theirs) and the type
+	 * --list shows. NULL for the built-in classes. */
+	const char *const *ptrs;
+	const char *const *types;
 } k8s_field_class;
 size_t k8s_audit_fields_class_count(void);
 const k8s_field_class *k8s_audit_fields_class(size_t i);
@@ -75,17 +80,21 @@ typedef struct k8s_field {
 
 /* Resolves name (and arg, NULL when none) to a field, with Falco's checks
  * and messages ("When parsing filtercheck ka.verb[1]: ka.verb forbids an
- * index but one provided"). Returns 0, 1 when the name is not a k8s_audit
- * field (err untouched), or -1 with err. The caller frees it with
+ * index but one provided"). cls is the class beside jevt: NULL for ka
+ * (k8s_audit), else a declared source's class, whose fields read their
+ * `ptr` as ka's pointer fields do. Returns 0, 1 when the name is not a field
+ * of the source (err untouched), or -1 with err. The caller frees it with
  * k8s_audit_fields_free(). */
-int k8s_audit_fields_resolve(k8s_field *f, const char *name, const char *arg, char *err, size_t errlen);
+int k8s_audit_fields_resolve(k8s_field *f, const k8s_field_class *cls, const char *name, const char *arg, char *err,
+			     size_t errlen);
 void k8s_audit_fields_free(k8s_field *f);
 
 /* For output formats: the longest field name at the start of text with
  * Falco's boundary rules, and its [argument]. Returns the number of bytes
  * of text that make the field up, or 0 when text starts with no field; on
- * a field whose argument is wrong returns -1 with err. */
-long k8s_audit_fields_scan(k8s_field *f, const char *text, char *err, size_t errlen);
+ * a field whose argument is wrong returns -1 with err. cls as for
+ * k8s_audit_fields_resolve. */
+long k8s_audit_fields_scan(k8s_field *f, const k8s_field_class *cls, const char *text, char *err, size_t errlen);
 
 /* Extracts f from evt into out (reset first): the values, out's set, and
  * the view Falco's first list is (*first, *nfirst: out->items or the one

@@ -29,7 +29,7 @@ static int bind_leaf(void *user, struct condition_node *n)
 {
 	fixture *f = user;
 	char e[512];
-	int rc = leaf_table_bind(f->leaves, f->syscall, n, e, sizeof(e));
+	int rc = leaf_table_bind(f->leaves, NULL, f->syscall, n, e, sizeof(e));
 	if (rc != BACKEND_OK)
 		fail_msg("bind %s: %s", n->cmp.field, e);
 	return 0;

@@ -1,10 +1,10 @@
-#include "outputs_strset.h"
+#include "fapi_sdk_strset.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t outputs_strset_hash(const char *s)
+uint64_t fapi_sdk_strset_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 	for (; *s; s++) {
@@ -24,17 +24,17 @@ uint64_t outputs_strset_hash(const char *s)
 }
 
 /* The slot holding key, or the empty slot where it would go. */
-static outputs_strset_slot *outputs_strset_slot_of(const outputs_strset *s, const char *key, uint64_t h)
+static fapi_sdk_strset_slot *fapi_sdk_strset_slot_of(const fapi_sdk_strset *s, const char *key, uint64_t h)
 {
 	size_t mask = s->cap - 1;
 	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-		outputs_strset_slot *slot = &s->slots[i];
+		fapi_sdk_strset_slot *slot = &s->slots[i];
 		if (!slot->key || (slot->hash == h && strcmp(slot->key, key) == 0))
 			return slot;
 	}
 }
 
-int outputs_strset_init(outputs_strset *s, char *const *items, size_t n)
+int fapi_sdk_strset_init(fapi_sdk_strset *s, char *const *items, size_t n)
 {
 	memset(s, 0, sizeof(*s));
 	if (!n)
@@ -46,12 +46,12 @@ int outputs_strset_init(outputs_strset *s, char *const *items, size_t n)
 		return -1;
 	s->cap = cap;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t h = outputs_strset_hash(items[i]);
-		outputs_strset_slot *slot = outputs_strset_slot_of(s, items[i], h);
+		uint64_t h = fapi_sdk_strset_hash(items[i]);
+		fapi_sdk_strset_slot *slot = fapi_sdk_strset_slot_of(s, items[i], h);
 		if (slot->key)
 			continue;
 		if (!(slot->key = strdup(items[i]))) {
-			outputs_strset_free(s);
+			fapi_sdk_strset_free(s);
 			return -1;
 		}
 		slot->hash = h;
@@ -60,7 +60,7 @@ int outputs_strset_init(outputs_strset *s, char *const *items, size_t n)
 	return 0;
 }
 
-void outputs_strset_free(outputs_strset *s)
+void fapi_sdk_strset_free(fapi_sdk_strset *s)
 {
 	for (size_t i = 0; i < s->cap; i++)
 		free(s->slots[i].key);
@@ -68,12 +68,12 @@ void outputs_strset_free(outputs_strset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-bool outputs_strset_has_hashed(const outputs_strset *s, const char *key, uint64_t h)
+bool fapi_sdk_strset_has_hashed(const fapi_sdk_strset *s, const char *key, uint64_t h)
 {
-	return s->count && outputs_strset_slot_of(s, key, h)->key != NULL;
+	return s->count && fapi_sdk_strset_slot_of(s, key, h)->key != NULL;
 }
 
-bool outputs_strset_has(const outputs_strset *s, const char *key)
+bool fapi_sdk_strset_has(const fapi_sdk_strset *s, const char *key)
 {
-	return s->count && outputs_strset_has_hashed(s, key, outputs_strset_hash(key));
+	return s->count && fapi_sdk_strset_has_hashed(s, key, fapi_sdk_strset_hash(key));
 }

@@ -1,0 +1,64 @@
+#ifndef FORWARD_MODULE_H
+#define FORWARD_MODULE_H
+
+/* The forward module's state, shared by its files. */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fapi/fapi.h"
+#include "fapi_sdk_filter.h"
+
+#define FORWARD_MAX_SERVERS 16
+#define FORWARD_MAX_FILTER 64
+
+typedef struct forward_retry forward_retry;
+
+typedef struct forward_module {
+	fapi_module_ctx *ctx;
+	const fapi_host *host;
+
+	/* Configuration (strings owned by the host's config tree). */
+	const char *servers[FORWARD_MAX_SERVERS];
+	size_t nservers;
+	const char *tls_ca, *tls_cert, *tls_key;
+	const char *user, *password, *token, *creds;
+	const char *subject; /* template: {hostname} {priority} {source} */
+	const char *stream;
+	bool create_stream;
+	int64_t stream_max_msgs;
+	int64_t queue_capacity;
+	int64_t max_pending;
+	int64_t ack_wait_ms;
+	const char *hostname; /* override, or NULL: the alert's */
+	bool required;
+	fapi_sdk_filter filter;
+	char boot_id[64];
+
+	fapi_alert_sub *sub;
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stopping;
+	bool wake;
+	bool closed; /* nats.c's closed callback ran: no callback follows */
+
+	/* nats.c objects (void: the header stays out of the shared one). */
+	void *nc, *js;
+	atomic_bool connected;
+	atomic_uint_fast64_t published, acked, retried, failed;
+#define FORWARD_LAT_BUCKETS 40
+	atomic_uint_fast64_t lat[FORWARD_LAT_BUCKETS]; /* creation to ack: bucket b holds [2^b, 2^(b+1)) us */
+	pthread_mutex_t retry_mu;
+	forward_retry *retry_head, *retry_tail; /* messages to publish again */
+} forward_module;
+
+/* forward_nats.c: connects (with retries), publishes, counts acks. */
+int forward_nats_connect_once(forward_module *m, char *err, size_t errlen);
+void *forward_nats_thread(void *arg);
+void forward_nats_close(forward_module *m);
+
+#endif
