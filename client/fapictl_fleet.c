@@ -100,6 +100,11 @@ void fapictl_fleet_done(fapictl_fleet *f, natsMsg *m)
 
 void fapictl_fleet_close(fapictl_fleet *f)
 {
+	/* The connection first: its reader thread may be delivering to the
+	 * subscription (under ASan, destroying the subscription first crashed
+	 * that thread), and the library's threads gone before the exit. */
+	if (f->nc)
+		natsConnection_Close(f->nc);
 	if (f->sub)
 		natsSubscription_Destroy(f->sub);
 	if (f->js)
@@ -107,4 +112,5 @@ void fapictl_fleet_close(fapictl_fleet *f)
 	if (f->nc)
 		natsConnection_Destroy(f->nc);
 	memset(f, 0, sizeof(*f));
+	nats_CloseAndWait(2000);
 }

@@ -6,8 +6,11 @@
 # rules, the outputs, drops and version modules and one outputs subscriber.
 # "off": no web server, no drops stream. "on": webserver enabled, /metrics
 # scraped once a second (curl), and `fapictl drops watch` holding a drops
-# stream. events/s and events per engine CPU second as bench/drops/run.sh
-# measures them; runs alternate off/on.
+# stream. "snap": Falco's metrics snapshots at the smallest interval
+# (metrics.interval 100ms), both outputs (output_rule: the internal alert
+# on the bus, to the subscriber; output_file), no web server. events/s and
+# events per engine CPU second as bench/drops/run.sh measures them; runs
+# alternate between the MODES.
 #
 # Scrape: a daemon with 1,000 generated rules that all match (the engine's
 # match counts then all appear on the page), 100 `fapictl outputs watch`
@@ -18,7 +21,7 @@
 #
 # usage: run.sh DAEMON FAPICTL CAPTURE|CAPGEN RULES
 # environment: RUNS [5] DURATION [6] WARMUP [2] STATS_MS [500] SCRAPES [20]
-#   SUBSCRIBERS [100] NRULES [1000]
+#   SUBSCRIBERS [100] NRULES [1000] MODES ["off on snap"]
 set -u
 
 die() { echo "run.sh: $*" >&2; exit 1; }
@@ -38,6 +41,7 @@ INTERVAL=1000
 SCRAPES=${SCRAPES:-20}
 SUBSCRIBERS=${SUBSCRIBERS:-100}
 NRULES=${NRULES:-1000}
+MODES=${MODES:-off on snap}
 
 tmp=$(mktemp -d /tmp/bench-metrics.XXXXXX) || die "cannot create a temporary directory"
 pid=
@@ -91,12 +95,25 @@ engine_ticks() {
 	echo 0
 }
 
+# CPU nanoseconds of the daemon's thread named $2 (schedstat's first field)
+thread_ns() {
+	for t in /proc/"$1"/task/*; do
+		if [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ]; then
+			awk '{ print $1 }' "$t/schedstat"
+			return
+		fi
+	done
+	echo 0
+}
+
 one_run() { # mode -> prints events/s
 	mode=$1
 	dir=$tmp/$mode.$2
 	mkdir -p "$dir"
 	web=false
 	[ "$mode" = on ] && web=true
+	snap=false
+	[ "$mode" = snap ] && snap=true
 	cat >"$dir/falco.yaml" <<EOC
 grpc:
   bind_address: "unix://$dir/falco.sock"
@@ -110,6 +127,7 @@ stdout_output: {enabled: false}
 engine:
   capture: {file: $capture, loop: 0, rate: 0}
 webserver: {enabled: $web, listen_port: 0}
+metrics: {enabled: $snap, interval: 100ms, output_rule: true, output_file: $dir/metrics.jsonl}
 EOC
 	"$daemon" -c "$dir/falco.yaml" -s "$dir/stats.json" --stats-interval "$STATS_MS" >"$dir/out" 2>"$dir/log" &
 	pid=$!
@@ -134,6 +152,7 @@ EOC
 	s1=$(samples "$dir/stats.json")
 	e1=$(events "$dir/stats.json")
 	c1=$(engine_ticks "$pid")
+	snap_ns=$(thread_ns "$pid" metrics)
 	nmsg=0
 	if [ -n "$scrape_pid" ]; then
 		kill -TERM "$scrape_pid" 2>/dev/null
@@ -155,18 +174,25 @@ EOC
 	pid=
 	[ $rc -eq 0 ] || die "daemon exited $rc: $(tail -3 "$dir/log")"
 	[ "$s1" -gt "$s0" ] || die "no statistics samples"
+	nsnap=0
+	if [ "$mode" = snap ]; then
+		nsnap=$(wc -l <"$dir/metrics.jsonl" | tr -d ' ')
+		[ "$nsnap" -gt 0 ] || die "no metrics snapshot was written"
+	fi
 	hz=$(getconf CLK_TCK)
 	awk -v e0="$e0" -v e1="$e1" -v s0="$s0" -v s1="$s1" -v ms="$STATS_MS" -v mode="$mode" -v n="$nmsg" \
-		-v c0="$c0" -v c1="$c1" -v hz="$hz" \
+		-v c0="$c0" -v c1="$c1" -v hz="$hz" -v sn="$snap_ns" -v ns="$nsnap" \
 		'BEGIN { r = (e1 - e0) / ((s1 - s0) * ms / 1000); c = c1 > c0 ? (e1 - e0) / ((c1 - c0) / hz) : 0
-		printf "%s events_per_s=%.0f events_per_cpu_s=%.0f drops_messages=%d\n", mode, r, c, n }'
+		printf "%s events_per_s=%.0f events_per_cpu_s=%.0f drops_messages=%d", mode, r, c, n
+		if (ns > 0) printf " snapshots=%d snapshot_cpu_us=%.0f", ns, sn / ns / 1000
+		printf "\n" }'
 }
 
 results=$tmp/results
 : >"$results"
 r=1
 while [ $r -le "$RUNS" ]; do
-	for mode in off on; do
+	for mode in $MODES; do
 		line=$(one_run $mode $r) || exit 1
 		echo "run $r $line"
 		echo "$line" >>"$results"
@@ -183,7 +209,7 @@ for col in 2 3; do
 			med[m] = n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
 			printf "%-6s %s median %.0f  min %.0f  max %.0f  (%d runs)\n", m, name, med[m], x[1], x[n], n
 		}
-		if (med["off"] > 0) printf "%s on/off = %.4f\n", name, med["on"] / med["off"]
+		if (med["off"] > 0) for (m in med) if (m != "off") printf "%s %s/off = %.4f\n", name, m, med[m] / med["off"]
 	}' "$results"
 done
 

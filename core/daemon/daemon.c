@@ -1,5 +1,6 @@
 #include "daemon/daemon.h"
 #include "daemon/daemon_web.h"
+#include "daemon/metrics_snapshot.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -449,6 +450,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	service_table table;
 	module_set mods = {0};
 	daemon_web web = {0};
+	metrics_config mcfg;
+	metrics_snapshot *msnap = NULL;
 	health *hl = NULL;
 	reflection *refl = NULL;
 	server *srv = NULL;
@@ -489,7 +492,8 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	    daemon_config_read(doc->root, &cfg, err, sizeof(err)) < 0 ||
 	    engine_config_read(doc->root, args, &ec, err, sizeof(err)) < 0 ||
 	    channels_config_read(doc->root, &chc, err, sizeof(err)) < 0 ||
-	    json_sources_config_read(&cfg, &jsources, err, sizeof(err)) < 0) {
+	    json_sources_config_read(&cfg, &jsources, err, sizeof(err)) < 0 ||
+	    metrics_config_read(doc->root, &mcfg, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "config", "%s", err);
 		goto out;
 	}
@@ -693,9 +697,19 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 		goto out_server;
 	}
 	/* After the modules started: their routes' handlers may run from now. */
-	web = (daemon_web){.engine = eng, .bus = alerts, .mods = &mods, .grpc = cfg.grpc_enabled ? &table : NULL};
+	web = (daemon_web){.engine = eng, .bus = alerts, .rules = rules, .mods = &mods, .grpc = cfg.grpc_enabled ? &table : NULL};
 	if (daemon_web_start(&web, doc->root, err, sizeof(err)) < 0) {
 		log_msg(FAPI_LOG_ERROR, "webserver", "%s", err);
+		goto out_started;
+	}
+	metrics_snapshot_opts mo = {.config = &mcfg,
+				    .engine = eng,
+				    .bus = alerts,
+				    .json_output = ec.opts.json_output,
+				    .stdout_output = ec.opts.stdout_output,
+				    .buffered_outputs = ec.opts.buffered_outputs};
+	if (metrics_snapshot_start(&msnap, &mo, err, sizeof(err)) < 0) {
+		log_msg(FAPI_LOG_ERROR, "metrics", "%s", err);
 		goto out_started;
 	}
 	if (have_source && engine_start(eng, daemon_on_engine_end, &end) < 0) {
@@ -709,6 +723,9 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	log_msg(FAPI_LOG_INFO, "core", "falco-apid %s ready", FAPI_VERSION_STRING);
 	daemon_detach_ready(&ready_fd);
 	daemon_wait(args->duration_s, false, &ds, watch);
+	/* before the channels stop, so that they write its last alerts */
+	metrics_snapshot_stop(msnap);
+	msnap = NULL;
 	daemon_watch_stop(watch);
 	watch = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &stop_at);
@@ -729,6 +746,7 @@ int daemon_run(const cli_args *args, const char *exe_dir)
 	}
 
 out_started:
+	metrics_snapshot_stop(msnap);
 	daemon_web_stop(&web);
 	health_set_serving(hl, false);
 	if (alerts)

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "config/config_keys.h"
+#include "daemon/daemon_resources.h"
 #include "daemon/daemon_web.h"
+#include "daemon/rules_ctl.h"
 #include "engine/engine.h"
 #include "engine/output/bus.h"
 #include "engine/rules/rules_priority.h"
@@ -31,59 +32,15 @@ static void daemon_web_gauge(fapi_metrics_writer *w, const char *name, const cha
 	metrics_text_sample(w, name, NULL, 0, v);
 }
 
-/* cpu and memory of this process, from /proc/self (Falco reads the same
- * files): rss and vsz from statm, pss from smaps_rollup. */
+/* cpu and memory of this process (daemon_resources: the snapshots' reader too). */
 static void daemon_web_resources(fapi_metrics_writer *w)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	unsigned long vsz = 0, rss = 0, pss_kb = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	if (f) {
-		if (fscanf(f, "%lu %lu", &vsz, &rss) != 2)
-			vsz = rss = 0;
-		fclose(f);
-	}
-	f = fopen("/proc/self/smaps_rollup", "r");
-	if (f) {
-		char line[256];
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "Pss: %lu kB", &pss_kb) == 1)
-				break;
-		fclose(f);
-	}
-	struct timespec cpu, now;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	static struct timespec boot;
-	if (!boot.tv_sec) {
-		/* The process' age from /proc/self/stat would need the boot
-		 * time; the monotonic clock since the first scrape's start of
-		 * the process is close enough: the CPU share since start. */
-		f = fopen("/proc/self/stat", "r");
-		unsigned long long start_ticks = 0;
-		if (f) {
-			char buf[1024];
-			if (fgets(buf, sizeof(buf), f)) {
-				const char *p = strrchr(buf, ')');
-				int field = 2;
-				for (; p && *p && field < 22; p++)
-					if (*p == ' ')
-						field++;
-				if (p)
-					start_ticks = strtoull(p, NULL, 10);
-			}
-			fclose(f);
-		}
-		long hz = sysconf(_SC_CLK_TCK);
-		boot.tv_sec = (time_t)(start_ticks / (unsigned long long)(hz > 0 ? hz : 100));
-		boot.tv_nsec = 1;
-	}
-	double age = (double)now.tv_sec + now.tv_nsec / 1e9 - (double)boot.tv_sec;
-	double used = (double)cpu.tv_sec + cpu.tv_nsec / 1e9;
-	daemon_web_gauge(w, "falcosecurity_falco_cpu_usage_ratio", DAEMON_WEB_HELP, age > 0 ? used / age : 0);
-	daemon_web_gauge(w, "falcosecurity_falco_memory_rss_bytes", DAEMON_WEB_HELP, (double)rss * (double)page);
-	daemon_web_gauge(w, "falcosecurity_falco_memory_vsz_bytes", DAEMON_WEB_HELP, (double)vsz * (double)page);
-	daemon_web_gauge(w, "falcosecurity_falco_memory_pss_bytes", DAEMON_WEB_HELP, (double)pss_kb * 1024.0);
+	daemon_resources r;
+	daemon_resources_read(&r);
+	daemon_web_gauge(w, "falcosecurity_falco_cpu_usage_ratio", DAEMON_WEB_HELP, r.cpu_ratio);
+	daemon_web_gauge(w, "falcosecurity_falco_memory_rss_bytes", DAEMON_WEB_HELP, (double)r.rss_bytes);
+	daemon_web_gauge(w, "falcosecurity_falco_memory_vsz_bytes", DAEMON_WEB_HELP, (double)r.vsz_bytes);
+	daemon_web_gauge(w, "falcosecurity_falco_memory_pss_bytes", DAEMON_WEB_HELP, (double)r.pss_bytes);
 }
 
 static void daemon_web_rules(fapi_metrics_writer *w, struct engine *eng)
@@ -147,7 +104,8 @@ void daemon_web_metrics(strbuf *out, void *user)
 	metrics_text_family(&w, "falcosecurity_falco_version_info", FAPI_METRIC_GAUGE, DAEMON_WEB_HELP);
 	metrics_text_sample(&w, "falcosecurity_falco_version_info", version, 1, 1);
 	metrics_text_family(&w, "falcosecurity_falco_reload_timestamp_nanoseconds", FAPI_METRIC_GAUGE, DAEMON_WEB_HELP);
-	metrics_text_sample_u64(&w, "falcosecurity_falco_reload_timestamp_nanoseconds", NULL, 0, dw->start_ns);
+	metrics_text_sample_u64(&w, "falcosecurity_falco_reload_timestamp_nanoseconds", NULL, 0,
+				dw->rules ? rules_ctl_reload_ns(dw->rules) : dw->start_ns);
 	daemon_web_resources(&w);
 	if (dw->engine) {
 		backend_drops k = {0};

@@ -13,6 +13,7 @@
 
 struct engine;
 struct bus;
+struct rules_ctl;
 
 typedef struct daemon_web {
 	http_server *srv;
@@ -20,7 +21,8 @@ typedef struct daemon_web {
 	struct bus *bus;       /* borrowed, may be NULL */
 	const module_set *mods; /* borrowed: losses' registry and collectors */
 	const struct service_table *grpc; /* borrowed: the gRPC methods' counters, or NULL (grpc disabled) */
-	uint64_t start_ns;      /* wall clock at start: the reload timestamp until a reload */
+	struct rules_ctl *rules; /* borrowed, may be NULL: its last change is the reload timestamp */
+	uint64_t start_ns;      /* wall clock at start: the reload timestamp without rules */
 } daemon_web;
 
 /* Starts the server when webserver.enabled (else does nothing and returns

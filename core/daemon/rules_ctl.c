@@ -4,9 +4,11 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/engine_diag.h"
 #include "engine/rules/rules_files.h"
@@ -47,6 +49,8 @@ struct rules_ctl {
 	rules_ctl_file *files; /* of the running set, generation files_gen */
 	size_t nfiles;
 	uint64_t files_gen;
+	/* wall clock of the last successful change: Falco's reload timestamp */
+	_Atomic uint64_t reload_ns;
 };
 
 static void rules_ctl_sha256(const char *data, size_t len, char out[65])
@@ -186,9 +190,15 @@ static int rules_ctl_files_build(const rules_ctl_text *config, size_t nconfig, c
 	return 0;
 }
 
-/* After a successful change: the files the snapshots show. */
+/* After a successful change: the files the snapshots show, and the time
+ * of the change (Falco restarts on every reload, so its reload timestamp
+ * is the time the running set was made). */
 static void rules_ctl_files_publish(rules_ctl *ctl, uint64_t generation)
 {
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	atomic_store_explicit(&ctl->reload_ns, (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
+			      memory_order_relaxed);
 	rules_ctl_file *f = NULL;
 	size_t n = 0;
 	if (rules_ctl_files_build(ctl->config, ctl->nconfig, ctl->owners, ctl->nowners, &f, &n) < 0)
@@ -224,6 +234,11 @@ int rules_ctl_new(rules_ctl **out, engine *e, const char *const *paths, size_t n
 	rules_ctl_files_publish(ctl, engine_generation(e));
 	*out = ctl;
 	return 0;
+}
+
+uint64_t rules_ctl_reload_ns(const rules_ctl *ctl)
+{
+	return ctl ? atomic_load_explicit(&ctl->reload_ns, memory_order_relaxed) : 0;
 }
 
 void rules_ctl_free(rules_ctl *ctl)

@@ -30,6 +30,10 @@ typedef struct rules_ctl rules_ctl;
  * with err (a file that cannot be read). */
 int rules_ctl_new(rules_ctl **out, engine *e, const char *const *paths, size_t npaths, char *err, size_t errlen);
 void rules_ctl_free(rules_ctl *c);
+/* Wall-clock nanoseconds of the last successful change (start, apply or
+ * reload): /metrics' falcosecurity_falco_reload_timestamp_nanoseconds.
+ * Thread-safe; 0 for NULL. */
+uint64_t rules_ctl_reload_ns(const rules_ctl *c);
 
 /* A contributor's documents (each with text; names 1..255 bytes without
  * '/', unique in the set) and toggles; borrowed for the call. */

@@ -474,10 +474,11 @@ static bool engine_drops_run(engine *e, uint64_t ts, char *err, size_t errlen)
 static void engine_output(engine *e, engine_alert *a, engine_sink_fn tap, void *tap_user)
 {
 	if (e->o.stdout_output) {
-		/* Two evaluating threads: a line is written whole. */
+		/* One line under stdout's lock: the other evaluating thread and
+		 * the metrics snapshots write whole lines too. */
 		flockfile(stdout);
 		fputs(a->output, stdout);
-		putc('\n', stdout);
+		putc_unlocked('\n', stdout);
 		if (!e->o.buffered_outputs)
 			fflush(stdout);
 		funlockfile(stdout);

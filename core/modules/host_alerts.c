@@ -115,6 +115,7 @@ static int host_alert_subscribe_known(fapi_module_ctx *ctx, const fapi_alert_sub
 	s->filter_v13 = filter_v13;
 	bus_sub_opts bo = {
 		.capacity = opts->capacity,
+		.max_bytes = opts->max_bytes,
 		.filter = opts->filter || filter_v13 ? host_alerts_filter : NULL,
 		.notify = opts->notify ? host_alerts_notify : NULL,
 		.user = s,
@@ -198,6 +199,8 @@ void host_alert_sub_stats(fapi_alert_sub *s, fapi_alert_sub_stats *out)
 		.depth = st.depth,
 		.capacity = st.capacity,
 		.high_water = st.high_water,
+		.bytes = st.bytes,
+		.max_bytes = st.max_bytes,
 	};
 	host_struct_fill(out, &full, sizeof(full), HOST_SIZE_14_ALERT_SUB_STATS);
 }

@@ -65,6 +65,14 @@ typedef struct fapi_alert_sub_opts {
 	void (*notify)(fapi_alert_sub *sub, void *user);
 	void *user;        /* passed to filter and notify; owned by the module */
 	const char *name;  /* for statistics and logs; copied */
+	/* Optional (appended after ABI 1.4; a host of ABI 1.5 or later honours
+	 * it, an older one reads only the members above): 0 = no bound, else
+	 * the queue also holds at most this many bytes of alerts (the host's
+	 * size of each alert, strings included); when a new alert would pass
+	 * it, the oldest are dropped and counted like a full queue's (the
+	 * `lost` of alert_pop, stats.dropped, the drops stream). The newest
+	 * alert is always kept, however large. */
+	size_t max_bytes;
 } fapi_alert_sub_opts;
 #define FAPI_ALERT_SUB_OPTS_INIT {.size = sizeof(fapi_alert_sub_opts)}
 
@@ -79,6 +87,10 @@ typedef struct fapi_alert_sub_stats {
 	size_t depth;          /* queued now */
 	size_t capacity;
 	size_t high_water;     /* deepest the queue has been */
+	/* Appended after ABI 1.4 (filled by a host of ABI 1.5 or later when
+	 * the size reaches them): */
+	size_t bytes;          /* bytes of the alerts queued now */
+	size_t max_bytes;      /* the byte bound subscribed with, 0 = none */
 } fapi_alert_sub_stats;
 #define FAPI_ALERT_SUB_STATS_INIT {.size = sizeof(fapi_alert_sub_stats)}
 

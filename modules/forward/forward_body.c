@@ -112,6 +112,16 @@ int forward_body_subject(const char *tmpl, const char *hostname, const fapi_aler
 	return 0;
 }
 
+const char *forward_body_u64(char buf[32], uint64_t v)
+{
+	char *p = buf + 31;
+	*p = 0;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
+}
+
 int forward_body_json(forward_buf *b, const char *hostname, const fapi_alert_view *a)
 {
 	b->len = 0;
@@ -124,8 +134,8 @@ int forward_body_json(forward_buf *b, const char *hostname, const fapi_alert_vie
 	int rc = 0;
 	rc |= forward_buf_str(b, "{\"hostname\":");
 	rc |= forward_buf_json_str(b, hostname);
-	snprintf(num, sizeof(num), ",\"seq\":%llu", (unsigned long long)a->seq);
-	rc |= forward_buf_str(b, num);
+	rc |= forward_buf_str(b, ",\"seq\":");
+	rc |= forward_buf_str(b, forward_body_u64(num, a->seq));
 	rc |= forward_buf_str(b, ",\"output\":");
 	rc |= forward_buf_json_str(b, a->text ? a->text : "");
 	rc |= forward_buf_str(b, ",\"priority\":");

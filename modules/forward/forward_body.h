@@ -29,4 +29,9 @@ int forward_body_subject(const char *tmpl, const char *hostname, const fapi_aler
  * out of memory. The buffer is reset first. */
 int forward_body_json(forward_buf *b, const char *hostname, const fapi_alert_view *a);
 
+/* The decimal digits of v, written at the end of buf (NUL-terminated);
+ * returns where they start. Per message, where snprintf's format parsing
+ * was a tenth of the publisher's time. */
+const char *forward_body_u64(char buf[32], uint64_t v);
+
 #endif

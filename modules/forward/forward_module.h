@@ -30,6 +30,7 @@ typedef struct forward_module {
 	bool create_stream;
 	int64_t stream_max_msgs;
 	int64_t queue_capacity;
+	int64_t queue_bytes; /* bound of the bus queue, and of what the module holds (in flight, retry) */
 	int64_t max_pending;
 	int64_t ack_wait_ms;
 	const char *hostname; /* override, or NULL: the alert's */
@@ -43,17 +44,28 @@ typedef struct forward_module {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stopping;
-	bool wake;
+	/* wake: there is work (set by the engine's notify and nats.c's
+	 * callbacks); sleeping: the publisher is (about to be) in its wait, the
+	 * only time a notify needs the lock and a signal. Both seq_cst: either
+	 * the notify sees sleeping or the publisher sees wake. */
+	atomic_bool wake, sleeping;
 	bool closed; /* nats.c's closed callback ran: no callback follows */
 
 	/* nats.c objects (void: the header stays out of the shared one). */
 	void *nc, *js;
 	atomic_bool connected;
 	atomic_uint_fast64_t published, acked, retried, failed;
+	/* Published and neither acknowledged nor back in the retry list, and
+	 * the body bytes of those plus the retry list's. */
+	atomic_int_fast64_t inflight, held_bytes;
+	/* A disconnect or a failed ack happened: publish nothing newer until
+	 * every message in flight is resolved and the retry list, in sequence
+	 * order, is sent again. */
+	atomic_bool resync;
 #define FORWARD_LAT_BUCKETS 40
 	atomic_uint_fast64_t lat[FORWARD_LAT_BUCKETS]; /* creation to ack: bucket b holds [2^b, 2^(b+1)) us */
 	pthread_mutex_t retry_mu;
-	forward_retry *retry_head, *retry_tail; /* messages to publish again */
+	forward_retry *retry_head, *retry_tail; /* messages to publish again, in sequence order */
 } forward_module;
 
 /* forward_nats.c: connects (with retries), publishes, counts acks. */

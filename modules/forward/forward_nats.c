@@ -14,10 +14,57 @@
 #include "forward_body.h"
 #include "forward_module.h"
 
+/* How long the publisher lets alerts gather after emptying the queue. */
+#define FORWARD_BATCH_US 500
+
 struct forward_retry {
 	natsMsg *msg;
+	uint64_t seq;
 	forward_retry *next;
 };
+
+/* The engine's sequence number, the last part of the Msg-Id. */
+static uint64_t forward_nats_seq(natsMsg *msg)
+{
+	const char *id = NULL;
+	if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || !id)
+		return 0;
+	const char *p = strrchr(id, ':');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* Into the retry list at its place by sequence (usually the end: acks
+ * fail in the order the messages went out). Takes msg; false on ENOMEM
+ * (msg destroyed and counted as failed). */
+static bool forward_nats_keep(forward_module *m, natsMsg *msg)
+{
+	forward_retry *r = malloc(sizeof(*r));
+	if (!r) {
+		atomic_fetch_add(&m->failed, 1);
+		atomic_fetch_sub(&m->held_bytes, natsMsg_GetDataLength(msg));
+		natsMsg_Destroy(msg);
+		return false;
+	}
+	r->msg = msg;
+	r->seq = forward_nats_seq(msg);
+	r->next = NULL;
+	pthread_mutex_lock(&m->retry_mu);
+	if (!m->retry_head || m->retry_tail->seq < r->seq) {
+		if (m->retry_tail)
+			m->retry_tail->next = r;
+		else
+			m->retry_head = r;
+		m->retry_tail = r;
+	} else {
+		forward_retry **at = &m->retry_head;
+		while (*at && (*at)->seq < r->seq)
+			at = &(*at)->next;
+		r->next = *at;
+		*at = r;
+	}
+	pthread_mutex_unlock(&m->retry_mu);
+	return true;
+}
 
 /* Alert creation to ack, in a log2 histogram of microseconds, so that
  * the stop line (and bench/forward) can tell percentiles. */
@@ -44,26 +91,17 @@ static void forward_nats_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr 
 	if (pa && !pae) {
 		atomic_fetch_add(&m->acked, 1);
 		forward_nats_latency(m, msg);
+		atomic_fetch_sub(&m->held_bytes, natsMsg_GetDataLength(msg));
 		natsMsg_Destroy(msg);
+		atomic_fetch_sub(&m->inflight, 1);
 		return;
 	}
-	/* Kept for the publisher thread to send again: resending from here
-	 * could stall nats.c's own thread on max pending. */
-	forward_retry *r = malloc(sizeof(*r));
-	if (!r) {
-		atomic_fetch_add(&m->failed, 1);
-		natsMsg_Destroy(msg);
-		return;
-	}
-	r->msg = msg;
-	r->next = NULL;
-	pthread_mutex_lock(&m->retry_mu);
-	if (m->retry_tail)
-		m->retry_tail->next = r;
-	else
-		m->retry_head = r;
-	m->retry_tail = r;
-	pthread_mutex_unlock(&m->retry_mu);
+	/* Kept for the publisher thread to send again (resending from here
+	 * could stall nats.c's own thread on max pending), and nothing newer
+	 * goes out before it: the stream keeps the node's order. */
+	atomic_store(&m->resync, true);
+	forward_nats_keep(m, msg);
+	atomic_fetch_sub(&m->inflight, 1);
 }
 
 static bool forward_nats_stopping(forward_module *m);
@@ -72,6 +110,7 @@ static void forward_nats_disconnected(natsConnection *nc, void *closure)
 {
 	(void)nc;
 	forward_module *m = closure;
+	atomic_store(&m->resync, true);
 	if (atomic_exchange(&m->connected, false) && !forward_nats_stopping(m))
 		m->host->log(m->ctx, FAPI_LOG_WARNING, "NATS disconnected: alerts wait in the queue (capacity %lld)",
 			     (long long)m->queue_capacity);
@@ -94,8 +133,8 @@ static void forward_nats_reconnected(natsConnection *nc, void *closure)
 	natsConnection_GetConnectedUrl(nc, url, sizeof(url));
 	atomic_store(&m->connected, true);
 	m->host->log(m->ctx, FAPI_LOG_INFO, "NATS reconnected to %s", url);
+	atomic_store(&m->wake, true);
 	pthread_mutex_lock(&m->mu);
-	m->wake = true;
 	pthread_cond_signal(&m->cv);
 	pthread_mutex_unlock(&m->mu);
 }
@@ -171,6 +210,12 @@ int forward_nats_connect_once(forward_module *m, char *err, size_t errlen)
 		s = natsOptions_SetReconnectJitter(o, 100, 1000);
 	if (s == NATS_OK)
 		s = natsOptions_SetIOBufSize(o, 1 << 20);
+	/* Nothing kept by nats.c while it reconnects (a publish then fails and
+	 * the alert waits in the module, in order): what it kept would go out
+	 * on the new connection before the older alerts lost with the old one
+	 * are published again. 1 byte: 0 would mean its 8 MiB default. */
+	if (s == NATS_OK)
+		s = natsOptions_SetReconnectBufSize(o, 1);
 	if (s == NATS_OK)
 		s = natsOptions_SetDisconnectedCB(o, forward_nats_disconnected, m);
 	if (s == NATS_OK)
@@ -259,10 +304,12 @@ static void forward_nats_sleep_ms(forward_module *m, int64_t ms)
 		ts.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&m->mu);
-	while (!m->stopping && !m->wake)
+	atomic_store(&m->sleeping, true);
+	while (!m->stopping && !atomic_load(&m->wake))
 		if (pthread_cond_timedwait(&m->cv, &m->mu, &ts) != 0)
 			break;
-	m->wake = false;
+	atomic_store(&m->sleeping, false);
+	atomic_store(&m->wake, false);
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -278,27 +325,22 @@ static bool forward_nats_stopping(forward_module *m)
  * it: it is then kept for retry. */
 static bool forward_nats_send(forward_module *m, natsMsg *msg, jsPubOptions *po)
 {
-	natsMsg *keep = msg;
+	/* nats.c notices a broken connection before its disconnected
+	 * callback tells us: refuse early rather than have it buffered. */
+	if (natsConnection_Status(m->nc) != NATS_CONN_STATUS_CONNECTED) {
+		atomic_store(&m->resync, true);
+		forward_nats_keep(m, msg);
+		return false;
+	}
+	atomic_fetch_add(&m->inflight, 1);
 	natsStatus s = js_PublishMsgAsync(m->js, &msg, po);
 	if (s == NATS_OK)
 		return true;
-	/* Not taken (msg still ours): keep it for the next round. */
-	if (msg) {
-		forward_retry *r = malloc(sizeof(*r));
-		if (!r) {
-			atomic_fetch_add(&m->failed, 1);
-			natsMsg_Destroy(keep);
-			return false;
-		}
-		r->msg = msg;
-		r->next = NULL;
-		pthread_mutex_lock(&m->retry_mu);
-		r->next = m->retry_head; /* first again, in order */
-		m->retry_head = r;
-		if (!m->retry_tail)
-			m->retry_tail = r;
-		pthread_mutex_unlock(&m->retry_mu);
-	}
+	atomic_fetch_sub(&m->inflight, 1);
+	atomic_store(&m->resync, true);
+	/* Not taken (msg still ours): kept, at its place, for the next round. */
+	if (msg)
+		forward_nats_keep(m, msg);
 	return false;
 }
 
@@ -307,6 +349,9 @@ static bool forward_nats_send(forward_module *m, natsMsg *msg, jsPubOptions *po)
 static bool forward_nats_retry(forward_module *m, jsPubOptions *po)
 {
 	for (;;) {
+		/* A failure meanwhile: an older one may be back at the head. */
+		if (atomic_load(&m->resync))
+			return false;
 		pthread_mutex_lock(&m->retry_mu);
 		forward_retry *r = m->retry_head;
 		if (r) {
@@ -328,22 +373,44 @@ static bool forward_nats_retry(forward_module *m, jsPubOptions *po)
 static natsMsg *forward_nats_msg(forward_module *m, const fapi_alert_view *a, forward_buf *body)
 {
 	const char *host = m->hostname ? m->hostname : (a->hostname ? a->hostname : "unknown");
-	char subject[512], id[256];
+	char subject[512], id[256], num[32];
 	if (forward_body_subject(m->subject, host, a, subject, sizeof(subject)) < 0 ||
 	    forward_body_json(body, host, a) < 0)
 		return NULL;
-	snprintf(id, sizeof(id), "%s:%s:%llu", host, m->boot_id, (unsigned long long)a->seq);
+	const char *seq = forward_body_u64(num, a->seq);
+	size_t hl = strlen(host), bl = strlen(m->boot_id), sl = strlen(seq);
+	if (hl + bl + sl + 3 > sizeof(id))
+		return NULL;
+	memcpy(id, host, hl);
+	id[hl] = ':';
+	memcpy(id + hl + 1, m->boot_id, bl);
+	id[hl + 1 + bl] = ':';
+	memcpy(id + hl + bl + 2, seq, sl + 1);
 	natsMsg *msg = NULL;
 	if (natsMsg_Create(&msg, subject, NULL, body->buf, (int)body->len) != NATS_OK)
 		return NULL;
-	char created[32];
-	snprintf(created, sizeof(created), "%llu", (unsigned long long)a->created_ns);
 	if (natsMsgHeader_Set(msg, "Nats-Msg-Id", id) != NATS_OK ||
-	    natsMsgHeader_Set(msg, "Falco-Created-Ns", created) != NATS_OK) {
+	    natsMsgHeader_Set(msg, "Falco-Created-Ns", forward_body_u64(num, a->created_ns)) != NATS_OK) {
 		natsMsg_Destroy(msg);
 		return NULL;
 	}
 	return msg;
+}
+
+/* May newer alerts go out? After a disconnect or a failed ack, only once
+ * every message of before is resolved (acknowledged, or back in the retry
+ * list: an ack lost with the connection takes ack_wait_ms) and the retry
+ * list went out again in sequence order. */
+static bool forward_nats_ready(forward_module *m, jsPubOptions *po)
+{
+	if (!atomic_load(&m->connected))
+		return false;
+	if (atomic_load(&m->resync)) {
+		if (atomic_load(&m->inflight) > 0)
+			return false;
+		atomic_store(&m->resync, false);
+	}
+	return forward_nats_retry(m, po);
 }
 
 void *forward_nats_thread(void *arg)
@@ -367,12 +434,17 @@ void *forward_nats_thread(void *arg)
 	forward_buf body = {0};
 	uint64_t lost_total = 0;
 	while (!forward_nats_stopping(m)) {
-		if (!atomic_load(&m->connected) || !forward_nats_retry(m, &po)) {
-			forward_nats_sleep_ms(m, 50);
+		if (!forward_nats_ready(m, &po)) {
+			forward_nats_sleep_ms(m, 20);
 			continue;
 		}
 		size_t batch = 0;
+		bool drained = false;
 		for (; batch < 4096; batch++) {
+			/* What the module holds is bounded like the queue: past
+			 * it, alerts wait (and the oldest drop) in the bus. */
+			if (atomic_load(&m->held_bytes) >= m->queue_bytes || atomic_load(&m->resync))
+				break;
 			uint64_t lost = 0;
 			fapi_alert *al = m->host->alert_pop(m->sub, &lost);
 			if (lost) {
@@ -381,8 +453,10 @@ void *forward_nats_thread(void *arg)
 					     "queue full: dropped the %llu oldest alerts (%llu in all)",
 					     (unsigned long long)lost, (unsigned long long)lost_total);
 			}
-			if (!al)
+			if (!al) {
+				drained = true;
 				break;
+			}
 			fapi_alert_view v = FAPI_ALERT_VIEW_INIT;
 			m->host->alert_view(al, &v);
 			natsMsg *msg = forward_nats_msg(m, &v, &body);
@@ -392,11 +466,19 @@ void *forward_nats_thread(void *arg)
 				continue;
 			}
 			atomic_fetch_add(&m->published, 1);
+			atomic_fetch_add(&m->held_bytes, natsMsg_GetDataLength(msg));
 			if (!forward_nats_send(m, msg, &po))
 				break;
 		}
-		if (batch == 0)
-			forward_nats_sleep_ms(m, 100);
+		if (batch == 0) {
+			forward_nats_sleep_ms(m, atomic_load(&m->held_bytes) >= m->queue_bytes ? 5 : 100);
+		} else if (drained) {
+			/* Busy: let a batch gather rather than wake per alert (the
+			 * engine's notify then costs no futex); FORWARD_BATCH_US
+			 * is added to the delay at most. */
+			struct timespec ts = {0, FORWARD_BATCH_US * 1000};
+			nanosleep(&ts, NULL);
+		}
 	}
 	free(body.buf);
 	return NULL;

@@ -103,7 +103,14 @@ static int inputs_register(void *state, char *err, size_t errlen)
 	hook.path = m->endpoint;
 	hook.handler = inputs_webhook;
 	hook.user = m;
-	return m->host->http_route_register(m->ctx, &hook, err, errlen);
+	rc = m->host->http_route_register(m->ctx, &hook, err, errlen);
+	if (rc != FAPI_OK)
+		return rc;
+	fapi_metrics_collector mc = FAPI_METRICS_COLLECTOR_INIT;
+	mc.name = "inputs";
+	mc.collect = inputs_metrics_collect;
+	mc.user = m;
+	return m->host->metrics_collector_register(m->ctx, &mc, err, errlen);
 }
 
 static int inputs_start(void *state, char *err, size_t errlen)

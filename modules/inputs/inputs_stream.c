@@ -99,6 +99,11 @@ static void inputs_alert_msg(inputs_module *m, const fapi_alert *a, Falco__Input
 	out->time_ns = v.time_ns;
 }
 
+const inputs_stream *inputs_stream_next_paused(const inputs_stream *st)
+{
+	return st->next_paused;
+}
+
 static void inputs_done(const fapi_input_result *res, void *user)
 {
 	inputs_req *r = user;
@@ -109,6 +114,7 @@ static void inputs_done(const fapi_input_result *res, void *user)
 		pthread_mutex_lock(&m->mu);
 		st->rejected += nrej;
 		pthread_mutex_unlock(&m->mu);
+		inputs_metrics_count(m, INPUTS_PATH_GRPC, res->accepted, nrej);
 		Falco__Inputs__Rejection *rv = calloc(nrej ? nrej : 1, sizeof(*rv));
 		Falco__Inputs__Rejection **rp = calloc(nrej ? nrej : 1, sizeof(*rp));
 		Falco__Inputs__Alert *av = calloc(res->nalerts ? res->nalerts : 1, sizeof(*av));
@@ -182,6 +188,7 @@ fapi_status_code inputs_stream_open(fapi_stream *stream, const ProtobufCMessage 
 	}
 	st->nsrc = 1;
 	m->host->stream_set_user(stream, st);
+	atomic_fetch_add_explicit(&m->counters.streams, 1, memory_order_relaxed);
 	m->host->log(m->ctx, FAPI_LOG_INFO, "inputs stream opened by %s", st->identity);
 	return FAPI_STATUS_OK;
 }
@@ -359,5 +366,6 @@ void inputs_stream_close(fapi_stream *stream, fapi_status_code why, void *user)
 	char err[FAPI_ERRBUF_SIZE];
 	if (m->host->stream_audit(stream, &rec, err, sizeof(err)) != FAPI_OK)
 		m->host->log(m->ctx, FAPI_LOG_ERROR, "inputs stream of %s: close not audited: %s", st->identity, err);
+	atomic_fetch_sub_explicit(&m->counters.streams, 1, memory_order_relaxed);
 	free(st);
 }

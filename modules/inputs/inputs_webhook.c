@@ -21,6 +21,7 @@ typedef struct webhook_wait {
 	pthread_cond_t cv;
 	bool done;
 	bool ok;
+	uint64_t accepted, rejected;
 	char why[256];
 } webhook_wait;
 
@@ -29,6 +30,8 @@ static void webhook_done(const fapi_input_result *res, void *user)
 	webhook_wait *w = user;
 	pthread_mutex_lock(&w->mu);
 	w->ok = !res->discarded && res->nrejects == 0;
+	w->accepted = res->discarded ? 0 : res->accepted;
+	w->rejected = res->discarded ? 0 : res->nrejects;
 	if (res->nrejects) {
 		/* Reasons are "<class>: <Falco's message>": Falco says the latter. */
 		const char *r = res->rejects[0].reason;
@@ -112,6 +115,7 @@ int inputs_webhook(const fapi_http_request *req, fapi_http_response *resp, void 
 	pthread_cond_destroy(&w.cv);
 	if (rc != FAPI_OK)
 		return webhook_text(resp, 503, err);
+	inputs_metrics_count(m, INPUTS_PATH_WEBHOOK, w.accepted, w.rejected);
 	if (!w.ok) {
 		char msg[300];
 		snprintf(msg, sizeof(msg), "Bad Request: %s", w.why);

@@ -97,3 +97,31 @@ class WebhookTest(DaemonTest):
         self.assertEqual(post(int(m.group(1)), event_list("exec_pod.json"), tls_ctx=ctx)[0], 200)
         self.stop_clean(d)
         self.assertIn("Attach/Exec to pod", d.stdout())
+
+    def test_metrics_count_the_webhook_events(self):
+        # The inputs module's collector on /metrics (issue 13 item 4,
+        # "inputs counters"): exact counts of what was posted. An EventList
+        # is one event as the inputs API counts them (one JSON text).
+        d = self.start_daemon(web())
+        port = web_port(d)
+        body = event_list(*FILES)
+        self.assertEqual(post(port, body)[0], 200)
+        self.assertEqual(post(port, '{"kind":"Pod"}')[0], 400)
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            c.request("GET", "/metrics")
+            page = c.getresponse().read().decode()
+        finally:
+            c.close()
+        samples = {}
+        for line in page.splitlines():
+            if line.startswith("falcosecurity_apid_inputs_"):
+                name, value = line.rsplit(" ", 1)
+                samples[name] = value
+        self.assertEqual(samples.get('falcosecurity_apid_inputs_requests_total{path="webhook"}'), "2", page)
+        self.assertEqual(samples.get('falcosecurity_apid_inputs_events_accepted_total{path="webhook"}'), "1")
+        self.assertEqual(samples.get('falcosecurity_apid_inputs_events_rejected_total{path="webhook"}'), "1")
+        self.assertEqual(samples.get('falcosecurity_apid_inputs_requests_total{path="grpc"}'), "0")
+        self.assertEqual(samples.get("falcosecurity_apid_inputs_queued_events"), "0")
+        self.assertEqual(samples.get("falcosecurity_apid_inputs_streams"), "0")
+        self.stop_clean(d)

@@ -41,6 +41,7 @@ engine_alert *alert_new(const alert_spec *spec)
 	alert_field *fields = (alert_field *)(tags + spec->ntags);
 	char *p = (char *)(fields + spec->nfields);
 	atomic_init(&a->refs, 1);
+	a->bytes = size;
 	a->seq = spec->seq;
 	a->time_ns = spec->time_ns;
 	struct timespec now;

@@ -17,6 +17,7 @@ typedef struct alert_field {
 
 typedef struct engine_alert {
 	atomic_uint refs;
+	size_t bytes;          /* the size of its one allocation (for byte-bounded queues) */
 	uint64_t seq;          /* engine-wide, from 1, in emission order */
 	uint64_t time_ns;      /* the event's timestamp */
 	uint64_t created_ns;   /* CLOCK_REALTIME when the alert was built */

@@ -27,6 +27,8 @@ struct bus_subscriber {
 	size_t head;
 	size_t depth;
 	size_t high_water;
+	size_t bytes;     /* engine_alert.bytes of the queued alerts */
+	size_t max_bytes; /* 0 = none */
 	uint64_t accepted;
 	uint64_t delivered;
 	uint64_t dropped;
@@ -228,6 +230,7 @@ bus_subscriber *bus_subscribe(bus *b, const bus_sub_opts *opts, char *err, size_
 	}
 	s->bus = b;
 	s->capacity = opts->capacity;
+	s->max_bytes = opts->max_bytes;
 	s->filter = opts->filter;
 	s->notify = opts->notify;
 	s->user = opts->user;
@@ -330,27 +333,43 @@ void bus_set_drop_hook(bus *b, bus_drop_hook_fn fn, void *user)
 	pthread_mutex_unlock(&b->writer);
 }
 
+/* Alerts one push may drop and hand back to be unreferenced outside the
+ * lock; a byte-bounded ring may need more when a large alert follows many
+ * small ones, and those few are unreferenced under it. */
+#define BUS_PUSH_OUT 8
+
 /* Queues a (already referenced) on s; the publisher's side of the ring.
- * Returns the alert pushed out to make room (to unreference outside the
- * lock) or NULL, and sets *notify when the ring was empty and *hook_count
- * to the drops to tell the hook now (0 = do not call it). */
-static engine_alert *bus_push(bus_subscriber *s, engine_alert *a, bool hook, bool *notify, uint64_t *hook_count)
+ * Fills out[0..*nout) with alerts pushed out to make room (to unreference
+ * outside the lock), returns how many were dropped, and sets *notify when the ring was empty
+ * and *hook_count to the drops to tell the hook now (0 = do not call it). */
+static uint64_t bus_push(bus_subscriber *s, engine_alert *a, bool hook, bool *notify, uint64_t *hook_count,
+			 engine_alert *out[BUS_PUSH_OUT], size_t *nout)
 {
-	engine_alert *out = NULL;
+	size_t n = 0;
+	uint64_t dropped = 0;
 	*hook_count = 0;
 	pthread_mutex_lock(&s->lock);
 	*notify = s->depth == 0;
 	s->accepted++;
-	if (s->depth == s->capacity) {
-		out = s->ring[s->head];
+	/* Full in alerts, or in bytes (the newest is kept however large). */
+	while (s->depth == s->capacity || (s->max_bytes && s->depth && s->bytes + a->bytes > s->max_bytes)) {
+		engine_alert *old = s->ring[s->head];
 		s->ring[s->head] = NULL;
 		if (++s->head == s->capacity)
 			s->head = 0;
 		s->depth--;
-		s->dropped++;
-		s->lost_pending++;
+		s->bytes -= old->bytes;
+		dropped++;
+		if (n < BUS_PUSH_OUT)
+			out[n++] = old;
+		else
+			alert_unref(old);
+	}
+	if (dropped) {
+		s->dropped += dropped;
+		s->lost_pending += dropped;
 		if (hook) {
-			s->hook_pending++;
+			s->hook_pending += dropped;
 			uint64_t now = bus_now_ns();
 			if (!s->hook_told || now - s->hook_last_ns >= BUS_DROP_HOOK_INTERVAL_NS) {
 				*hook_count = s->hook_pending;
@@ -365,10 +384,12 @@ static engine_alert *bus_push(bus_subscriber *s, engine_alert *a, bool hook, boo
 		tail -= s->capacity;
 	s->ring[tail] = a;
 	s->depth++;
+	s->bytes += a->bytes;
 	if (s->depth > s->high_water)
 		s->high_water = s->depth;
 	pthread_mutex_unlock(&s->lock);
-	return out;
+	*nout = n;
+	return dropped;
 }
 
 void bus_publish(bus *b, engine_alert *a)
@@ -387,13 +408,15 @@ void bus_publish(bus *b, engine_alert *a)
 		}
 		bool notify;
 		uint64_t hook_count;
-		engine_alert *out = bus_push(s, alert_ref(a), p.hook != NULL, &notify, &hook_count);
-		if (out) {
-			/* May free it: done outside the subscriber lock so the
-			 * consumer never waits on free(). */
-			alert_unref(out);
-			atomic_fetch_add_explicit(&b->dropped, 1, memory_order_relaxed);
-		}
+		engine_alert *out[BUS_PUSH_OUT];
+		size_t nout;
+		uint64_t dropped = bus_push(s, alert_ref(a), p.hook != NULL, &notify, &hook_count, out, &nout);
+		/* May free them: done outside the subscriber lock so the
+		 * consumer never waits on free(). */
+		for (size_t k = 0; k < nout; k++)
+			alert_unref(out[k]);
+		if (dropped)
+			atomic_fetch_add_explicit(&b->dropped, dropped, memory_order_relaxed);
 		if (hook_count)
 			p.hook(s->name, hook_count, p.hook_user);
 		if (notify && s->notify)
@@ -410,6 +433,7 @@ engine_alert *bus_pop(bus_subscriber *s, uint64_t *lost_before)
 	if (s->depth) {
 		a = s->ring[s->head];
 		s->ring[s->head] = NULL;
+		s->bytes -= a->bytes;
 		if (++s->head == s->capacity)
 			s->head = 0;
 		s->depth--;
@@ -429,7 +453,8 @@ size_t bus_pop_many(bus_subscriber *s, engine_alert **out, size_t max, uint64_t 
 	uint64_t lost = 0;
 	pthread_mutex_lock(&s->lock);
 	while (n < max && s->depth) {
-		out[n++] = s->ring[s->head];
+		out[n] = s->ring[s->head];
+		s->bytes -= out[n++]->bytes;
 		s->ring[s->head] = NULL;
 		if (++s->head == s->capacity)
 			s->head = 0;
@@ -469,6 +494,8 @@ void bus_subscriber_stats(bus_subscriber *s, bus_sub_stats *st)
 	st->depth = s->depth;
 	st->capacity = s->capacity;
 	st->high_water = s->high_water;
+	st->bytes = s->bytes;
+	st->max_bytes = s->max_bytes;
 	pthread_mutex_unlock(&s->lock);
 	st->filtered_out = atomic_load_explicit(&s->filtered_out, memory_order_relaxed);
 }

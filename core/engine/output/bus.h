@@ -16,6 +16,8 @@
  * when the ring goes from empty to non-empty, so an idle writer knows to
  * start again. Every popped alert carries the number of alerts this
  * subscriber lost since its previous pop, so the loss is told in-band.
+ * A ring may also be bounded in bytes (bus_sub_opts.max_bytes): then the
+ * oldest are dropped, and counted the same way, when the bytes run out.
  *
  * Delivery guarantee: from the moment bus_subscribe() returns, every alert
  * whose bus_publish() starts later and that the filter accepts is either
@@ -102,6 +104,9 @@ typedef void (*bus_drop_hook_fn)(const char *subscriber_name, uint64_t dropped_n
  * keeps). */
 typedef struct bus_sub_opts {
 	size_t capacity;      /* ring size in alerts, 1 .. BUS_CAPACITY_MAX */
+	size_t max_bytes;     /* 0 = no bound; else the oldest are dropped while the queued
+			       * alerts' engine_alert.bytes would exceed it (the newest is
+			       * always kept, however large) */
 	bus_filter_fn filter; /* NULL = accept every alert */
 	bus_notify_fn notify; /* NULL = no notification (poll with bus_pop) */
 	void *user;           /* passed to filter and notify; the bus never touches it */
@@ -123,6 +128,8 @@ typedef struct bus_sub_stats {
 	size_t depth;          /* alerts queued now */
 	size_t capacity;       /* ring size */
 	size_t high_water;     /* largest depth seen */
+	size_t bytes;          /* engine_alert.bytes of the alerts queued now */
+	size_t max_bytes;      /* as subscribed (0 = no bound) */
 } bus_sub_stats;
 
 /* Bus-wide counters. */

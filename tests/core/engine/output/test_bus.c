@@ -322,6 +322,56 @@ static void test_full_queue_drops_oldest(void **state)
 	bus_free(b);
 }
 
+/* A ring bounded in bytes: the oldest go while the bytes would pass the
+ * bound, counted like a full ring's, even many at once (more than one
+ * push hands back) for one large alert; the newest is always kept. */
+static void test_byte_bound_drops_oldest(void **state)
+{
+	(void)state;
+	bus *b = bus_new();
+	engine_alert *probe = mk(0);
+	size_t one = probe->bytes;
+	alert_unref(probe);
+	assert_true(one > sizeof(engine_alert));
+	bus_sub_opts o = {.capacity = 100, .max_bytes = 12 * one, .name = "bytes"};
+	bus_subscriber *s = bus_subscribe(b, &o, errbuf, sizeof(errbuf));
+	assert_non_null(s);
+	publish_range(b, 1, 15); /* keeps 4..15 */
+	bus_sub_stats st;
+	bus_subscriber_stats(s, &st);
+	assert_int_equal(st.depth, 12);
+	assert_int_equal(st.bytes, 12 * one);
+	assert_int_equal(st.max_bytes, 12 * one);
+	assert_int_equal(st.dropped, 3);
+	expect_pop(s, 4, 3);
+	bus_subscriber_stats(s, &st);
+	assert_int_equal(st.bytes, 11 * one);
+
+	/* One alert larger than the bound pushes out all eleven. */
+	char big[4096];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	alert_spec spec = {.seq = 16, .rule = "r", .source = "syscall", .hostname = "h", .text = big};
+	engine_alert *a = alert_new(&spec);
+	assert_non_null(a);
+	assert_true(a->bytes > 12 * one);
+	bus_publish(b, a);
+	alert_unref(a);
+	bus_subscriber_stats(s, &st);
+	assert_int_equal(st.depth, 1);
+	assert_int_equal(st.dropped, 14);
+	expect_pop(s, 16, 11);
+	expect_empty(s);
+	bus_subscriber_stats(s, &st);
+	assert_int_equal(st.bytes, 0);
+	assert_int_equal(st.accepted, st.delivered + st.dropped + st.depth);
+	bus_totals t;
+	bus_stats(b, &t);
+	assert_int_equal(t.dropped, 14);
+	bus_unsubscribe(s);
+	bus_free(b);
+}
+
 /* Capacity 1: every publish replaces the queued alert. */
 static void test_capacity_one(void **state)
 {
@@ -959,6 +1009,7 @@ int main(void)
 		cmocka_unit_test(test_threaded_publish_consume_stall_churn),
 		cmocka_unit_test(test_two_publishers),
 		cmocka_unit_test(test_pop_many),
+		cmocka_unit_test(test_byte_bound_drops_oldest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
