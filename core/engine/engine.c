@@ -19,6 +19,23 @@
 #include "engine/rules/rules_files.h"
 #include "engine/output/token_bucket.h"
 
+/* Evaluation state of one source: leaves, shared subtrees and the backend's
+ * checks and formatters remember results per event (leaf.h, subtree_memo.h,
+ * the backends' per-check buffers), and the leaves of one source are only
+ * ever those of its backend (leaf_table_bind), so each source is evaluated
+ * by one thread at a time under its own lock, with its own generations.
+ * The engine thread (syscall) and the inputs thread (JSON sources) thus
+ * never wait for each other; a source fed by both (a k8s_audit capture
+ * with -e while inputs stream k8s_audit events) is serialised. */
+typedef struct engine_eval_ctx {
+	const backend *backend; /* set once, under ctxs_lock; NULL: free slot */
+	pthread_mutex_t mu;     /* held per event (engine thread) or batch (engine_eval) */
+	uint64_t gen;           /* the source's event generation, under mu; 0 is never used */
+} engine_eval_ctx;
+
+/* More sources than this share the last slot (still correct: serialised). */
+#define ENGINE_EVAL_CTXS 16
+
 struct engine {
 	engine_opts o;
 	backend_registry *reg;
@@ -40,12 +57,13 @@ struct engine {
 	bool ebpf;            /* the live feed is the eBPF probe's */
 	bool drops_on;        /* syscall_event_drops watches the open source (syscall only, as Falco) */
 	engine_drops drops;
-	/* counters, written by the engine thread only */
+	/* counters, written by both evaluating threads */
 	_Atomic uint64_t events, alerts, rate_limited, errors;
 	_Atomic uint64_t by_priority[8];
 	_Atomic uint64_t *rule_matches;
-	uint64_t seq;
-	uint64_t gen;
+	/* Alert sequence numbers, unique and in emission order across sources;
+	 * within a source also in evaluation order (taken under its lock). */
+	_Atomic uint64_t seq;
 	/* thread */
 	pthread_t thread;
 	bool thread_running;
@@ -65,11 +83,15 @@ struct engine {
 	_Atomic uint64_t generation;
 	_Atomic uint64_t swap_jobs, swap_hold_ns, swap_free_ns; /* engine_stats */
 	/* Evaluation happens on the engine thread and on the input thread
-	 * (engine_eval): this lock makes each event's evaluation, and each
-	 * compile-and-swap, exclusive. Taken after job_lock, never before. */
-	pthread_mutex_t eval_lock;
-	engine_sink_fn tap;   /* engine_eval's collector, under eval_lock */
-	void *tap_user;
+	 * (engine_eval), each source under its context's lock. A swap of
+	 * rs/rule_matches or of the output settings holds every context lock
+	 * (engine_eval_lock_all), so each thread switches between two of its
+	 * events or batches. Taken after job_lock, never before; an evaluating
+	 * thread holds one context lock at a time. */
+	engine_eval_ctx ctxs[ENGINE_EVAL_CTXS];
+	_Atomic size_t nctxs;
+	pthread_mutex_t ctxs_lock;   /* adding a context */
+	pthread_mutex_t tb_lock;     /* the token bucket, taken per alert only with a rate limit */
 };
 
 static uint64_t engine_now_ns(clockid_t clk)
@@ -149,7 +171,10 @@ int engine_create(engine **out, const engine_opts *o, char *err, size_t errlen)
 	e->o = *o;
 	pthread_mutex_init(&e->apply_lock, NULL);
 	pthread_mutex_init(&e->job_lock, NULL);
-	pthread_mutex_init(&e->eval_lock, NULL);
+	for (size_t i = 0; i < ENGINE_EVAL_CTXS; i++)
+		pthread_mutex_init(&e->ctxs[i].mu, NULL);
+	pthread_mutex_init(&e->ctxs_lock, NULL);
+	pthread_mutex_init(&e->tb_lock, NULL);
 	pthread_cond_init(&e->job_done, NULL);
 	pthread_rwlock_init(&e->rs_lock, NULL);
 	backend_opts bo = {
@@ -215,7 +240,10 @@ void engine_free(engine *e)
 	free(e->probe);
 	pthread_mutex_destroy(&e->apply_lock);
 	pthread_mutex_destroy(&e->job_lock);
-	pthread_mutex_destroy(&e->eval_lock);
+	for (size_t i = 0; i < ENGINE_EVAL_CTXS; i++)
+		pthread_mutex_destroy(&e->ctxs[i].mu);
+	pthread_mutex_destroy(&e->ctxs_lock);
+	pthread_mutex_destroy(&e->tb_lock);
 	pthread_cond_destroy(&e->job_done);
 	pthread_rwlock_destroy(&e->rs_lock);
 	free(e);
@@ -347,25 +375,70 @@ int engine_open_live(engine *e, const char *probe, char *err, size_t errlen)
 	return 0;
 }
 
-static void engine_output(engine *e, engine_alert *a);
+static void engine_output(engine *e, engine_alert *a, engine_sink_fn tap, void *tap_user);
 
-static void engine_emit(engine *e, const compiled_rule *r, const backend_event *evt)
+/* The evaluation context of backend b, made on first use. */
+static engine_eval_ctx *engine_ctx_of(engine *e, const backend *b)
+{
+	size_t n = atomic_load_explicit(&e->nctxs, memory_order_acquire);
+	for (size_t i = 0; i < n; i++)
+		if (e->ctxs[i].backend == b)
+			return &e->ctxs[i];
+	pthread_mutex_lock(&e->ctxs_lock);
+	n = atomic_load_explicit(&e->nctxs, memory_order_relaxed);
+	engine_eval_ctx *c = NULL;
+	for (size_t i = 0; i < n && !c; i++)
+		if (e->ctxs[i].backend == b)
+			c = &e->ctxs[i];
+	if (!c && n < ENGINE_EVAL_CTXS) {
+		c = &e->ctxs[n];
+		c->backend = b;
+		atomic_store_explicit(&e->nctxs, n + 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&e->ctxs_lock);
+	return c ? c : &e->ctxs[ENGINE_EVAL_CTXS - 1];
+}
+
+/* Every context, in slot order (the only place more than one is held):
+ * no source is being evaluated when this returns. */
+static void engine_eval_lock_all(engine *e)
+{
+	for (size_t i = 0; i < ENGINE_EVAL_CTXS; i++)
+		pthread_mutex_lock(&e->ctxs[i].mu);
+}
+
+static void engine_eval_unlock_all(engine *e)
+{
+	for (size_t i = ENGINE_EVAL_CTXS; i-- > 0;)
+		pthread_mutex_unlock(&e->ctxs[i].mu);
+}
+
+/* Under the lock of evt's source context: rs, rule_matches, fo and the
+ * bucket's settings cannot change meanwhile. */
+static void engine_emit(engine *e, const compiled_rule *r, const backend_event *evt, engine_sink_fn tap,
+			void *tap_user)
 {
 	atomic_fetch_add_explicit(&e->alerts, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->by_priority[r->priority & 7], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->rule_matches[r - e->rs->rules->rules], 1, memory_order_relaxed);
 	/* Without a rate limit there is no clock to read per alert. */
-	if (e->tb.rate > 0 && !token_bucket_claim(&e->tb, engine_now_ns(CLOCK_MONOTONIC))) {
-		atomic_fetch_add_explicit(&e->rate_limited, 1, memory_order_relaxed);
-		return;
+	if (e->tb.rate > 0) {
+		pthread_mutex_lock(&e->tb_lock);
+		bool ok = token_bucket_claim(&e->tb, engine_now_ns(CLOCK_MONOTONIC));
+		pthread_mutex_unlock(&e->tb_lock);
+		if (!ok) {
+			atomic_fetch_add_explicit(&e->rate_limited, 1, memory_order_relaxed);
+			return;
+		}
 	}
 	char err[512];
-	engine_alert *a = alert_format(r, evt, ++e->seq, &e->fo, err, sizeof(err));
+	uint64_t seq = atomic_fetch_add_explicit(&e->seq, 1, memory_order_relaxed) + 1;
+	engine_alert *a = alert_format(r, evt, seq, &e->fo, err, sizeof(err));
 	if (!a) {
 		atomic_fetch_add_explicit(&e->errors, 1, memory_order_relaxed);
 		return;
 	}
-	engine_output(e, a);
+	engine_output(e, a, tap, tap_user);
 }
 
 /* syscall_event_drops' check at event time ts. Returns false when its exit
@@ -384,9 +457,10 @@ static bool engine_drops_run(engine *e, uint64_t ts, char *err, size_t errlen)
 		e->drops.o.log(FAPI_LOG_DEBUG, msg);
 	if (act & ENGINE_DROPS_ALERT) {
 		/* Falco's handle_msg: every output, no rate limit, no priority floor. */
-		engine_alert *a = engine_drops_alert(&n, ts, ++e->seq, e->ebpf, e->o.json_output, e->hostname);
+		uint64_t seq = atomic_fetch_add_explicit(&e->seq, 1, memory_order_relaxed) + 1;
+		engine_alert *a = engine_drops_alert(&n, ts, seq, e->ebpf, e->o.json_output, e->hostname);
 		if (a)
-			engine_output(e, a);
+			engine_output(e, a, NULL, NULL);
 		else
 			atomic_fetch_add_explicit(&e->errors, 1, memory_order_relaxed);
 	}
@@ -397,11 +471,11 @@ static bool engine_drops_run(engine *e, uint64_t ts, char *err, size_t errlen)
 	return true;
 }
 
-static void engine_output(engine *e, engine_alert *a)
+static void engine_output(engine *e, engine_alert *a, engine_sink_fn tap, void *tap_user)
 {
 	if (e->o.stdout_output) {
-		/* One line under stdout's lock: other threads (the metrics
-		 * snapshots) write whole lines too. */
+		/* One line under stdout's lock: the other evaluating thread and
+		 * the metrics snapshots write whole lines too. */
 		flockfile(stdout);
 		fputs(a->output, stdout);
 		putc_unlocked('\n', stdout);
@@ -411,8 +485,8 @@ static void engine_output(engine *e, engine_alert *a)
 	}
 	if (e->sink)
 		e->sink(e->sink_user, a);
-	if (e->tap)
-		e->tap(e->tap_user, a);
+	if (tap)
+		tap(tap_user, a);
 	alert_unref(a);
 }
 
@@ -444,6 +518,7 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 {
 	uint64_t iteration = 0;
 	uint64_t paced = 0, start_ns = engine_now_ns(CLOCK_MONOTONIC);
+	engine_eval_ctx *ctx = NULL;
 	for (;;) {
 		for (;;) {
 			if (atomic_load_explicit(stop, memory_order_relaxed))
@@ -473,12 +548,14 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 				return 1;
 			if (e->rate > 0 && (++paced & 15) == 0)
 				engine_pace(e, stop, e->rate, paced, start_ns);
-			/* Leaf results are remembered per generation; 0 is never used. */
-			pthread_mutex_lock(&e->eval_lock);
-			const compiled_rule *r = ruleset_match(e->rs, evt, ++e->gen);
+			if (!ctx || ctx->backend != evt->backend)
+				ctx = engine_ctx_of(e, evt->backend);
+			/* Uncontended unless inputs feed this source too. */
+			pthread_mutex_lock(&ctx->mu);
+			const compiled_rule *r = ruleset_match(e->rs, evt, ++ctx->gen);
 			if (r)
-				engine_emit(e, r, evt);
-			pthread_mutex_unlock(&e->eval_lock);
+				engine_emit(e, r, evt, NULL, NULL);
+			pthread_mutex_unlock(&ctx->mu);
 		}
 		const backend *src = e->src;
 		src->capture_close(src->ctx);
@@ -502,18 +579,23 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 
 void engine_eval(engine *e, const backend_event *evts, size_t n, engine_sink_fn tap, void *user)
 {
-	pthread_mutex_lock(&e->eval_lock);
-	e->tap = tap;
-	e->tap_user = user;
+	/* The batch holds its source's lock: one ruleset for all of it, and
+	 * its alerts in event order. */
+	engine_eval_ctx *ctx = NULL;
 	for (size_t i = 0; i < n; i++) {
+		if (!ctx || ctx->backend != evts[i].backend) {
+			if (ctx)
+				pthread_mutex_unlock(&ctx->mu);
+			ctx = engine_ctx_of(e, evts[i].backend);
+			pthread_mutex_lock(&ctx->mu);
+		}
 		atomic_fetch_add_explicit(&e->events, 1, memory_order_relaxed);
-		const compiled_rule *r = ruleset_match(e->rs, &evts[i], ++e->gen);
+		const compiled_rule *r = ruleset_match(e->rs, &evts[i], ++ctx->gen);
 		if (r)
-			engine_emit(e, r, &evts[i]);
+			engine_emit(e, r, &evts[i], tap, user);
 	}
-	e->tap = NULL;
-	e->tap_user = NULL;
-	pthread_mutex_unlock(&e->eval_lock);
+	if (ctx)
+		pthread_mutex_unlock(&ctx->mu);
 }
 
 int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
@@ -771,6 +853,7 @@ static void engine_apply_toggles(compiled_rules *cr, const engine_job *job)
  * old settings or wholly with the new. */
 static void engine_settings_exec(engine *e, const engine_settings *s)
 {
+	engine_eval_lock_all(e);
 	e->fo.json = e->o.json_output = s->json_output;
 	e->fo.json_include_output = e->o.json_include_output = s->json_include_output;
 	e->fo.json_include_tags = e->o.json_include_tags = s->json_include_tags;
@@ -779,6 +862,7 @@ static void engine_settings_exec(engine *e, const engine_settings *s)
 		e->o.max_burst = s->max_burst;
 		token_bucket_init(&e->tb, s->rate, s->max_burst, engine_now_ns(CLOCK_MONOTONIC));
 	}
+	engine_eval_unlock_all(e);
 	atomic_fetch_add_explicit(&e->settings_applied, 1, memory_order_release);
 }
 
@@ -813,15 +897,8 @@ static void engine_job_exec(engine *e, engine_job *job)
 	}
 	if (job->toggle)
 		engine_toggle_running(e->rs->rules, cr, job);
-	_Atomic uint64_t *matches = engine_carry_matches(e, job->doc, cr);
-	if (!matches) {
-		compiled_rules_free(cr);
-		snprintf(job->err, sizeof(job->err), "out of memory");
-		return;
-	}
 	ruleset *rs = ruleset_new(cr, &e->o.selection);
 	if (!rs) {
-		free(matches);
 		snprintf(job->err, sizeof(job->err), "out of memory");
 		return;
 	}
@@ -832,6 +909,17 @@ static void engine_job_exec(engine *e, engine_job *job)
 		w[i] = strdup(job->warnings[i]);
 	rs->rules->warnings = w;
 	rs->rules->nwarnings = w ? job->nwarnings : 0;
+	/* The compile ran beside the other thread's evaluation (it only reads
+	 * the running set); the switch waits for its current batch. */
+	engine_eval_lock_all(e);
+	/* Counted under the locks: no alert of the old set is left out. */
+	_Atomic uint64_t *matches = engine_carry_matches(e, job->doc, cr);
+	if (!matches) {
+		engine_eval_unlock_all(e);
+		ruleset_free(rs);
+		snprintf(job->err, sizeof(job->err), "out of memory");
+		return;
+	}
 	pthread_rwlock_wrlock(&e->rs_lock);
 	ruleset *old_rs = e->rs;
 	rules_doc *old_doc = e->doc;
@@ -841,6 +929,7 @@ static void engine_job_exec(engine *e, engine_job *job)
 	e->rule_matches = matches;
 	job->generation = atomic_fetch_add(&e->generation, 1) + 1;
 	pthread_rwlock_unlock(&e->rs_lock);
+	engine_eval_unlock_all(e);
 	job->doc = NULL;
 	job->old_rs = old_rs;
 	job->old_doc = old_doc != e->doc ? old_doc : NULL;
@@ -848,10 +937,11 @@ static void engine_job_exec(engine *e, engine_job *job)
 	job->rc = 0;
 }
 
-/* Nothing evaluates the old set any more (the thread calling this was the
- * one that did), and readers on other threads hold rs_lock, so it is
- * freed here, after the caller was released: the free (libsinsp's checks
- * and formatters) is not part of the time to active. */
+/* Nothing evaluates the old set any more (the swap held every evaluation
+ * context, so each thread's next event or batch took the new one), and
+ * readers on other threads hold rs_lock, so it is freed here, after the
+ * caller was released: the free (libsinsp's checks and formatters) is not
+ * part of the time to active. */
 static void engine_job_release_old(engine *e, ruleset *rs, rules_doc *doc, _Atomic uint64_t *matches)
 {
 	if (!rs && !doc && !matches)
@@ -866,10 +956,8 @@ static void engine_job_release_old(engine *e, ruleset *rs, rules_doc *doc, _Atom
 /* Runs the job on this thread, timing it as the engine thread's hold. */
 static void engine_job_run(engine *e, engine_job *job)
 {
-	pthread_mutex_lock(&e->eval_lock);
 	uint64_t t0 = engine_now_ns(CLOCK_MONOTONIC);
 	engine_job_exec(e, job);
-	pthread_mutex_unlock(&e->eval_lock);
 	atomic_fetch_add_explicit(&e->swap_hold_ns, engine_now_ns(CLOCK_MONOTONIC) - t0, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->swap_jobs, 1, memory_order_relaxed);
 }

@@ -132,10 +132,13 @@ int engine_start(engine *e, void (*on_end)(void *user, int rc, const char *err),
  * caller: the input thread, engine/engine_input.h) on the calling thread,
  * as the engine thread evaluates its own: same ruleset, counters, rate
  * limiter and sink. Each alert is also handed to tap (optional) on this
- * thread before the engine drops its reference. The batch holds the
- * evaluation lock that the engine thread takes per event, so the two never
- * evaluate at once and a ruleset swap falls between two batches. Not from
- * the engine thread or a sink. */
+ * thread before the engine drops its reference. The batch holds the lock of
+ * its source's evaluation context (per source: leaf and subtree results,
+ * generations, the backend's checks), not the engine thread's: the two
+ * evaluate at once unless they feed the same source. A ruleset or settings
+ * swap falls between two batches; alerts of one source keep evaluation
+ * order (and ascending seq); across sources seq is unique and ascends in
+ * emission order. Not from the engine thread or a sink. */
 void engine_eval(engine *e, const backend_event *evts, size_t n, engine_sink_fn tap, void *user);
 
 /* Stops the thread started by engine_start and waits for it. */

@@ -61,8 +61,9 @@ void leaf_table_free(leaf_table *t);
  * rather than compiled again, which is most of a recompile's cost
  * (libsinsp builds each check with a set of every event type). The two
  * sets then share mutable leaves (the per-event result), so they must be
- * evaluated by one thread, as the engine does with the running set and
- * the one replacing it. Returns BACKEND_OK or the backend's status with
+ * evaluated by one thread at a time, as the engine does with the running
+ * set and the one replacing it (per source, under the source's evaluation
+ * lock: a leaf belongs to one backend). Returns BACKEND_OK or the backend's status with
  * its message in err. Sets the node's bound/bound_free. */
 int leaf_table_bind(leaf_table *t, const leaf_table *prev, const backend *b, struct condition_node *n, char *err,
 		    size_t errlen);
