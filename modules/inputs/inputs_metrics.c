@@ -58,6 +58,11 @@ void inputs_metrics_collect(fapi_metrics_writer *w, void *user)
 	pthread_mutex_unlock(&m->mu);
 	inputs_metrics_gauge(m, w, "falcosecurity_apid_inputs_streams", "gRPC inputs streams open now",
 			     atomic_load_explicit(&m->counters.streams, memory_order_relaxed));
+	m->host->metrics_family(w, "falcosecurity_apid_inputs_read_pauses_total", FAPI_METRIC_COUNTER,
+				"Times a gRPC inputs stream stopped being read because the queue was full "
+				"(gRPC flow control then holds its client)");
+	m->host->metrics_sample_u64(w, "falcosecurity_apid_inputs_read_pauses_total", NULL, 0,
+				    atomic_load_explicit(&m->counters.pauses, memory_order_relaxed));
 	inputs_metrics_gauge(m, w, "falcosecurity_apid_inputs_paused_streams",
 			     "gRPC inputs streams whose reads wait for room in the queue", paused);
 	inputs_metrics_gauge(m, w, "falcosecurity_apid_inputs_queued_events",

@@ -21,6 +21,7 @@ typedef struct inputs_counters {
 	atomic_uint_fast64_t accepted[INPUTS_PATHS]; /* events evaluated */
 	atomic_uint_fast64_t rejected[INPUTS_PATHS]; /* events refused, with a reason */
 	atomic_uint_fast64_t streams;                /* gRPC streams open now */
+	atomic_uint_fast64_t pauses;                 /* times a stream's reads were paused for room */
 } inputs_counters;
 
 /* The module: the budget of events and bytes submitted and not yet

@@ -300,6 +300,7 @@ fapi_status_code inputs_stream_read(fapi_stream *stream, const ProtobufCMessage 
 		st->next_paused = m->paused;
 		m->paused = st;
 		m->host->stream_read_pause(stream);
+		atomic_fetch_add_explicit(&m->counters.pauses, 1, memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&m->mu);
 	return FAPI_STATUS_OK;

@@ -9,17 +9,25 @@ import glob
 import json
 import os
 import pwd
+import re
 import subprocess
 import sys
 import time
 
 from fapi_testlib import BIN, PY_PROTO, SHARED_DIR, SLOW, DaemonTest, bidi
 from test_authz import GROUP, MEMBER, AuthzBase
+from test_http import get, web_port
 
 import grpc  # noqa: E402
 import inputs_pb2 as inputs  # noqa: E402
 
 PATH = "/falco.api.bidirectional/inputs"
+
+
+def metrics_page(d):
+    status, _, body = get(web_port(d), "/metrics")
+    assert status == 200, status
+    return body.decode()
 
 
 def k8s_rules():
@@ -132,7 +140,9 @@ class InputsTest(DaemonTest):
     def test_backpressure_loses_nothing_memory_bounded(self):
         # A queue of 8 events: the client is far faster than that, so its
         # reads are paused again and again; every event still gets its answer.
-        d = self.start_daemon(config({"queue_capacity": {"events": 8}}))
+        cfg = config({"queue_capacity": {"events": 8}})
+        cfg["webserver"] = {"enabled": True, "listen_port": 0}
+        d = self.start_daemon(cfg)
         ev = lines(os.path.join(SHARED_DIR, "k8s_audit", "exec_pod.json"))[0]
         n = 3000
         reqs = (inputs.request(id=str(i), events=[ev, ev], want_alerts=(i % 100 == 0)) for i in range(n))
@@ -144,6 +154,11 @@ class InputsTest(DaemonTest):
         with open("/proc/%d/status" % d.proc.pid) as f:
             rss = [int(l.split()[1]) for l in f if l.startswith("VmRSS:")][0]
         self.assertLess(rss, 1024 * 1024, "RSS %d kB" % rss)
+        # Slowed, not dropped: its reads were paused (flow control held it).
+        page = metrics_page(d)
+        pauses = int(re.search(r"(?m)^falcosecurity_apid_inputs_read_pauses_total (\d+)$", page).group(1))
+        self.assertGreater(pauses, 0, page)
+        self.assertIn('falcosecurity_apid_inputs_events_accepted_total{path="grpc"} %d' % (2 * n), page)
         log = self.stop_clean(d)
         self.assertIn("%d requests, %d events, 0 lost" % (n, 2 * n), log)
 
