@@ -490,7 +490,6 @@ static void engine_output(engine *e, engine_alert *a, engine_sink_fn tap, void *
 	alert_unref(a);
 }
 
-/* Sleeps as needed so that `n` events since `start_ns` do not exceed rate. */
 /* Sleeps until event n is due, in slices: a rules change or a stop waiting
  * for this thread is not held up by the pacing (at 50 events/s one sleep
  * is 320 ms). It returns early for them; the job runs at the top of the
