@@ -51,33 +51,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-case $cap in
-*.scap) capture=$cap ;;
-*)
-	capture=$tmp/mix.scap
-	"$cap" mix "$capture" >/dev/null 2>&1 || die "$cap could not generate the capture"
-	;;
-esac
-[ -r "$capture" ] || die "no capture $capture"
-
-# events counted by the engine in the last complete sample of the stats file
-events() {
-	awk -F'"events": ' 'NF > 1 { split($2, a, ","); e = a[1] } END { print e + 0 }' "$1"
-}
-samples() {
-	wc -l <"$1" | tr -d ' '
-}
-# CPU ticks (utime + stime) of the daemon's thread named "engine"
-engine_ticks() {
-	for t in /proc/"$1"/task/*; do
-		if [ "$(cat "$t/comm" 2>/dev/null)" = engine ]; then
-			# fields after the ")" of comm: state is 3, utime 14, stime 15
-			sed 's/^.*) //' "$t/stat" | awk '{ print $12 + $13 }'
-			return
-		fi
-	done
-	echo 0
-}
+# shellcheck source=../common/replay.sh
+. "$(dirname "$0")/../common/replay.sh"
+replay_capture "$cap"
 
 one_run() { # mode -> prints events/s
 	mode=$1

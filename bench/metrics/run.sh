@@ -60,39 +60,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-case $cap in
-*.scap) capture=$cap ;;
-*)
-	capture=$tmp/mix.scap
-	"$cap" mix "$capture" >/dev/null 2>&1 || die "$cap could not generate the capture"
-	;;
-esac
-[ -r "$capture" ] || die "no capture $capture"
+# shellcheck source=../common/replay.sh
+. "$(dirname "$0")/../common/replay.sh"
+replay_capture "$cap"
 
 # the web server's port, from its "webserver listening on" line
 web_port() {
 	i=0
 	while ! grep -qs "webserver listening on" "$1" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	sed -n 's/.*webserver listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1
-}
-
-# events counted by the engine in the last complete sample of the stats file
-events() {
-	awk -F'"events": ' 'NF > 1 { split($2, a, ","); e = a[1] } END { print e + 0 }' "$1"
-}
-samples() {
-	wc -l <"$1" | tr -d ' '
-}
-# CPU ticks (utime + stime) of the daemon's thread named "engine"
-engine_ticks() {
-	for t in /proc/"$1"/task/*; do
-		if [ "$(cat "$t/comm" 2>/dev/null)" = engine ]; then
-			# fields after the ")" of comm: state is 3, utime 14, stime 15
-			sed 's/^.*) //' "$t/stat" | awk '{ print $12 + $13 }'
-			return
-		fi
-	done
-	echo 0
 }
 
 # CPU nanoseconds of the daemon's thread named $2 (schedstat's first field)
