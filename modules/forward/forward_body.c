@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "fapi_sdk_time.h"
 
 static const char *const forward_body_priorities[] = {"Emergency", "Alert",  "Critical",      "Error",
 						       "Warning",   "Notice", "Informational", "Debug"};
@@ -125,12 +126,10 @@ const char *forward_body_u64(char buf[32], uint64_t v)
 int forward_body_json(forward_buf *b, const char *hostname, const fapi_alert_view *a)
 {
 	b->len = 0;
-	char tbuf[64], num[32];
-	time_t secs = (time_t)(a->time_ns / 1000000000ull);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	size_t n = strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(tbuf + n, sizeof(tbuf) - n, ".%09lluZ", (unsigned long long)(a->time_ns % 1000000000ull));
+	char tbuf[FAPI_SDK_TIME_UTC_MAX], num[32];
+	/* Not gmtime_r: its time zone lock is the engine's too (libsinsp's
+	 * %evt.time takes it for every alert). */
+	fapi_sdk_time_utc(a->time_ns, "Z", tbuf);
 	int rc = 0;
 	rc |= forward_buf_str(b, "{\"hostname\":");
 	rc |= forward_buf_json_str(b, hostname);

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fapi_sdk_time.h"
+
 int alert_meta_hostname(char *buf, size_t cap, char *err, size_t errlen)
 {
 	if (!buf || !cap) {
@@ -56,31 +58,19 @@ size_t alert_meta_time_text(uint64_t ts, char *buf, size_t cap)
 	return alert_meta_put(tmp, buf, cap);
 }
 
-/* "2016-08-04T16:17:57.881781397" from gmtime, then `suffix` ("Z") or,
- * when suffix is NULL, strftime's %z (always +0000 for gmtime). */
-static size_t alert_meta_utc(uint64_t ts, const char *suffix, char *buf, size_t cap)
-{
-	time_t sec = (time_t)(ts / 1000000000ULL);
-	struct tm tm;
-	char tmp[96] = "";
-	if (gmtime_r(&sec, &tm)) {
-		size_t n = strftime(tmp, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-		n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, ".%09u%s", (unsigned)(ts % 1000000000ULL),
-				      suffix ? suffix : "");
-		if (!suffix)
-			strftime(tmp + n, sizeof(tmp) - n, "%z", &tm);
-	}
-	return alert_meta_put(tmp, buf, cap);
-}
-
 size_t alert_meta_iso8601(uint64_t ts, char *buf, size_t cap)
 {
-	/* libsinsp's ts_to_iso_8601(): "%FT%T" + ".%09u" + "%z". */
-	return alert_meta_utc(ts, NULL, buf, cap);
+	/* libsinsp's ts_to_iso_8601(): "%FT%T" + ".%09u" + "%z", from gmtime
+	 * (so %z is always +0000). */
+	char tmp[FAPI_SDK_TIME_UTC_MAX];
+	fapi_sdk_time_utc(ts, "+0000", tmp);
+	return alert_meta_put(tmp, buf, cap);
 }
 
 size_t alert_meta_json_time(uint64_t ts, char *buf, size_t cap)
 {
 	/* falco_formats::format_event(): strftime("%FT%T", gmtime) + ".%09luZ". */
-	return alert_meta_utc(ts, "Z", buf, cap);
+	char tmp[FAPI_SDK_TIME_UTC_MAX];
+	fapi_sdk_time_utc(ts, "Z", tmp);
+	return alert_meta_put(tmp, buf, cap);
 }
