@@ -603,7 +603,9 @@ int engine_run(engine *e, atomic_bool *stop, char *err, size_t errlen)
 	e->running = true;
 	e->runner = pthread_self();
 	pthread_mutex_unlock(&e->job_lock);
+	alert_home_enter();
 	int rc = engine_run_source(e, stop, err, errlen);
+	alert_home_leave();
 	pthread_mutex_lock(&e->job_lock);
 	e->running = false;
 	pthread_mutex_unlock(&e->job_lock);

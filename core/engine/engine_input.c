@@ -171,6 +171,7 @@ static void *input_thread(void *arg)
 	engine_input *in = arg;
 	input_scratch s = {0};
 	pthread_setname_np(pthread_self(), "inputs");
+	alert_home_enter();
 	pthread_mutex_lock(&in->mu);
 	for (;;) {
 		while (!in->head && !in->stop)
@@ -191,6 +192,7 @@ static void *input_thread(void *arg)
 		input_batch_free(b);
 	}
 	pthread_mutex_unlock(&in->mu);
+	alert_home_leave();
 	free(s.evts);
 	free(s.docs);
 	free(s.jevts);

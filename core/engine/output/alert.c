@@ -1,10 +1,81 @@
 #include "engine/output/alert.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine/rules/rules_priority.h"
+
+struct alert_home {
+	atomic_bool taken;      /* a thread is (or is becoming) its owner */
+	atomic_bool open;       /* owned: its owner frees what releasers push */
+	_Atomic(engine_alert *) dead; /* released elsewhere, to free */
+	atomic_size_t ndead;
+};
+
+/* Static: an alert may outlive its builder's thread, so its home must too. */
+#define ALERT_HOMES 8
+static alert_home alert_homes[ALERT_HOMES];
+static _Thread_local alert_home *alert_my_home;
+
+static void alert_home_reap(alert_home *h)
+{
+	engine_alert *a = atomic_exchange_explicit(&h->dead, NULL, memory_order_acquire);
+	size_t n = 0;
+	while (a) {
+		engine_alert *next = a->next_dead;
+		free(a);
+		a = next;
+		n++;
+	}
+	if (n)
+		atomic_fetch_sub_explicit(&h->ndead, n, memory_order_relaxed);
+}
+
+void alert_home_enter(void)
+{
+	if (alert_my_home)
+		return;
+	for (size_t i = 0; i < ALERT_HOMES; i++) {
+		bool no = false;
+		if (atomic_compare_exchange_strong(&alert_homes[i].taken, &no, true)) {
+			alert_my_home = &alert_homes[i];
+			atomic_store(&alert_my_home->open, true);
+			return;
+		}
+	}
+}
+
+void alert_home_leave(void)
+{
+	alert_home *h = alert_my_home;
+	if (!h)
+		return;
+	/* Closed before the last reap: a releaser that pushes after it sees
+	 * the home closed and reaps itself, so nothing stays on the list. */
+	atomic_store(&h->open, false);
+	alert_home_reap(h);
+	alert_my_home = NULL;
+	atomic_store(&h->taken, false);
+}
+
+size_t alert_home_waiting(void)
+{
+	return alert_my_home ? atomic_load(&alert_my_home->ndead) : 0;
+}
+
+static void alert_home_defer(alert_home *h, engine_alert *a)
+{
+	engine_alert *head = atomic_load_explicit(&h->dead, memory_order_relaxed);
+	do
+		a->next_dead = head;
+	while (!atomic_compare_exchange_weak_explicit(&h->dead, &head, a, memory_order_release,
+						      memory_order_relaxed));
+	size_t n = atomic_fetch_add_explicit(&h->ndead, 1, memory_order_relaxed) + 1;
+	if (n > ALERT_HOME_MAX_DEAD || !atomic_load(&h->open))
+		alert_home_reap(h);
+}
 
 static size_t alert_strlen(const char *s)
 {
@@ -34,9 +105,14 @@ engine_alert *alert_new(const alert_spec *spec)
 		strings += alert_strlen(spec->fields[i].name) + alert_strlen(spec->fields[i].value);
 	size_t size = sizeof(engine_alert) + spec->ntags * sizeof(char *) + spec->nfields * sizeof(alert_field) +
 		      strings;
+	alert_home *home = alert_my_home;
+	if (home && atomic_load_explicit(&home->dead, memory_order_relaxed))
+		alert_home_reap(home);
 	engine_alert *a = malloc(size);
 	if (!a)
 		return NULL;
+	a->home = home;
+	a->next_dead = NULL;
 	const char **tags = (const char **)(a + 1);
 	alert_field *fields = (alert_field *)(tags + spec->ntags);
 	char *p = (char *)(fields + spec->nfields);
@@ -76,8 +152,12 @@ engine_alert *alert_ref(engine_alert *a)
 
 void alert_unref(engine_alert *a)
 {
-	if (a && atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) == 1)
+	if (!a || atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	if (!a->home || a->home == alert_my_home)
 		free(a);
+	else
+		alert_home_defer(a->home, a);
 }
 
 const char *alert_priority_name(int priority)

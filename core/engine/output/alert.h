@@ -15,8 +15,12 @@ typedef struct alert_field {
 	const char *value; /* its text (libsinsp's tostring; "<NA>" when missing); inside the alert */
 } alert_field;
 
+typedef struct alert_home alert_home;
+
 typedef struct engine_alert {
 	atomic_uint refs;
+	alert_home *home;      /* its builder's (alert_home_enter), or NULL */
+	struct engine_alert *next_dead; /* on its home's list once released elsewhere */
 	size_t bytes;          /* the size of its one allocation (for byte-bounded queues) */
 	uint64_t seq;          /* engine-wide, from 1, in emission order */
 	uint64_t time_ns;      /* the event's timestamp */
@@ -53,6 +57,27 @@ engine_alert *alert_new(const alert_spec *spec);
 engine_alert *alert_ref(engine_alert *a);
 /* Drops a reference; frees at zero. NULL is fine. */
 void alert_unref(engine_alert *a);
+
+/* Homes: an alert's last reference is often dropped on another thread
+ * (a module's publisher, a gRPC stream, an output worker) than the one that
+ * built it. free() there hands the memory back to the builder's malloc
+ * arena under that arena's lock, which the builder takes for every alert
+ * it builds, so the two threads wait on each other once per alert (about a
+ * tenth of the engine's rate with one fast subscriber). A thread that
+ * builds alerts for a living (the engine's, the inputs') enters a home:
+ * its alerts released elsewhere go on the home's list, lock-free, and it
+ * frees them itself the next time it builds one. At most
+ * ALERT_HOME_MAX_DEAD wait there; past that, or once the home was left,
+ * the releasing thread frees them. */
+#define ALERT_HOME_MAX_DEAD 4096
+/* Makes the calling thread a home until alert_home_leave (one per thread;
+ * a few homes exist, and without one alerts are freed where released). */
+void alert_home_enter(void);
+/* Frees what waits on the calling thread's home and ends it. */
+void alert_home_leave(void);
+/* Alerts released elsewhere that wait on the calling thread's home (0
+ * without one): for tests and diagnostics. */
+size_t alert_home_waiting(void);
 
 /* Falco's canonical priority names: "Emergency" .. "Debug". */
 const char *alert_priority_name(int priority);
