@@ -175,6 +175,15 @@ fapi_alert *host_alert_pop(fapi_alert_sub *s, uint64_t *lost)
 	return (fapi_alert *)a;
 }
 
+size_t host_alert_pop_many(fapi_alert_sub *s, fapi_alert **out, size_t max, uint64_t *lost)
+{
+	uint64_t l = 0;
+	size_t n = bus_pop_many(s->bs, (engine_alert **)out, max, &l);
+	if (lost)
+		*lost = l;
+	return n;
+}
+
 void host_alert_release(fapi_alert *a)
 {
 	alert_unref((engine_alert *)a);

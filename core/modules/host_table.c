@@ -311,6 +311,7 @@ static const fapi_host host_table = {
 	.stream_read_pause = server_stream_read_pause,
 	.stream_read_resume = server_stream_read_resume,
 	.stream_audit = server_stream_audit,
+	.alert_pop_many = host_alert_pop_many,
 };
 
 const fapi_host *loader_host_table(void)

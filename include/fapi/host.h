@@ -469,6 +469,19 @@ typedef struct fapi_host {
 	 * malformed record: err says why). Thread-safe; from on_open until
 	 * on_close returns (on_close is where a stream's counts are final). */
 	int (*stream_audit)(fapi_stream *stream, const fapi_stream_audit *rec, char *err, size_t errlen);
+
+	/* ---- ABI 1.6: alerts in batches ---- */
+
+	/* As alert_pop, for up to `max` alerts at once: fills out[0..n) with
+	 * the oldest queued, oldest first (the caller owns a reference to
+	 * each, released with alert_release) and returns n, 0 when none. *lost
+	 * (optional) receives the alerts this subscriber lost before the
+	 * first of them since its previous pop. One lock for the batch where
+	 * alert_pop takes one per alert, which the engine, pushing, would wait
+	 * for: a subscriber that keeps up with a fast engine should use this.
+	 * Non-blocking; calls on one subscription must not overlap (nor with
+	 * its alert_pop). */
+	size_t (*alert_pop_many)(fapi_alert_sub *sub, fapi_alert **out, size_t max, uint64_t *lost);
 } fapi_host;
 
 /* True when the running host's table reaches `field`. */

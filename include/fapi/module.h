@@ -19,7 +19,7 @@
 
 #define FAPI_MODULE_MAGIC 0x46415049u /* "FAPI" */
 #define FAPI_ABI_MAJOR 1
-#define FAPI_ABI_MINOR 5
+#define FAPI_ABI_MINOR 6
 #define FAPI_MODULE_SYMBOL fapi_module_v1
 #define FAPI_MODULE_SYMBOL_NAME "fapi_module_v1"
 

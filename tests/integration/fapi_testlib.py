@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -10,6 +11,12 @@ import sys
 import tempfile
 import time
 import unittest
+
+# The module ABI as include/fapi/module.h says: what this tree's host and
+# modules report.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "include", "fapi",
+                       "module.h")) as _h:
+    ABI_MINOR = int(re.search(r"#define FAPI_ABI_MINOR (\d+)", _h.read()).group(1))
 
 BIN = os.environ.get("FAPI_BIN", "")
 PY_PROTO = os.environ.get("FAPI_PY_PROTO", "")

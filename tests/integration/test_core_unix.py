@@ -8,7 +8,7 @@ import unittest
 
 import grpc
 
-from fapi_testlib import DaemonTest, raw_unary, unary
+from fapi_testlib import ABI_MINOR, DaemonTest, raw_unary, unary
 
 import health_pb2
 import version_pb2
@@ -33,10 +33,10 @@ class CoreUnixTest(DaemonTest):
             self.assertEqual((r.engine_major, r.engine_minor), (0, 11))
             self.assertTrue(r.git_commit)
             self.assertTrue(r.build_type)
-            self.assertEqual((r.abi_major, r.abi_minor), (1, 5))
+            self.assertEqual((r.abi_major, r.abi_minor), (1, ABI_MINOR))
             self.assertEqual([m.name for m in r.modules], ["version"])
             self.assertEqual(r.modules[0].version, "1.0.0")
-            self.assertEqual((r.modules[0].abi_major, r.modules[0].abi_minor), (1, 5))
+            self.assertEqual((r.modules[0].abi_major, r.modules[0].abi_minor), (1, ABI_MINOR))
             self.assertTrue(r.modules[0].library_path.endswith("fapi-version.so"))
 
     def test_falco_numbering(self):

@@ -21,7 +21,7 @@ import unittest
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-from fapi_testlib import DaemonTest, raw_unary, unary
+from fapi_testlib import ABI_MINOR, DaemonTest, raw_unary, unary
 
 import version_pb2
 
@@ -153,7 +153,7 @@ class VersionCompatTest(DaemonTest):
         r = self.ours(PATHS[1])
         self.assertEqual((r.engine_major, r.engine_minor, r.engine_patch, r.engine_version), (0, 11, 0, "0.11.0"))
         self.assertRegex(r.engine_fields_checksum, CHECKSUM)
-        self.assertEqual((r.abi_major, r.abi_minor), (1, 5))
+        self.assertEqual((r.abi_major, r.abi_minor), (1, ABI_MINOR))
         self.assertEqual(self.ours(PATHS[0]), r)
         # another daemon offers the same fields: the same checksum
         other = self.start_daemon()
