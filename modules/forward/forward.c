@@ -130,6 +130,8 @@ static int forward_read_config(forward_module *m, char *err, size_t errlen)
 		rc = m->host->config_int(c, "max_pending", 65536, &m->max_pending, err, errlen);
 	if (rc == FAPI_OK || rc == FAPI_ENOTFOUND)
 		rc = m->host->config_int(c, "ack_wait_ms", 5000, &m->ack_wait_ms, err, errlen);
+	if (rc == FAPI_OK || rc == FAPI_ENOTFOUND)
+		rc = m->host->config_int(c, "nice", 10, &m->nice, err, errlen);
 	if (rc == FAPI_ENOTFOUND)
 		rc = FAPI_OK;
 	if (rc != FAPI_OK)
@@ -209,6 +211,13 @@ static int forward_init(fapi_module_ctx *ctx, const fapi_host *host, void **stat
 		return rc;
 	}
 	forward_boot_id(m);
+	m->lat_ring = calloc(FORWARD_LAT_RING, sizeof(*m->lat_ring));
+	if (!m->lat_ring) {
+		fapi_sdk_filter_free(&m->filter);
+		free(m);
+		snprintf(err, errlen, "out of memory");
+		return FAPI_ENOMEM;
+	}
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_mutex_init(&m->retry_mu, NULL);
 	pthread_condattr_t ca;
@@ -229,13 +238,34 @@ static int forward_register(void *state, char *err, size_t errlen)
 	return FAPI_OK;
 }
 
+typedef struct forward_first {
+	forward_module *m;
+	int rc;
+	char err[512];
+} forward_first;
+
+static void *forward_first_connect(void *arg)
+{
+	forward_first *f = arg;
+	forward_nats_nice(f->m);
+	f->rc = forward_nats_connect_once(f->m, f->err, sizeof(f->err));
+	return NULL;
+}
+
 static int forward_start(void *state, char *err, size_t errlen)
 {
 	forward_module *m = state;
 	if (m->required) {
-		int rc = forward_nats_connect_once(m, err, errlen);
-		if (rc != FAPI_OK)
-			return rc;
+		/* On a thread of its own, niced like the publisher: nats.c's
+		 * threads for the connection inherit its priority. */
+		forward_first f = {.m = m, .rc = FAPI_ENOMEM, .err = "cannot start a thread"};
+		pthread_t t;
+		if (pthread_create(&t, NULL, forward_first_connect, &f) == 0)
+			pthread_join(t, NULL);
+		if (f.rc != FAPI_OK) {
+			snprintf(err, errlen, "%s", f.err);
+			return f.rc;
+		}
 	}
 	fapi_alert_sub_opts o = FAPI_ALERT_SUB_OPTS_INIT;
 	o.capacity = (size_t)m->queue_capacity;
@@ -295,6 +325,7 @@ static void forward_destroy(void *state)
 	pthread_mutex_destroy(&m->mu);
 	pthread_mutex_destroy(&m->retry_mu);
 	pthread_cond_destroy(&m->cv);
+	free(m->lat_ring);
 	free(m);
 }
 
@@ -335,6 +366,9 @@ static const fapi_config_key forward_keys[] = {
 		    "and awaiting a retry are held to the same bound"),
 	FORWARD_INT("max_pending", "65536", 1, 1 << 22, "published alerts awaiting their JetStream ack"),
 	FORWARD_INT("ack_wait_ms", "5000", 10, 600000, "time to wait for an ack before publishing again"),
+	FORWARD_INT("nice", "10", 0, 19,
+		    "scheduling niceness of the publisher and of nats.c's threads: above 0 the engine gets "
+		    "the CPU first when both want it, and forwarding takes what is left"),
 	FORWARD_STR("hostname", NULL, "node name in subjects, bodies and Msg-Ids (default: the alert's hostname)"),
 	FORWARD_BOOL("required", "false", "fail start-up when NATS cannot be reached"),
 	FORWARD_STR("filter.min_priority", NULL, "publish only alerts at least this priority"),

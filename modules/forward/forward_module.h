@@ -14,8 +14,13 @@
 #define FORWARD_MAX_SERVERS 16
 #define FORWARD_MAX_FILTER 64
 
-typedef struct forward_retry forward_retry;
+/* A message to publish again, by the engine's sequence number. */
+typedef struct forward_retry {
+	uint64_t seq;
+	void *msg; /* natsMsg */
+} forward_retry;
 
+#define FORWARD_LAT_RING 65536
 typedef struct forward_module {
 	fapi_module_ctx *ctx;
 	const fapi_host *host;
@@ -35,6 +40,7 @@ typedef struct forward_module {
 	int64_t ack_wait_ms;
 	const char *hostname; /* override, or NULL: the alert's */
 	bool required;
+	int64_t nice; /* of the publisher and the nats.c threads it starts */
 	fapi_sdk_filter filter;
 	char boot_id[64];
 
@@ -49,10 +55,14 @@ typedef struct forward_module {
 	 * only time a notify needs the lock and a signal. Both seq_cst: either
 	 * the notify sees sleeping or the publisher sees wake. */
 	atomic_bool wake, sleeping;
-	bool closed; /* nats.c's closed callback ran: no callback follows */
+	bool closed; /* the current connection's closed callback ran: no callback of it follows */
 
-	/* nats.c objects (void: the header stays out of the shared one). */
+	/* nats.c objects (void: the header stays out of the shared one). The
+	 * publisher owns the connection: nats.c does not reconnect by itself
+	 * (see forward_nats_connect_once), so nothing can go out on a new
+	 * connection before what the old one left unresolved. */
 	void *nc, *js;
+	bool was_connected; /* a connection was made before: the next is a reconnect */
 	atomic_bool connected;
 	atomic_uint_fast64_t published, acked, retried, failed;
 	/* Published and neither acknowledged nor back in the retry list, and
@@ -64,11 +74,20 @@ typedef struct forward_module {
 	atomic_bool resync;
 #define FORWARD_LAT_BUCKETS 40
 	atomic_uint_fast64_t lat[FORWARD_LAT_BUCKETS]; /* creation to ack: bucket b holds [2^b, 2^(b+1)) us */
+	/* Creation time by sequence, for the ack handler: slot seq %
+	 * FORWARD_LAT_RING, the seq written last so a reader can tell a slot
+	 * reused meanwhile (no sample then). */
+	struct {
+		atomic_uint_fast64_t seq, created_ns;
+	} *lat_ring;
 	pthread_mutex_t retry_mu;
-	forward_retry *retry_head, *retry_tail; /* messages to publish again, in sequence order */
+	/* Messages to publish again, in sequence order: retry[retry_at..nretry). */
+	forward_retry *retry;
+	size_t retry_at, nretry, retry_cap;
 } forward_module;
 
 /* forward_nats.c: connects (with retries), publishes, counts acks. */
+void forward_nats_nice(forward_module *m);
 int forward_nats_connect_once(forward_module *m, char *err, size_t errlen);
 void *forward_nats_thread(void *arg);
 void forward_nats_close(forward_module *m);

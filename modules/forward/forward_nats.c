@@ -5,23 +5,23 @@
  * A message whose ack fails or times out is published again with the same
  * Nats-Msg-Id, so JetStream keeps it once. */
 
+#include <errno.h>
 #include <nats/nats.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "forward_body.h"
 #include "forward_module.h"
 
 /* How long the publisher lets alerts gather after emptying the queue. */
 #define FORWARD_BATCH_US 500
-
-struct forward_retry {
-	natsMsg *msg;
-	uint64_t seq;
-	forward_retry *next;
-};
+/* Alerts taken from the bus at once (alert_pop_many). */
+#define FORWARD_POP_BATCH 64
 
 /* The engine's sequence number, the last part of the Msg-Id. */
 static uint64_t forward_nats_seq(natsMsg *msg)
@@ -33,49 +33,97 @@ static uint64_t forward_nats_seq(natsMsg *msg)
 	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
+static int forward_nats_retry_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const forward_retry *)a)->seq, y = ((const forward_retry *)b)->seq;
+	return x < y ? -1 : x > y;
+}
+
+/* Room for `more` entries at the end of the retry list; under retry_mu. */
+static bool forward_nats_retry_room(forward_module *m, size_t more)
+{
+	if (m->retry_at && m->retry_at * 2 >= m->nretry) {
+		memmove(m->retry, m->retry + m->retry_at, (m->nretry - m->retry_at) * sizeof(*m->retry));
+		m->nretry -= m->retry_at;
+		m->retry_at = 0;
+	}
+	if (m->nretry + more <= m->retry_cap)
+		return true;
+	size_t cap = m->retry_cap ? m->retry_cap : 256;
+	while (cap < m->nretry + more)
+		cap *= 2;
+	forward_retry *n = realloc(m->retry, cap * sizeof(*n));
+	if (!n)
+		return false;
+	m->retry = n;
+	m->retry_cap = cap;
+	return true;
+}
+
 /* Into the retry list at its place by sequence (usually the end: acks
  * fail in the order the messages went out). Takes msg; false on ENOMEM
  * (msg destroyed and counted as failed). */
 static bool forward_nats_keep(forward_module *m, natsMsg *msg)
 {
-	forward_retry *r = malloc(sizeof(*r));
-	if (!r) {
+	forward_retry r = {forward_nats_seq(msg), msg};
+	pthread_mutex_lock(&m->retry_mu);
+	bool ok = forward_nats_retry_room(m, 1);
+	if (ok) {
+		size_t at = m->nretry;
+		while (at > m->retry_at && m->retry[at - 1].seq > r.seq)
+			at--;
+		memmove(m->retry + at + 1, m->retry + at, (m->nretry - at) * sizeof(*m->retry));
+		m->retry[at] = r;
+		m->nretry++;
+	}
+	pthread_mutex_unlock(&m->retry_mu);
+	if (!ok) {
 		atomic_fetch_add(&m->failed, 1);
 		atomic_fetch_sub(&m->held_bytes, natsMsg_GetDataLength(msg));
 		natsMsg_Destroy(msg);
-		return false;
 	}
-	r->msg = msg;
-	r->seq = forward_nats_seq(msg);
-	r->next = NULL;
+	return ok;
+}
+
+/* Takes every message of list into the retry list, in sequence order
+ * (nats.c hands them over in hash order). */
+static void forward_nats_keep_all(forward_module *m, natsMsgList *list)
+{
 	pthread_mutex_lock(&m->retry_mu);
-	if (!m->retry_head || m->retry_tail->seq < r->seq) {
-		if (m->retry_tail)
-			m->retry_tail->next = r;
-		else
-			m->retry_head = r;
-		m->retry_tail = r;
-	} else {
-		forward_retry **at = &m->retry_head;
-		while (*at && (*at)->seq < r->seq)
-			at = &(*at)->next;
-		r->next = *at;
-		*at = r;
+	bool ok = forward_nats_retry_room(m, (size_t)list->Count);
+	if (ok) {
+		for (int i = 0; i < list->Count; i++) {
+			if (!list->Msgs[i])
+				continue;
+			m->retry[m->nretry++] = (forward_retry){forward_nats_seq(list->Msgs[i]), list->Msgs[i]};
+			list->Msgs[i] = NULL;
+		}
+		qsort(m->retry + m->retry_at, m->nretry - m->retry_at, sizeof(*m->retry), forward_nats_retry_cmp);
 	}
 	pthread_mutex_unlock(&m->retry_mu);
-	return true;
+	/* Out of memory: what is left in the list is lost, and counted. */
+	for (int i = 0; i < list->Count; i++)
+		if (list->Msgs[i]) {
+			atomic_fetch_add(&m->failed, 1);
+			atomic_fetch_sub(&m->held_bytes, natsMsg_GetDataLength(list->Msgs[i]));
+		}
+	natsMsgList_Destroy(list);
 }
 
 /* Alert creation to ack, in a log2 histogram of microseconds, so that
  * the stop line (and bench/forward) can tell percentiles. */
-static void forward_nats_latency(forward_module *m, natsMsg *msg)
+static void forward_nats_latency(forward_module *m, uint64_t seq)
 {
-	const char *v = NULL;
-	if (natsMsgHeader_Get(msg, "Falco-Created-Ns", &v) != NATS_OK || !v)
+	__typeof__(m->lat_ring) slot = &m->lat_ring[seq % FORWARD_LAT_RING];
+	if (atomic_load_explicit(&slot->seq, memory_order_acquire) != seq)
+		return;
+	uint64_t created = atomic_load_explicit(&slot->created_ns, memory_order_relaxed);
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&slot->seq, memory_order_relaxed) != seq)
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	int64_t d = ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec - strtoll(v, NULL, 10)) / 1000;
+	int64_t d = ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec - (int64_t)created) / 1000;
 	unsigned b = 0;
 	while (d > 1 && b < FORWARD_LAT_BUCKETS - 1) {
 		d >>= 1;
@@ -90,7 +138,7 @@ static void forward_nats_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr 
 	forward_module *m = closure;
 	if (pa && !pae) {
 		atomic_fetch_add(&m->acked, 1);
-		forward_nats_latency(m, msg);
+		forward_nats_latency(m, forward_nats_seq(msg));
 		atomic_fetch_sub(&m->held_bytes, natsMsg_GetDataLength(msg));
 		natsMsg_Destroy(msg);
 		atomic_fetch_sub(&m->inflight, 1);
@@ -106,6 +154,14 @@ static void forward_nats_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr 
 
 static bool forward_nats_stopping(forward_module *m);
 
+static void forward_nats_wake(forward_module *m)
+{
+	atomic_store(&m->wake, true);
+	pthread_mutex_lock(&m->mu);
+	pthread_cond_signal(&m->cv);
+	pthread_mutex_unlock(&m->mu);
+}
+
 static void forward_nats_disconnected(natsConnection *nc, void *closure)
 {
 	(void)nc;
@@ -114,6 +170,7 @@ static void forward_nats_disconnected(natsConnection *nc, void *closure)
 	if (atomic_exchange(&m->connected, false) && !forward_nats_stopping(m))
 		m->host->log(m->ctx, FAPI_LOG_WARNING, "NATS disconnected: alerts wait in the queue (capacity %lld)",
 			     (long long)m->queue_capacity);
+	forward_nats_wake(m);
 }
 
 static void forward_nats_closed(natsConnection *nc, void *closure)
@@ -122,20 +179,8 @@ static void forward_nats_closed(natsConnection *nc, void *closure)
 	forward_module *m = closure;
 	pthread_mutex_lock(&m->mu);
 	m->closed = true;
-	pthread_cond_broadcast(&m->cv);
-	pthread_mutex_unlock(&m->mu);
-}
-
-static void forward_nats_reconnected(natsConnection *nc, void *closure)
-{
-	forward_module *m = closure;
-	char url[256] = "";
-	natsConnection_GetConnectedUrl(nc, url, sizeof(url));
-	atomic_store(&m->connected, true);
-	m->host->log(m->ctx, FAPI_LOG_INFO, "NATS reconnected to %s", url);
 	atomic_store(&m->wake, true);
-	pthread_mutex_lock(&m->mu);
-	pthread_cond_signal(&m->cv);
+	pthread_cond_broadcast(&m->cv);
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -201,25 +246,24 @@ int forward_nats_connect_once(forward_module *m, char *err, size_t errlen)
 		s = natsOptions_SetToken(o, m->token);
 	if (s == NATS_OK && m->creds)
 		s = natsOptions_SetUserCredentialsFromFiles(o, m->creds, NULL);
-	/* Reconnect for ever with backoff (nats.c's wait, with jitter). */
+	/* No reconnect inside nats.c: the publisher makes the next connection
+	 * itself (forward_nats_thread, with backoff), after taking back every
+	 * message the lost one left unacknowledged, so that those go out
+	 * first, in order. With nats.c's own reconnect, a message published
+	 * right after it reconnected (before its disconnected callback ran)
+	 * was stored ahead of older ones lost with the old connection. */
 	if (s == NATS_OK)
-		s = natsOptions_SetMaxReconnect(o, -1);
+		s = natsOptions_SetAllowReconnect(o, false);
+	/* A server that vanished without closing the socket is noticed within
+	 * about 3 pings rather than nats.c's default of minutes. */
 	if (s == NATS_OK)
-		s = natsOptions_SetReconnectWait(o, 250);
+		s = natsOptions_SetPingInterval(o, 2000);
 	if (s == NATS_OK)
-		s = natsOptions_SetReconnectJitter(o, 100, 1000);
+		s = natsOptions_SetMaxPingsOut(o, 2);
 	if (s == NATS_OK)
 		s = natsOptions_SetIOBufSize(o, 1 << 20);
-	/* Nothing kept by nats.c while it reconnects (a publish then fails and
-	 * the alert waits in the module, in order): what it kept would go out
-	 * on the new connection before the older alerts lost with the old one
-	 * are published again. 1 byte: 0 would mean its 8 MiB default. */
-	if (s == NATS_OK)
-		s = natsOptions_SetReconnectBufSize(o, 1);
 	if (s == NATS_OK)
 		s = natsOptions_SetDisconnectedCB(o, forward_nats_disconnected, m);
-	if (s == NATS_OK)
-		s = natsOptions_SetReconnectedCB(o, forward_nats_reconnected, m);
 	if (s == NATS_OK)
 		s = natsOptions_SetClosedCB(o, forward_nats_closed, m);
 	if (s != NATS_OK) {
@@ -227,6 +271,9 @@ int forward_nats_connect_once(forward_module *m, char *err, size_t errlen)
 		return forward_nats_fail(s, "nats options (tls, credentials)", err, errlen);
 	}
 	natsConnection *nc = NULL;
+	pthread_mutex_lock(&m->mu);
+	m->closed = false;
+	pthread_mutex_unlock(&m->mu);
 	s = natsConnection_Connect(&nc, o);
 	natsOptions_Destroy(o);
 	if (s != NATS_OK)
@@ -250,26 +297,47 @@ int forward_nats_connect_once(forward_module *m, char *err, size_t errlen)
 	}
 	char url[256] = "";
 	natsConnection_GetConnectedUrl(nc, url, sizeof(url));
-	m->host->log(m->ctx, FAPI_LOG_INFO, "connected to NATS %s, publishing to stream %s", url, m->stream);
+	if (m->was_connected)
+		m->host->log(m->ctx, FAPI_LOG_INFO, "NATS reconnected to %s", url);
+	else
+		m->host->log(m->ctx, FAPI_LOG_INFO, "connected to NATS %s, publishing to stream %s", url, m->stream);
+	m->was_connected = true;
 	m->nc = nc;
 	m->js = js;
 	atomic_store(&m->connected, true);
 	return FAPI_OK;
 }
 
-void forward_nats_close(forward_module *m)
+/* Waits (bounded) for the in-flight count to reach zero: the ack
+ * handler calls already running when the pending list was taken. */
+static void forward_nats_settle(forward_module *m, int ms)
+{
+	for (int i = 0; i < ms && atomic_load(&m->inflight) > 0; i++)
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+}
+
+/* Ends the current connection: what it left unacknowledged goes back to
+ * the retry list, in order; with `drain`, acks are first awaited (stop). */
+static void forward_nats_drop(forward_module *m, bool drain)
 {
 	if (m->js) {
-		jsPubOptions po;
-		jsPubOptions_Init(&po);
-		po.MaxWait = 2000;
-		js_PublishAsyncComplete(m->js, &po);
-		jsCtx_Destroy(m->js);
+		if (drain) {
+			jsPubOptions po;
+			jsPubOptions_Init(&po);
+			po.MaxWait = 2000;
+			js_PublishAsyncComplete(m->js, &po);
+		}
+		natsMsgList pending = {0};
+		if (js_PublishAsyncGetPendingList(&pending, m->js) == NATS_OK) {
+			atomic_fetch_sub(&m->inflight, pending.Count);
+			forward_nats_keep_all(m, &pending);
+		}
+		forward_nats_settle(m, 1000);
 	}
 	if (m->nc) {
 		/* nats.c runs its callbacks on a thread of its own, after
-		 * Destroy returns: wait for the closed callback, the last one,
-		 * before m can be freed. */
+		 * Close returns: wait for the closed callback, the last one,
+		 * before m (or the next connection's flag) can be touched. */
 		natsConnection_Close(m->nc);
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -279,17 +347,25 @@ void forward_nats_close(forward_module *m)
 			if (pthread_cond_timedwait(&m->cv, &m->mu, &ts) != 0)
 				break;
 		pthread_mutex_unlock(&m->mu);
+	}
+	if (m->js)
+		jsCtx_Destroy(m->js);
+	if (m->nc)
 		natsConnection_Destroy(m->nc);
-	}
 	m->js = m->nc = NULL;
+	atomic_store(&m->connected, false);
+	atomic_store(&m->resync, true);
+}
+
+void forward_nats_close(forward_module *m)
+{
+	forward_nats_drop(m, true);
 	pthread_mutex_lock(&m->retry_mu);
-	while (m->retry_head) {
-		forward_retry *r = m->retry_head;
-		m->retry_head = r->next;
-		natsMsg_Destroy(r->msg);
-		free(r);
-	}
-	m->retry_tail = NULL;
+	for (size_t i = m->retry_at; i < m->nretry; i++)
+		natsMsg_Destroy(m->retry[i].msg);
+	free(m->retry);
+	m->retry = NULL;
+	m->retry_at = m->nretry = m->retry_cap = 0;
 	pthread_mutex_unlock(&m->retry_mu);
 }
 
@@ -325,13 +401,6 @@ static bool forward_nats_stopping(forward_module *m)
  * it: it is then kept for retry. */
 static bool forward_nats_send(forward_module *m, natsMsg *msg, jsPubOptions *po)
 {
-	/* nats.c notices a broken connection before its disconnected
-	 * callback tells us: refuse early rather than have it buffered. */
-	if (natsConnection_Status(m->nc) != NATS_CONN_STATUS_CONNECTED) {
-		atomic_store(&m->resync, true);
-		forward_nats_keep(m, msg);
-		return false;
-	}
 	atomic_fetch_add(&m->inflight, 1);
 	natsStatus s = js_PublishMsgAsync(m->js, &msg, po);
 	if (s == NATS_OK)
@@ -344,7 +413,7 @@ static bool forward_nats_send(forward_module *m, natsMsg *msg, jsPubOptions *po)
 	return false;
 }
 
-/* Publishes what the ack handler sent back. Returns false when the
+/* Publishes what waits in the retry list. Returns false when the
  * connection refused one (try later). */
 static bool forward_nats_retry(forward_module *m, jsPubOptions *po)
 {
@@ -352,18 +421,13 @@ static bool forward_nats_retry(forward_module *m, jsPubOptions *po)
 		/* A failure meanwhile: an older one may be back at the head. */
 		if (atomic_load(&m->resync))
 			return false;
+		natsMsg *msg = NULL;
 		pthread_mutex_lock(&m->retry_mu);
-		forward_retry *r = m->retry_head;
-		if (r) {
-			m->retry_head = r->next;
-			if (!m->retry_head)
-				m->retry_tail = NULL;
-		}
+		if (m->retry_at < m->nretry)
+			msg = m->retry[m->retry_at++].msg;
 		pthread_mutex_unlock(&m->retry_mu);
-		if (!r)
+		if (!msg)
 			return true;
-		natsMsg *msg = r->msg;
-		free(r);
 		atomic_fetch_add(&m->retried, 1);
 		if (!forward_nats_send(m, msg, po))
 			return false;
@@ -389,18 +453,21 @@ static natsMsg *forward_nats_msg(forward_module *m, const fapi_alert_view *a, fo
 	natsMsg *msg = NULL;
 	if (natsMsg_Create(&msg, subject, NULL, body->buf, (int)body->len) != NATS_OK)
 		return NULL;
-	if (natsMsgHeader_Set(msg, "Nats-Msg-Id", id) != NATS_OK ||
-	    natsMsgHeader_Set(msg, "Falco-Created-Ns", forward_body_u64(num, a->created_ns)) != NATS_OK) {
+	if (natsMsgHeader_Set(msg, "Nats-Msg-Id", id) != NATS_OK) {
 		natsMsg_Destroy(msg);
 		return NULL;
 	}
+	__typeof__(m->lat_ring) slot = &m->lat_ring[a->seq % FORWARD_LAT_RING];
+	atomic_store_explicit(&slot->seq, 0, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	atomic_store_explicit(&slot->created_ns, a->created_ns, memory_order_relaxed);
+	atomic_store_explicit(&slot->seq, a->seq, memory_order_release);
 	return msg;
 }
 
 /* May newer alerts go out? After a disconnect or a failed ack, only once
  * every message of before is resolved (acknowledged, or back in the retry
- * list: an ack lost with the connection takes ack_wait_ms) and the retry
- * list went out again in sequence order. */
+ * list) and the retry list went out again in sequence order. */
 static bool forward_nats_ready(forward_module *m, jsPubOptions *po)
 {
 	if (!atomic_load(&m->connected))
@@ -413,62 +480,116 @@ static bool forward_nats_ready(forward_module *m, jsPubOptions *po)
 	return forward_nats_retry(m, po);
 }
 
-void *forward_nats_thread(void *arg)
+/* Connects, with backoff, until it works or the module stops. */
+static void forward_nats_reconnect(forward_module *m)
 {
-	forward_module *m = arg;
 	char err[512];
 	int64_t backoff = 250;
 	bool reported = false;
+	unsigned seed = (unsigned)(uintptr_t)m ^ (unsigned)time(NULL);
 	while (!m->nc && !forward_nats_stopping(m)) {
 		if (forward_nats_connect_once(m, err, sizeof(err)) == FAPI_OK)
-			break;
+			return;
 		if (!reported)
 			m->host->log(m->ctx, FAPI_LOG_WARNING, "%s; retrying with backoff, alerts wait in the queue", err);
 		reported = true;
-		forward_nats_sleep_ms(m, backoff);
+		/* Jitter, so that a fleet does not come back in step. */
+		forward_nats_sleep_ms(m, backoff + rand_r(&seed) % (backoff / 4 + 1));
 		backoff = backoff * 2 > 10000 ? 10000 : backoff * 2;
 	}
+}
+
+/* Overflow in the log: the first at once, then one line per
+ * FORWARD_LOST_LOG_S at most (a full queue loses alerts at every pop: a
+ * line each time was hundreds a second). The exact count is on the drops
+ * stream and /metrics, and in the stop line. */
+#define FORWARD_LOST_LOG_S 10
+typedef struct forward_lost_log {
+	uint64_t total, unlogged;
+	time_t last;
+} forward_lost_log;
+
+static void forward_nats_lost(forward_module *m, uint64_t lost, forward_lost_log *l)
+{
+	l->total += lost;
+	l->unlogged += lost;
+	time_t now = time(NULL);
+	if (l->last && now - l->last < FORWARD_LOST_LOG_S)
+		return;
+	m->host->log(m->ctx, FAPI_LOG_WARNING, "queue full: dropped the %llu oldest alerts (%llu in all)",
+		     (unsigned long long)l->unlogged, (unsigned long long)l->total);
+	l->unlogged = 0;
+	l->last = now;
+}
+
+void forward_nats_nice(forward_module *m)
+{
+	/* Linux: niceness is per thread, and inherited by the threads this
+	 * one creates (nats.c's reader, flusher and callback threads). */
+	if (m->nice && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), (int)m->nice) != 0)
+		m->host->log(m->ctx, FAPI_LOG_WARNING, "nice %lld: %s; forwarding runs at the engine's priority",
+			     (long long)m->nice, strerror(errno));
+}
+
+void *forward_nats_thread(void *arg)
+{
+	forward_module *m = arg;
+	forward_nats_nice(m);
 	jsPubOptions po;
 	jsPubOptions_Init(&po);
 	po.MaxWait = m->ack_wait_ms;
 	forward_buf body = {0};
-	uint64_t lost_total = 0;
+	forward_lost_log lost_log = {0};
+	bool many = FAPI_HOST_HAS(m->host, alert_pop_many);
+	fapi_alert *got[FORWARD_POP_BATCH];
 	while (!forward_nats_stopping(m)) {
+		if (!m->nc) {
+			forward_nats_reconnect(m);
+			continue;
+		}
+		if (natsConnection_IsClosed(m->nc)) {
+			forward_nats_drop(m, false);
+			continue;
+		}
 		if (!forward_nats_ready(m, &po)) {
 			forward_nats_sleep_ms(m, 20);
 			continue;
 		}
 		size_t batch = 0;
-		bool drained = false;
-		for (; batch < 4096; batch++) {
+		bool drained = false, refused = false;
+		while (batch < 4096 && !refused) {
 			/* What the module holds is bounded like the queue: past
 			 * it, alerts wait (and the oldest drop) in the bus. */
 			if (atomic_load(&m->held_bytes) >= m->queue_bytes || atomic_load(&m->resync))
 				break;
 			uint64_t lost = 0;
-			fapi_alert *al = m->host->alert_pop(m->sub, &lost);
-			if (lost) {
-				lost_total += lost;
-				m->host->log(m->ctx, FAPI_LOG_WARNING,
-					     "queue full: dropped the %llu oldest alerts (%llu in all)",
-					     (unsigned long long)lost, (unsigned long long)lost_total);
-			}
-			if (!al) {
+			size_t n = many ? m->host->alert_pop_many(m->sub, got, FORWARD_POP_BATCH, &lost)
+					: ((got[0] = m->host->alert_pop(m->sub, &lost)) != NULL);
+			if (lost)
+				forward_nats_lost(m, lost, &lost_log);
+			if (n == 0) {
 				drained = true;
 				break;
 			}
-			fapi_alert_view v = FAPI_ALERT_VIEW_INIT;
-			m->host->alert_view(al, &v);
-			natsMsg *msg = forward_nats_msg(m, &v, &body);
-			m->host->alert_release(al);
-			if (!msg) {
-				atomic_fetch_add(&m->failed, 1);
-				continue;
+			for (size_t i = 0; i < n; i++) {
+				fapi_alert_view v = FAPI_ALERT_VIEW_INIT;
+				m->host->alert_view(got[i], &v);
+				natsMsg *msg = forward_nats_msg(m, &v, &body);
+				m->host->alert_release(got[i]);
+				if (!msg) {
+					atomic_fetch_add(&m->failed, 1);
+					continue;
+				}
+				atomic_fetch_add(&m->published, 1);
+				atomic_fetch_add(&m->held_bytes, natsMsg_GetDataLength(msg));
+				/* Once one is refused the rest of the batch goes
+				 * to the retry list, behind it, in order. */
+				if (refused)
+					forward_nats_keep(m, msg);
+				else if (!forward_nats_send(m, msg, &po))
+					refused = true;
 			}
-			atomic_fetch_add(&m->published, 1);
-			atomic_fetch_add(&m->held_bytes, natsMsg_GetDataLength(msg));
-			if (!forward_nats_send(m, msg, &po))
-				break;
+			batch += n;
 		}
 		if (batch == 0) {
 			forward_nats_sleep_ms(m, atomic_load(&m->held_bytes) >= m->queue_bytes ? 5 : 100);
