@@ -32,10 +32,8 @@ size_t fapi_sdk_time_utc(uint64_t ns, const char *suffix, char out[FAPI_SDK_TIME
 	unsigned month, day;
 	fapi_sdk_time_civil((int64_t)(secs / 86400), &year, &month, &day);
 	char *p = out;
-	unsigned yw = 4;
-	for (uint64_t y = (uint64_t)year; y >= 10000; y /= 10)
-		yw++;
-	p = fapi_sdk_time_digits(p, (uint64_t)year, yw);
+	/* 2554 at most: the last instant of a uint64_t of nanoseconds. */
+	p = fapi_sdk_time_digits(p, (uint64_t)year, 4);
 	*p++ = '-';
 	p = fapi_sdk_time_digits(p, month, 2);
 	*p++ = '-';

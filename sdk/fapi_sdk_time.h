@@ -18,11 +18,12 @@
  * "YYYY-MM-DDTHH:MM:SS.nnnnnnnnn" followed by `suffix` (NULL for none:
  * "Z" gives Falco's json_output time, "+0000" libsinsp's ISO 8601) into
  * out, which must hold FAPI_SDK_TIME_UTC_MAX bytes; suffix is cut to fit.
- * Returns the length written (terminator excluded). Years past 9999 are
- * written with more digits, as strftime's %Y would. */
+ * Returns the length written (terminator excluded). Every uint64_t of
+ * nanoseconds falls in 1970..2554, so the year has four digits. */
 size_t fapi_sdk_time_utc(uint64_t ns, const char *suffix, char out[FAPI_SDK_TIME_UTC_MAX]);
 
-/* The civil date of day `days` since 1970-01-01 (negative before). */
+/* The civil date of day `days` since 1970-01-01 (negative before), for
+ * |days| below 2^55 (well past any year a time_t can hold). */
 void fapi_sdk_time_civil(int64_t days, int64_t *year, unsigned *month, unsigned *day);
 
 #endif

@@ -296,6 +296,8 @@ static void forward_stop(void *state)
 	pthread_mutex_unlock(&m->mu);
 	pthread_join(m->thread, NULL);
 	m->thread_started = false;
+	uint64_t acked = atomic_load(&m->acked);
+	uint64_t unacked = forward_nats_finish(m);
 	uint64_t total = 0, run = 0, p50 = 0, p99 = 0;
 	for (unsigned b = 0; b < FORWARD_LAT_BUCKETS; b++)
 		total += atomic_load(&m->lat[b]);
@@ -307,10 +309,11 @@ static void forward_stop(void *state)
 			p99 = 2ull << b;
 	}
 	m->host->log(m->ctx, FAPI_LOG_INFO,
-		     "forwarded %llu alerts, %llu acknowledged, %llu retried, %llu failed; creation to ack "
-		     "p50 < %llu us, p99 < %llu us",
-		     (unsigned long long)atomic_load(&m->published), (unsigned long long)atomic_load(&m->acked),
+		     "forwarded %llu alerts, %llu acknowledged, %llu retried, %llu failed; at stop %llu more "
+		     "acknowledged, %llu not; creation to ack p50 < %llu us, p99 < %llu us",
+		     (unsigned long long)atomic_load(&m->published), (unsigned long long)acked,
 		     (unsigned long long)atomic_load(&m->retried), (unsigned long long)atomic_load(&m->failed),
+		     (unsigned long long)(atomic_load(&m->acked) - acked), (unsigned long long)unacked,
 		     (unsigned long long)p50, (unsigned long long)p99);
 }
 

@@ -55,13 +55,18 @@ typedef struct forward_module {
 	 * only time a notify needs the lock and a signal. Both seq_cst: either
 	 * the notify sees sleeping or the publisher sees wake. */
 	atomic_bool wake, sleeping;
-	bool closed; /* the current connection's closed callback ran: no callback of it follows */
+	/* Connections are numbered; nats.c's callbacks carry their number
+	 * (forward_conn), so a late one of an older connection changes nothing,
+	 * and `closed_upto` (under mu) counts the connections whose closed
+	 * callback, their last, ran: m outlives every callback. */
+	uint64_t conn_gen, closed_upto;
 
 	/* nats.c objects (void: the header stays out of the shared one). The
 	 * publisher owns the connection: nats.c does not reconnect by itself
 	 * (see forward_nats_connect_once), so nothing can go out on a new
 	 * connection before what the old one left unresolved. */
 	void *nc, *js;
+	bool js_used; /* an async publish was taken on js (nats.c makes its pending map then) */
 	bool was_connected; /* a connection was made before: the next is a reconnect */
 	atomic_bool connected;
 	atomic_uint_fast64_t published, acked, retried, failed;
@@ -90,6 +95,10 @@ typedef struct forward_module {
 void forward_nats_nice(forward_module *m);
 int forward_nats_connect_once(forward_module *m, char *err, size_t errlen);
 void *forward_nats_thread(void *arg);
+/* After the publisher thread ended: waits (2 s at most) for the acks of
+ * what is in flight and returns how many alerts are left unacknowledged. */
+uint64_t forward_nats_finish(forward_module *m);
+/* Ends the connection and frees what is left. */
 void forward_nats_close(forward_module *m);
 
 #endif

@@ -21,7 +21,7 @@
 /* How long the publisher lets alerts gather after emptying the queue. */
 #define FORWARD_BATCH_US 500
 /* Alerts taken from the bus at once (alert_pop_many). */
-#define FORWARD_POP_BATCH 64
+#define FORWARD_POP_BATCH 256
 
 /* The engine's sequence number, the last part of the Msg-Id. */
 static uint64_t forward_nats_seq(natsMsg *msg)
@@ -115,7 +115,7 @@ static void forward_nats_keep_all(forward_module *m, natsMsgList *list)
 static void forward_nats_latency(forward_module *m, uint64_t seq)
 {
 	__typeof__(m->lat_ring) slot = &m->lat_ring[seq % FORWARD_LAT_RING];
-	if (atomic_load_explicit(&slot->seq, memory_order_acquire) != seq)
+	if (seq == 0 || atomic_load_explicit(&slot->seq, memory_order_acquire) != seq)
 		return;
 	uint64_t created = atomic_load_explicit(&slot->created_ns, memory_order_relaxed);
 	atomic_thread_fence(memory_order_acquire);
@@ -162,10 +162,23 @@ static void forward_nats_wake(forward_module *m)
 	pthread_mutex_unlock(&m->mu);
 }
 
+/* The closure of one connection's callbacks, freed by its closed
+ * callback (nats.c posts it once, last, for every connection it made). */
+typedef struct forward_conn {
+	forward_module *m;
+	uint64_t gen;
+} forward_conn;
+
 static void forward_nats_disconnected(natsConnection *nc, void *closure)
 {
 	(void)nc;
-	forward_module *m = closure;
+	forward_conn *c = closure;
+	forward_module *m = c->m;
+	pthread_mutex_lock(&m->mu);
+	bool current = c->gen == m->conn_gen;
+	pthread_mutex_unlock(&m->mu);
+	if (!current)
+		return;
 	atomic_store(&m->resync, true);
 	if (atomic_exchange(&m->connected, false) && !forward_nats_stopping(m))
 		m->host->log(m->ctx, FAPI_LOG_WARNING, "NATS disconnected: alerts wait in the queue (capacity %lld)",
@@ -176,12 +189,26 @@ static void forward_nats_disconnected(natsConnection *nc, void *closure)
 static void forward_nats_closed(natsConnection *nc, void *closure)
 {
 	(void)nc;
-	forward_module *m = closure;
+	forward_conn *c = closure;
+	forward_module *m = c->m;
 	pthread_mutex_lock(&m->mu);
-	m->closed = true;
-	atomic_store(&m->wake, true);
+	if (c->gen > m->closed_upto)
+		m->closed_upto = c->gen;
 	pthread_cond_broadcast(&m->cv);
 	pthread_mutex_unlock(&m->mu);
+	free(c);
+}
+
+/* Closes and destroys nc (connection number gen), returning once its
+ * closed callback ran: no callback of it can follow, and m may go. */
+static void forward_nats_end(forward_module *m, natsConnection *nc, uint64_t gen)
+{
+	natsConnection_Close(nc);
+	pthread_mutex_lock(&m->mu);
+	while (m->closed_upto < gen)
+		pthread_cond_wait(&m->cv, &m->mu);
+	pthread_mutex_unlock(&m->mu);
+	natsConnection_Destroy(nc);
 }
 
 static int forward_nats_fail(natsStatus s, const char *what, char *err, size_t errlen)
@@ -262,22 +289,31 @@ int forward_nats_connect_once(forward_module *m, char *err, size_t errlen)
 		s = natsOptions_SetMaxPingsOut(o, 2);
 	if (s == NATS_OK)
 		s = natsOptions_SetIOBufSize(o, 1 << 20);
+	forward_conn *cb = malloc(sizeof(*cb));
+	if (!cb)
+		s = NATS_NO_MEMORY;
+	if (s == NATS_OK) {
+		pthread_mutex_lock(&m->mu);
+		*cb = (forward_conn){m, ++m->conn_gen};
+		pthread_mutex_unlock(&m->mu);
+		s = natsOptions_SetDisconnectedCB(o, forward_nats_disconnected, cb);
+	}
 	if (s == NATS_OK)
-		s = natsOptions_SetDisconnectedCB(o, forward_nats_disconnected, m);
-	if (s == NATS_OK)
-		s = natsOptions_SetClosedCB(o, forward_nats_closed, m);
+		s = natsOptions_SetClosedCB(o, forward_nats_closed, cb);
 	if (s != NATS_OK) {
 		natsOptions_Destroy(o);
+		free(cb);
 		return forward_nats_fail(s, "nats options (tls, credentials)", err, errlen);
 	}
+	uint64_t gen = cb->gen;
 	natsConnection *nc = NULL;
-	pthread_mutex_lock(&m->mu);
-	m->closed = false;
-	pthread_mutex_unlock(&m->mu);
 	s = natsConnection_Connect(&nc, o);
 	natsOptions_Destroy(o);
-	if (s != NATS_OK)
+	if (s != NATS_OK) {
+		/* No connection, so no callback: the closure is ours. */
+		free(cb);
 		return forward_nats_fail(s, "connecting to NATS", err, errlen);
+	}
 	jsOptions jo;
 	jsOptions_Init(&jo);
 	jo.PublishAsync.MaxPending = m->max_pending;
@@ -286,13 +322,14 @@ int forward_nats_connect_once(forward_module *m, char *err, size_t errlen)
 	jsCtx *js = NULL;
 	s = natsConnection_JetStream(&js, nc, &jo);
 	if (s != NATS_OK) {
-		natsConnection_Destroy(nc);
-		return forward_nats_fail(s, "jetstream context", err, errlen);
+		forward_nats_fail(s, "jetstream context", err, errlen);
+		forward_nats_end(m, nc, gen);
+		return FAPI_EINVAL;
 	}
 	int rc = forward_nats_stream(m, js, err, errlen);
 	if (rc != FAPI_OK) {
 		jsCtx_Destroy(js);
-		natsConnection_Destroy(nc);
+		forward_nats_end(m, nc, gen);
 		return rc;
 	}
 	char url[256] = "";
@@ -304,6 +341,7 @@ int forward_nats_connect_once(forward_module *m, char *err, size_t errlen)
 	m->was_connected = true;
 	m->nc = nc;
 	m->js = js;
+	m->js_used = false;
 	atomic_store(&m->connected, true);
 	return FAPI_OK;
 }
@@ -320,46 +358,51 @@ static void forward_nats_settle(forward_module *m, int ms)
  * the retry list, in order; with `drain`, acks are first awaited (stop). */
 static void forward_nats_drop(forward_module *m, bool drain)
 {
-	if (m->js) {
+	if (m->js && m->js_used) {
 		if (drain) {
 			jsPubOptions po;
 			jsPubOptions_Init(&po);
 			po.MaxWait = 2000;
 			js_PublishAsyncComplete(m->js, &po);
 		}
+		/* Only after a publish was taken: nats.c makes the pending map
+		 * then, and this call does not check that it exists. */
 		natsMsgList pending = {0};
 		if (js_PublishAsyncGetPendingList(&pending, m->js) == NATS_OK) {
 			atomic_fetch_sub(&m->inflight, pending.Count);
 			forward_nats_keep_all(m, &pending);
+			forward_nats_settle(m, 1000);
+		} else {
+			/* Out of memory: jsCtx_Destroy frees them, lost. */
+			atomic_fetch_add(&m->failed, (uint64_t)atomic_exchange(&m->inflight, 0));
 		}
-		forward_nats_settle(m, 1000);
-	}
-	if (m->nc) {
-		/* nats.c runs its callbacks on a thread of its own, after
-		 * Close returns: wait for the closed callback, the last one,
-		 * before m (or the next connection's flag) can be touched. */
-		natsConnection_Close(m->nc);
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += 5;
-		pthread_mutex_lock(&m->mu);
-		while (!m->closed)
-			if (pthread_cond_timedwait(&m->cv, &m->mu, &ts) != 0)
-				break;
-		pthread_mutex_unlock(&m->mu);
 	}
 	if (m->js)
 		jsCtx_Destroy(m->js);
-	if (m->nc)
-		natsConnection_Destroy(m->nc);
+	if (m->nc) {
+		pthread_mutex_lock(&m->mu);
+		uint64_t gen = m->conn_gen;
+		pthread_mutex_unlock(&m->mu);
+		forward_nats_end(m, m->nc, gen);
+	}
 	m->js = m->nc = NULL;
+	m->js_used = false;
 	atomic_store(&m->connected, false);
 	atomic_store(&m->resync, true);
 }
 
-void forward_nats_close(forward_module *m)
+uint64_t forward_nats_finish(forward_module *m)
 {
 	forward_nats_drop(m, true);
+	pthread_mutex_lock(&m->retry_mu);
+	uint64_t left = m->nretry - m->retry_at;
+	pthread_mutex_unlock(&m->retry_mu);
+	return left;
+}
+
+void forward_nats_close(forward_module *m)
+{
+	forward_nats_drop(m, false);
 	pthread_mutex_lock(&m->retry_mu);
 	for (size_t i = m->retry_at; i < m->nretry; i++)
 		natsMsg_Destroy(m->retry[i].msg);
@@ -369,7 +412,9 @@ void forward_nats_close(forward_module *m)
 	pthread_mutex_unlock(&m->retry_mu);
 }
 
-static void forward_nats_sleep_ms(forward_module *m, int64_t ms)
+/* Sleeps up to ms, until the module stops or, with `on_wake`, until
+ * there is work (an alert, a callback). */
+static void forward_nats_sleep_ms(forward_module *m, int64_t ms, bool on_wake)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -381,11 +426,12 @@ static void forward_nats_sleep_ms(forward_module *m, int64_t ms)
 	}
 	pthread_mutex_lock(&m->mu);
 	atomic_store(&m->sleeping, true);
-	while (!m->stopping && !atomic_load(&m->wake))
+	while (!m->stopping && !(on_wake && atomic_load(&m->wake)))
 		if (pthread_cond_timedwait(&m->cv, &m->mu, &ts) != 0)
 			break;
 	atomic_store(&m->sleeping, false);
-	atomic_store(&m->wake, false);
+	if (on_wake)
+		atomic_store(&m->wake, false);
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -403,8 +449,10 @@ static bool forward_nats_send(forward_module *m, natsMsg *msg, jsPubOptions *po)
 {
 	atomic_fetch_add(&m->inflight, 1);
 	natsStatus s = js_PublishMsgAsync(m->js, &msg, po);
-	if (s == NATS_OK)
+	if (s == NATS_OK) {
+		m->js_used = true;
 		return true;
+	}
 	atomic_fetch_sub(&m->inflight, 1);
 	atomic_store(&m->resync, true);
 	/* Not taken (msg still ours): kept, at its place, for the next round. */
@@ -494,32 +542,39 @@ static void forward_nats_reconnect(forward_module *m)
 			m->host->log(m->ctx, FAPI_LOG_WARNING, "%s; retrying with backoff, alerts wait in the queue", err);
 		reported = true;
 		/* Jitter, so that a fleet does not come back in step. */
-		forward_nats_sleep_ms(m, backoff + rand_r(&seed) % (backoff / 4 + 1));
+		forward_nats_sleep_ms(m, backoff + rand_r(&seed) % (backoff / 4 + 1), false);
 		backoff = backoff * 2 > 10000 ? 10000 : backoff * 2;
 	}
 }
 
 /* Overflow in the log: the first at once, then one line per
  * FORWARD_LOST_LOG_S at most (a full queue loses alerts at every pop: a
- * line each time was hundreds a second). The exact count is on the drops
- * stream and /metrics, and in the stop line. */
+ * line each time was hundreds a second), and what is left untold when the
+ * publisher ends. The exact count is also on the drops stream, /metrics
+ * and the bus's stop line for the subscriber. */
 #define FORWARD_LOST_LOG_S 10
 typedef struct forward_lost_log {
 	uint64_t total, unlogged;
-	time_t last;
+	int64_t last; /* CLOCK_MONOTONIC seconds of the last line, 0 before */
 } forward_lost_log;
 
-static void forward_nats_lost(forward_module *m, uint64_t lost, forward_lost_log *l)
+static void forward_nats_lost_say(forward_module *m, forward_lost_log *l, int64_t now)
 {
-	l->total += lost;
-	l->unlogged += lost;
-	time_t now = time(NULL);
-	if (l->last && now - l->last < FORWARD_LOST_LOG_S)
-		return;
 	m->host->log(m->ctx, FAPI_LOG_WARNING, "queue full: dropped the %llu oldest alerts (%llu in all)",
 		     (unsigned long long)l->unlogged, (unsigned long long)l->total);
 	l->unlogged = 0;
 	l->last = now;
+}
+
+static void forward_nats_lost(forward_module *m, uint64_t lost, forward_lost_log *l)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t now = (int64_t)ts.tv_sec + 1; /* never 0 */
+	l->total += lost;
+	l->unlogged += lost;
+	if (!l->last || now - l->last >= FORWARD_LOST_LOG_S)
+		forward_nats_lost_say(m, l, now);
 }
 
 void forward_nats_nice(forward_module *m)
@@ -552,7 +607,7 @@ void *forward_nats_thread(void *arg)
 			continue;
 		}
 		if (!forward_nats_ready(m, &po)) {
-			forward_nats_sleep_ms(m, 20);
+			forward_nats_sleep_ms(m, 20, true);
 			continue;
 		}
 		size_t batch = 0;
@@ -582,8 +637,11 @@ void *forward_nats_thread(void *arg)
 				}
 				atomic_fetch_add(&m->published, 1);
 				atomic_fetch_add(&m->held_bytes, natsMsg_GetDataLength(msg));
-				/* Once one is refused the rest of the batch goes
-				 * to the retry list, behind it, in order. */
+				/* Once one is refused, or an ack failed meanwhile,
+				 * the rest of the batch goes to the retry list,
+				 * behind the older ones, in order. */
+				if (!refused && atomic_load(&m->resync))
+					refused = true;
 				if (refused)
 					forward_nats_keep(m, msg);
 				else if (!forward_nats_send(m, msg, &po))
@@ -592,7 +650,7 @@ void *forward_nats_thread(void *arg)
 			batch += n;
 		}
 		if (batch == 0) {
-			forward_nats_sleep_ms(m, atomic_load(&m->held_bytes) >= m->queue_bytes ? 5 : 100);
+			forward_nats_sleep_ms(m, atomic_load(&m->held_bytes) >= m->queue_bytes ? 5 : 100, true);
 		} else if (drained) {
 			/* Busy: let a batch gather rather than wake per alert (the
 			 * engine's notify then costs no futex); FORWARD_BATCH_US
@@ -601,6 +659,8 @@ void *forward_nats_thread(void *arg)
 			nanosleep(&ts, NULL);
 		}
 	}
+	if (lost_log.unlogged)
+		forward_nats_lost_say(m, &lost_log, 0);
 	free(body.buf);
 	return NULL;
 }

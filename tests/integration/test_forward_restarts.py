@@ -36,6 +36,22 @@ class ForwardRestartsTest(ForwardBase):
         self.assertEqual([b["seq"] for b in mine], list(range(1, loop * n + 1)))
         self.assertGreaterEqual(d.log().count("NATS disconnected"), 3)
 
+    def test_quiet_node_survives_restarts_and_stops_clean(self):
+        # Nothing passes the filter: no publish was ever taken on any
+        # connection when NATS goes away, twice, and at stop.
+        self.nats.start()
+        d = self.start_daemon(config=forward_config(self.cap, [self.nats.url()], "node-q", loop=0, rate=2000,
+                                                    filter={"rules": ["no such rule"]}))
+        d.wait_log("connected to NATS")
+        for i in (1, 2):
+            self.nats.kill()
+            d.wait_log("NATS disconnected")
+            self.nats.start()
+            wait_for(lambda: d.log().count("NATS reconnected") >= i, 20, "reconnect %d" % i)
+        log = self.stop_clean(d)
+        self.assertRegex(log, r"forwarded 0 alerts, 0 acknowledged, 0 retried, 0 failed; at stop 0 more "
+                              r"acknowledged, 0 not")
+
 
 if __name__ == "__main__":
     unittest.main()

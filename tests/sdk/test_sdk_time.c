@@ -32,13 +32,14 @@ static void test_corners(void **state)
 	static const uint64_t secs[] = {
 		0,          86399,      86400,      951782400 /* 2000-02-29 */, 951868800 /* 2000-03-01 */,
 		1078012800 /* 2004-02-29 */, 4107456000 /* 2100-02-28 */, 4107542400 /* 2100-03-01 */,
-		1700000000, 1735689599 /* 2024-12-31T23:59:59 */, 253402300799 /* 9999-12-31T23:59:59 */,
+		1700000000, 1735689599 /* 2024-12-31T23:59:59 */, 18446744072 /* 2554-07-21T23:34:32, the last whole second */,
 	};
 	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
 		sdk_time_expect(secs[i] * 1000000000ull, "Z");
 		sdk_time_expect(secs[i] * 1000000000ull + 999999999ull, "+0000");
 		sdk_time_expect(secs[i] * 1000000000ull + 123456789ull, "");
 	}
+	sdk_time_expect(UINT64_MAX, "Z"); /* 2554-07-21T23:34:33.709551615Z */
 }
 
 /* Every day from 1970 to 2400, at a second that walks through the day. */

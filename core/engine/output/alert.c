@@ -21,7 +21,10 @@ static _Thread_local alert_home *alert_my_home;
 
 static void alert_home_reap(alert_home *h)
 {
-	engine_alert *a = atomic_exchange_explicit(&h->dead, NULL, memory_order_acquire);
+	/* seq_cst, as the push's CAS and the loads of `open`: a leave (store
+	 * open, then reap) and a push (CAS, then load open) must not both miss
+	 * each other. */
+	engine_alert *a = atomic_exchange(&h->dead, NULL);
 	size_t n = 0;
 	while (a) {
 		engine_alert *next = a->next_dead;
@@ -70,7 +73,7 @@ static void alert_home_defer(alert_home *h, engine_alert *a)
 	engine_alert *head = atomic_load_explicit(&h->dead, memory_order_relaxed);
 	do
 		a->next_dead = head;
-	while (!atomic_compare_exchange_weak_explicit(&h->dead, &head, a, memory_order_release,
+	while (!atomic_compare_exchange_weak_explicit(&h->dead, &head, a, memory_order_seq_cst,
 						      memory_order_relaxed));
 	size_t n = atomic_fetch_add_explicit(&h->ndead, 1, memory_order_relaxed) + 1;
 	if (n > ALERT_HOME_MAX_DEAD || !atomic_load(&h->open))
