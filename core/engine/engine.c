@@ -506,6 +506,7 @@ static void engine_pace(engine *e, atomic_bool *stop, double rate, uint64_t n, u
 			return;
 		uint64_t left = due - now, slice = left < 10000000ull ? left : 10000000ull;
 		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)slice};
+		alert_home_tidy();
 		nanosleep(&ts, NULL);
 	}
 }
@@ -534,8 +535,10 @@ static int engine_run_source(engine *e, atomic_bool *stop, char *err, size_t err
 			int rc = e->src->next_event(e->src->ctx, &evt, be, sizeof(be));
 			if (e->stats_file && engine_stats_file_due(e->stats_file))
 				engine_write_stats(e);
-			if (rc == BACKEND_TIMEOUT)
+			if (rc == BACKEND_TIMEOUT) {
+				alert_home_tidy();
 				continue;
+			}
 			if (rc == BACKEND_EOF)
 				break;
 			if (rc != BACKEND_OK) {

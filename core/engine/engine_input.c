@@ -174,6 +174,8 @@ static void *input_thread(void *arg)
 	alert_home_enter();
 	pthread_mutex_lock(&in->mu);
 	for (;;) {
+		if (!in->head && !in->stop)
+			alert_home_tidy();
 		while (!in->head && !in->stop)
 			pthread_cond_wait(&in->wake, &in->mu);
 		input_batch *b = in->head;

@@ -63,6 +63,13 @@ void alert_home_leave(void)
 	atomic_store(&h->taken, false);
 }
 
+void alert_home_tidy(void)
+{
+	alert_home *h = alert_my_home;
+	if (h && atomic_load_explicit(&h->dead, memory_order_relaxed))
+		alert_home_reap(h);
+}
+
 size_t alert_home_waiting(void)
 {
 	return alert_my_home ? atomic_load(&alert_my_home->ndead) : 0;

@@ -66,15 +66,19 @@ void alert_unref(engine_alert *a);
  * tenth of the engine's rate with one fast subscriber). A thread that
  * builds alerts for a living (the engine's, the inputs') enters a home:
  * its alerts released elsewhere go on the home's list, lock-free, and it
- * frees them itself the next time it builds one. At most
- * ALERT_HOME_MAX_DEAD wait there; past that, or once the home was left,
- * the releasing thread frees them. */
+ * frees them itself the next time it builds one or is idle
+ * (alert_home_tidy). At most ALERT_HOME_MAX_DEAD wait there; past that, or
+ * once the home was left, the releasing thread frees them. */
 #define ALERT_HOME_MAX_DEAD 4096
 /* Makes the calling thread a home until alert_home_leave (one per thread;
  * a few homes exist, and without one alerts are freed where released). */
 void alert_home_enter(void);
 /* Frees what waits on the calling thread's home and ends it. */
 void alert_home_leave(void);
+/* Frees what waits on the calling thread's home now: for its idle moments
+ * (no event, a paced sleep), so that memory is not held while it builds
+ * nothing. Cheap when nothing waits; a no-op without a home. */
+void alert_home_tidy(void);
 /* Alerts released elsewhere that wait on the calling thread's home (0
  * without one): for tests and diagnostics. */
 size_t alert_home_waiting(void);

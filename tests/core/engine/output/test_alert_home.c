@@ -56,6 +56,12 @@ static void test_released_elsewhere_freed_at_home(void **state)
 	assert_int_equal(alert_home_waiting(), 10);
 	alert_unref(home_alert(11)); /* the next alert frees them; its own release is at home */
 	assert_int_equal(alert_home_waiting(), 0);
+	/* Idle: tidy frees them without a next alert. */
+	engine_alert *w = home_alert(12);
+	home_release_elsewhere(&w, 1);
+	assert_int_equal(alert_home_waiting(), 1);
+	alert_home_tidy();
+	assert_int_equal(alert_home_waiting(), 0);
 	alert_home_leave();
 }
 
