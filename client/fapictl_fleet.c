@@ -86,9 +86,14 @@ int fapictl_fleet_open(fapictl_fleet *f, const fapictl_args *args, int64_t def_s
 natsMsg *fapictl_fleet_next(fapictl_fleet *f, int64_t idle_ms)
 {
 	natsMsg *m = NULL;
-	if (natsSubscription_NextMsg(&m, f->sub, idle_ms) != NATS_OK)
-		return NULL;
-	return m;
+	natsStatus s = natsSubscription_NextMsg(&m, f->sub, idle_ms);
+	if (s == NATS_OK)
+		return m;
+	if (s != NATS_TIMEOUT) {
+		fprintf(stderr, "fapictl: NATS: %s\n", natsStatus_GetText(s));
+		f->broken = true;
+	}
+	return NULL;
 }
 
 void fapictl_fleet_done(fapictl_fleet *f, natsMsg *m)

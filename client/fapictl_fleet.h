@@ -14,6 +14,7 @@ typedef struct fapictl_fleet {
 	jsCtx *js;
 	natsSubscription *sub;
 	bool ack; /* durable consumer: messages are acknowledged */
+	bool broken; /* fapictl_fleet_next failed for another reason than the wait */
 } fapictl_fleet;
 
 /* Connects to --nats and subscribes to --stream from --since D (or
@@ -22,8 +23,9 @@ typedef struct fapictl_fleet {
  * an exit code after printing why to stderr. */
 int fapictl_fleet_open(fapictl_fleet *f, const fapictl_args *args, int64_t def_since_ms);
 
-/* The next message, or NULL after idle_ms without one (or on an error).
- * The caller destroys it with fapictl_fleet_done. */
+/* The next message, or NULL after idle_ms without one, or NULL with
+ * f->broken set (and the reason on stderr) when the subscription failed.
+ * The caller destroys a message with fapictl_fleet_done. */
 natsMsg *fapictl_fleet_next(fapictl_fleet *f, int64_t idle_ms);
 void fapictl_fleet_done(fapictl_fleet *f, natsMsg *m);
 void fapictl_fleet_close(fapictl_fleet *f);

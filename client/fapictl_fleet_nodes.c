@@ -56,15 +56,31 @@ static int fapictl_fleet_nodes_run(const fapictl_conn *conn, const fapictl_args 
 		cJSON_Delete(o);
 		fapictl_fleet_done(&f, m);
 	}
+	bool broken = f.broken;
 	fapictl_fleet_close(&f);
+	if (broken) {
+		for (size_t i = 0; i < n; i++) {
+			free(nodes[i].name);
+			free(nodes[i].last_time);
+		}
+		return FAPICTL_EXIT_RPC;
+	}
 	bool json = fapictl_args_has(args, "json");
 	if (!json)
 		printf("%-32s %10s  %s\n", "NODE", "ALERTS", "LAST ALERT");
 	for (size_t i = 0; i < n; i++) {
-		if (json)
-			printf("{\"node\":\"%s\",\"alerts\":%llu,\"last_alert\":\"%s\"}\n", nodes[i].name, nodes[i].alerts,
-			       nodes[i].last_time ? nodes[i].last_time : "");
-		else
+		if (json) {
+			/* Built by cJSON: a node name is any string a daemon sent. */
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "node", nodes[i].name);
+			cJSON_AddNumberToObject(o, "alerts", (double)nodes[i].alerts);
+			cJSON_AddStringToObject(o, "last_alert", nodes[i].last_time ? nodes[i].last_time : "");
+			char *line = cJSON_PrintUnformatted(o);
+			if (line)
+				printf("%s\n", line);
+			free(line);
+			cJSON_Delete(o);
+		} else
 			printf("%-32s %10llu  %s\n", nodes[i].name, nodes[i].alerts,
 			       nodes[i].last_time ? nodes[i].last_time : "");
 		free(nodes[i].name);

@@ -50,6 +50,12 @@ static int fapictl_fleet_watch_run(const fapictl_conn *conn, const fapictl_args 
 	while (!count || seen < count) {
 		natsMsg *m = fapictl_fleet_next(&f, idle > 0 ? idle : 3600 * 1000);
 		if (!m) {
+			/* A closed connection fails at once: without this the
+			 * loop would spin. */
+			if (f.broken) {
+				fapictl_fleet_close(&f);
+				return FAPICTL_EXIT_RPC;
+			}
 			if (idle > 0)
 				break;
 			continue;
