@@ -11,10 +11,8 @@
 #include <string.h>
 
 #include "fapi/fapi.h"
+#include "forward_body.h"
 #include "forward_module.h"
-
-static const char *const forward_priorities[] = {"emergency", "alert", "critical", "error", "warning",
-						  "notice",    "informational", "debug", NULL};
 
 static bool forward_filter_cb(const fapi_alert_view *a, void *user)
 {
@@ -176,10 +174,13 @@ static int forward_read_config(forward_module *m, char *err, size_t errlen)
 		return rc;
 	if (prio) {
 		spec.has_priority = true;
-		for (spec.at_least = 0; forward_priorities[spec.at_least]; spec.at_least++)
-			if (strcasecmp(forward_priorities[spec.at_least], prio) == 0)
+		/* Falco's names, any case; "info" as Falco's rules accept it. */
+		for (spec.at_least = 0; spec.at_least < 8; spec.at_least++)
+			if (strcasecmp(forward_body_priority_name((uint32_t)spec.at_least), prio) == 0)
 				break;
-		if (!forward_priorities[spec.at_least]) {
+		if (spec.at_least == 8 && strcasecmp(prio, "info") == 0)
+			spec.at_least = 6;
+		if (spec.at_least == 8) {
 			snprintf(err, errlen, "filter.min_priority: unknown priority \"%s\"", prio);
 			return FAPI_EINVAL;
 		}

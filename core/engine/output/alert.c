@@ -115,13 +115,11 @@ engine_alert *alert_new(const alert_spec *spec)
 		strings += alert_strlen(spec->fields[i].name) + alert_strlen(spec->fields[i].value);
 	size_t size = sizeof(engine_alert) + spec->ntags * sizeof(char *) + spec->nfields * sizeof(alert_field) +
 		      strings;
-	alert_home *home = alert_my_home;
-	if (home && atomic_load_explicit(&home->dead, memory_order_relaxed))
-		alert_home_reap(home);
+	alert_home_tidy();
 	engine_alert *a = malloc(size);
 	if (!a)
 		return NULL;
-	a->home = home;
+	a->home = alert_my_home;
 	a->next_dead = NULL;
 	const char **tags = (const char **)(a + 1);
 	alert_field *fields = (alert_field *)(tags + spec->ntags);
