@@ -1,5 +1,5 @@
 # Shell helpers of the benches that replay a capture through a daemon and
-# read its engine's counters (bench/drops, bench/metrics). Sourced, not run:
+# read its engine's counters (bench/drops, bench/metrics, bench/forward). Sourced, not run:
 #   . "$(dirname "$0")/../common/replay.sh"
 # The sourcing script defines die() and $tmp before calling them.
 
@@ -23,14 +23,23 @@ events() {
 samples() {
 	wc -l <"$1" | tr -d ' '
 }
-# CPU ticks (utime + stime) of the daemon's thread named "engine"
-engine_ticks() {
+# the /proc task directory of the daemon $1's thread named $2, or nothing
+thread_task() {
 	for t in /proc/"$1"/task/*; do
-		if [ "$(cat "$t/comm" 2>/dev/null)" = engine ]; then
-			# fields after the ")" of comm: state is 3, utime 14, stime 15
-			sed 's/^.*) //' "$t/stat" | awk '{ print $12 + $13 }'
+		if [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ]; then
+			echo "$t"
 			return
 		fi
 	done
-	echo 0
+}
+# CPU ticks (utime + stime) of the daemon's thread named "engine"
+engine_ticks() {
+	t=$(thread_task "$1" engine)
+	# fields after the ")" of comm: state is 3, utime 14, stime 15
+	if [ -n "$t" ]; then sed 's/^.*) //' "$t/stat" | awk '{ print $12 + $13 }'; else echo 0; fi
+}
+# CPU nanoseconds of the daemon's thread named $2 (schedstat's first field)
+thread_ns() {
+	t=$(thread_task "$1" "$2")
+	if [ -n "$t" ]; then awk '{ print $1 }' "$t/schedstat"; else echo 0; fi
 }

@@ -84,8 +84,9 @@ run_daemon() {
 	i=0
 	while [ $i -lt 100 ] && ! grep -q ' ready' "$log"; do sleep 0.1; i=$((i + 1)); done
 	if [ "${3:-}" = pin ]; then
+		e=$(thread_task "$pid" engine)
 		for t in /proc/$pid/task/*; do
-			if [ "$(cat "$t/comm")" = engine ]; then c=0; else c=1; fi
+			if [ "$t" = "$e" ]; then c=0; else c=1; fi
 			taskset -p -c $c "${t##*/}" >/dev/null
 		done
 	fi

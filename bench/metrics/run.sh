@@ -71,17 +71,6 @@ web_port() {
 	sed -n 's/.*webserver listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1
 }
 
-# CPU nanoseconds of the daemon's thread named $2 (schedstat's first field)
-thread_ns() {
-	for t in /proc/"$1"/task/*; do
-		if [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ]; then
-			awk '{ print $1 }' "$t/schedstat"
-			return
-		fi
-	done
-	echo 0
-}
-
 one_run() { # mode -> prints events/s
 	mode=$1
 	dir=$tmp/$mode.$2
